@@ -1,0 +1,39 @@
+# TicketHelp — the two set-up commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# The suite runs on PostgreSQL (as production does); override DATABASE_URL to point elsewhere.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tickethelp
+
+.PHONY: run test venv dev-venv lint check clean
+
+$(BIN)/.runtime: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(BIN)/.dev: requirements-dev.txt requirements.txt $(BIN)/.runtime
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(BIN)/.runtime
+dev-venv: $(BIN)/.dev
+
+## make run: local server on http://127.0.0.1:8000 (SQLite unless DATABASE_URL is set), demo data loaded.
+run: venv
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py createcachetable
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## make test: the whole suite (PostgreSQL at $$DATABASE_URL, default the local server).
+test: dev-venv
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(BIN)/pytest --create-db $(PYTEST_ARGS)
+
+lint: dev-venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

@@ -1,0 +1,93 @@
+"""One domain error type and the exception handler of the staff API.
+
+Services raise `DomainError` for rule violations; views never build error bodies by hand.
+The staff API keeps DRF's shapes (`{"detail": ...}` or field errors); the tenant API gets
+its own handler (`{"message", "errors"}`) in the tenants app.
+"""
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions as drf_exceptions
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A business rule said no. Carries what the client needs to understand why."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "invalid",
+        status_code: int = status.HTTP_400_BAD_REQUEST,
+        field_errors: dict[str, list[str]] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.status_code = status_code
+        self.field_errors = field_errors or {}
+
+
+class NotFound(DomainError):
+    def __init__(self, message: str = "No encontrado.", *, code: str = "not_found") -> None:
+        super().__init__(message, code=code, status_code=status.HTTP_404_NOT_FOUND)
+
+
+class Conflict(DomainError):
+    def __init__(self, message: str, *, code: str = "conflict") -> None:
+        super().__init__(message, code=code, status_code=status.HTTP_409_CONFLICT)
+
+
+class Forbidden(DomainError):
+    def __init__(self, message: str, *, code: str = "permission_denied") -> None:
+        super().__init__(message, code=code, status_code=status.HTTP_403_FORBIDDEN)
+
+
+def django_validation_error_to_dict(exc: DjangoValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {field: [str(m) for e in errors for m in e.messages] for field, errors in exc.error_dict.items()}
+    return {"non_field_errors": [str(m) for m in exc.messages]}
+
+
+def staff_exception_handler(exc, context):
+    """DRF shapes for every error; domain errors keep their message, code and status."""
+    if isinstance(exc, DomainError):
+        body = {"detail": exc.message, "code": exc.code}
+        body.update(exc.field_errors)
+        return Response(body, status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        return Response(django_validation_error_to_dict(exc), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, Http404):
+        exc = drf_exceptions.NotFound("No encontrado.")
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = drf_exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        # Unknown errors are not swallowed: logged with the traceback, then a plain 500.
+        logger.exception("Unhandled error in %s", context.get("view").__class__.__name__)
+    return response
+
+
+def json_not_found(request, exception=None):
+    """Project-wide 404 for URLs no route knows (JSON, never an HTML page)."""
+    return JsonResponse({"detail": "No encontrado."}, status=404)
+
+
+def json_server_error(request):
+    return JsonResponse({"detail": "Error interno del servidor."}, status=500)
+
+
+def json_bad_request(request, exception=None):
+    return JsonResponse({"detail": "Solicitud inválida."}, status=400)
+
+
+def json_permission_denied(request, exception=None):
+    return JsonResponse({"detail": "No tienes permiso para realizar esta acción."}, status=403)

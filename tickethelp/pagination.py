@@ -1,0 +1,94 @@
+"""Pagination for lists that grow without bound.
+
+Clients were written against plain arrays (`/api/users/`, `/api/notifications/`) and
+against envelopes (`{"message", "total_tickets", "tickets"}`), so pagination never changes
+a body's shape: `ArrayPagination` returns the array and puts the total in `X-Total-Count`
+(+ an RFC 8288 `Link` header); envelope views call `paginate_queryset` and put the total in
+their documented `total_*` key. Both accept `?page=&page_size=` or `?limit=&offset=`.
+"""
+
+from urllib.parse import urlencode
+
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+
+
+def _non_negative_int(request, name: str, *, minimum: int) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationError({name: [f"Debe ser un número entero, se recibió '{raw[:40]}'."]}) from None
+    if value < minimum:
+        raise ValidationError({name: [f"Debe ser mayor o igual a {minimum}."]})
+    return value
+
+
+def page_window(request) -> tuple[int, int]:
+    """(offset, limit) from `limit/offset` or `page/page_size`; bad values are a 400."""
+    limit = _non_negative_int(request, "limit", minimum=1)
+    offset = _non_negative_int(request, "offset", minimum=0)
+    page = _non_negative_int(request, "page", minimum=1)
+    page_size = _non_negative_int(request, "page_size", minimum=1)
+    if limit is not None or offset is not None:
+        size = min(limit or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+        return offset or 0, size
+    size = min(page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+    return ((page or 1) - 1) * size, size
+
+
+def paginate_queryset(queryset, request) -> tuple[list, int]:
+    """One COUNT plus one windowed SELECT, whatever the size of the table."""
+    offset, limit = page_window(request)
+    total = queryset.count()
+    return list(queryset[offset : offset + limit]), total
+
+
+class ArrayPagination(BasePagination):
+    """A plain JSON array; the total and the neighbours travel in headers."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.offset, self.limit = page_window(request)
+        self.total = queryset.count()
+        return list(queryset[self.offset : self.offset + self.limit])
+
+    def _link(self, offset: int) -> str:
+        params = self.request.query_params.copy()
+        for key in ("page", "page_size"):
+            params.pop(key, None)
+        params["limit"] = str(self.limit)
+        params["offset"] = str(offset)
+        return self.request.build_absolute_uri(self.request.path) + "?" + urlencode(params)
+
+    def get_paginated_response(self, data):
+        headers = {"X-Total-Count": str(self.total)}
+        links = []
+        if self.offset + self.limit < self.total:
+            links.append(f'<{self._link(self.offset + self.limit)}>; rel="next"')
+        if self.offset > 0:
+            links.append(f'<{self._link(max(self.offset - self.limit, 0))}>; rel="prev"')
+        if links:
+            headers["Link"] = ", ".join(links)
+        return Response(data, headers=headers)
+
+    def get_paginated_response_schema(self, schema):
+        return schema
+
+    def get_schema_operation_parameters(self, view):
+        def param(name, description):
+            return {"name": name, "in": "query", "required": False, "description": description,
+                    "schema": {"type": "integer", "minimum": 0}}
+
+        return [
+            param("page", "Página (desde 1)."),
+            param("page_size", f"Elementos por página (máx. {MAX_PAGE_SIZE})."),
+            param("limit", f"Elementos a devolver (máx. {MAX_PAGE_SIZE})."),
+            param("offset", "Elementos a saltar."),
+        ]

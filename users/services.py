@@ -1,0 +1,143 @@
+"""Writes on users. Each function is one transaction; side effects run after commit."""
+
+from collections.abc import Callable
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
+
+from tickethelp.exceptions import Conflict, DomainError
+from users.models import Role, User, normalize_email
+from users.tasks import send_account_password_email
+from users.tokens import revoke_all_tokens
+
+# Other apps register "why this user cannot be deleted" checks here (AppConfig.ready);
+# each returns a message when deletion must be refused, or None.
+DeletionGuard = Callable[[User], str | None]
+_deletion_guards: list[DeletionGuard] = []
+
+ADMIN_EDITABLE_FIELDS = ("document", "email", "first_name", "last_name", "number", "role", "profile_picture")
+SELF_EDITABLE_FIELDS = ("first_name", "last_name", "number", "profile_picture")
+
+
+def register_deletion_guard(guard: DeletionGuard) -> None:
+    if guard not in _deletion_guards:
+        _deletion_guards.append(guard)
+
+
+def _queue_password_email(user: User, kind: str) -> None:
+    transaction.on_commit(lambda: send_account_password_email.enqueue(user_id=user.pk, kind=kind))
+
+
+def _save_checked(user: User, *, update_fields: list[str] | None = None) -> None:
+    """full_clean + save; a uniqueness race lost at the database is a 409, not a 500."""
+    user.full_clean(exclude=["password"])
+    try:
+        with transaction.atomic():
+            user.save(update_fields=update_fields)
+    except IntegrityError:
+        raise Conflict("Ya existe un usuario con ese documento, correo o número.", code="user_exists") from None
+
+
+def user_create(
+    *,
+    document: str,
+    email: str,
+    first_name: str,
+    last_name: str = "",
+    number: str | None = None,
+    role: str = Role.CLIENT,
+) -> User:
+    """Create an account with no usable password; the welcome e-mail task sets a random one."""
+    with transaction.atomic():
+        user = User(
+            document=document.strip(),
+            email=normalize_email(email),
+            first_name=first_name.strip(),
+            last_name=(last_name or "").strip(),
+            number=(number or "").strip() or None,
+            role=role,
+            must_change_password=True,
+        )
+        user.set_unusable_password()
+        _save_checked(user)
+        _queue_password_email(user, "welcome")
+    return user
+
+
+def user_update(*, user: User, data: dict, allowed_fields: tuple[str, ...]) -> User:
+    """Apply the allowed subset of `data` to `user` (validated, unique fields checked)."""
+    unknown = set(data) - set(allowed_fields)
+    if unknown:
+        raise DomainError(
+            "Campos no editables.",
+            code="field_not_editable",
+            field_errors={field: ["Este campo no se puede modificar."] for field in sorted(unknown)},
+        )
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        for field, value in data.items():
+            if field == "email":
+                value = normalize_email(value)
+            elif field == "number":
+                value = (value or "").strip() or None
+            elif isinstance(value, str):
+                value = value.strip()
+            setattr(user, field, value)
+        _save_checked(user, update_fields=list(data) or None)
+    return user
+
+
+def user_set_active(*, actor: User, user: User, active: bool) -> User:
+    if not active and actor.pk == user.pk:
+        raise DomainError("No puedes desactivar tu propio usuario.", code="cannot_deactivate_self")
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.is_active != active:
+            user.is_active = active
+            user.save(update_fields=["is_active"])
+        if not active:
+            revoke_all_tokens(user)
+    return user
+
+
+def user_delete(*, actor: User, user: User) -> None:
+    if actor.pk == user.pk:
+        raise DomainError("No puedes eliminar tu propio usuario.", code="cannot_delete_self")
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        for guard in _deletion_guards:
+            reason = guard(user)
+            if reason:
+                raise Conflict(reason, code="user_has_active_tickets")
+        try:
+            with transaction.atomic():
+                user.delete()
+        except ProtectedError:
+            raise Conflict(
+                "El usuario tiene registros asociados y no puede eliminarse; desactívalo en su lugar.",
+                code="user_has_records",
+            ) from None
+
+
+def user_set_password(*, user: User, new_password: str, must_change: bool = False) -> User:
+    """Validate and store a new password; every token issued before now stops working."""
+    try:
+        password_validation.validate_password(new_password, user=user)
+    except DjangoValidationError as exc:
+        raise DomainError(
+            "La contraseña no es válida.", code="invalid_password", field_errors={"new_password": list(exc.messages)}
+        ) from None
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.set_password(new_password)
+        user.must_change_password = must_change
+        user.save(update_fields=["password", "must_change_password"])
+        revoke_all_tokens(user)
+    return user
+
+
+def user_request_password_reset(*, user: User) -> None:
+    """E-mail a random temporary password (set by the task); the user must change it."""
+    _queue_password_email(user, "password_reset")

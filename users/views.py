@@ -1,0 +1,343 @@
+"""Views of the "Usuarios" section: validate -> selector/service -> documented body."""
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import AuthenticationFailed, Throttled
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from tickethelp.exceptions import DomainError
+from tickethelp.permissions import IsAdmin
+from users import selectors, services
+from users.filters import UserFilter
+from users.models import Role, User
+from users.serializers import (
+    AuthPasswordChangeSerializer,
+    ClientLookupSerializer,
+    ClientNotFoundSerializer,
+    DetailSerializer,
+    LoginResponseSerializer,
+    LoginSerializer,
+    MessageSerializer,
+    MessageWithUserSerializer,
+    NewPasswordSerializer,
+    OwnPasswordChangeSerializer,
+    ProfilePictureSerializer,
+    RefreshSerializer,
+    SelfUpdateSerializer,
+    UserAdminUpdateSerializer,
+    UserCreateSerializer,
+    UserDataSerializer,
+    UserSerializer,
+    ValidateTokenSerializer,
+)
+from users.throttles import LoginEmailThrottle, LoginIPThrottle
+from users.tokens import issue_tokens, issued_before_cutoff, revoke_access_token
+
+AUTH_TAG = ["Usuarios · autenticación"]
+USERS_TAG = ["Usuarios"]
+ME_TAG = ["Usuarios · perfil propio"]
+
+DOCUMENT_QUERY = OpenApiParameter(
+    "user_document",
+    str,
+    description="Solo ADMIN, solo lectura: consultar los datos de otro usuario.",
+    required=False,
+)
+
+
+def validated(serializer_class, request, *, partial: bool = False) -> dict:
+    serializer = serializer_class(data=request.data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def user_body(user: User) -> dict:
+    return UserSerializer(user).data
+
+
+# --- Authentication -----------------------------------------------------------------------
+
+
+class LoginView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [LoginIPThrottle, LoginEmailThrottle]
+
+    def throttled(self, request, wait):
+        raise Throttled(
+            wait=wait,
+            detail=f"Demasiados intentos de inicio de sesión. Intenta de nuevo en {int(wait or 0) + 1} segundos.",
+        )
+
+    @extend_schema(
+        tags=AUTH_TAG,
+        request=LoginSerializer,
+        responses={200: LoginResponseSerializer, 400: OpenApiResponse(description="Campos inválidos"),
+                   401: DetailSerializer, 429: DetailSerializer},
+    )
+    def post(self, request):
+        data = validated(LoginSerializer, request)
+        user = authenticate(request, email=data["email"], password=data["password"])
+        if user is None:
+            raise AuthenticationFailed("Correo o contraseña incorrectos.", code="invalid_credentials")
+        refresh = issue_tokens(user)
+        return Response(
+            {
+                "refresh": str(refresh),
+                "access": str(refresh.access_token),
+                "email": user.email,
+                "role": user.role,
+                "is_active": user.is_active,
+                "document": user.document,
+                "must_change_password": user.must_change_password,
+                "first_name": user.first_name,
+                "last_name": user.last_name,
+                "user": user_body(user),
+            }
+        )
+
+
+class RefreshView(APIView):
+    """Rotate a refresh token: the old one is blacklisted, a new pair is returned."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(tags=AUTH_TAG, request=RefreshSerializer,
+                   responses={200: OpenApiResponse(description="`{access, refresh}`"), 401: DetailSerializer})
+    def post(self, request):
+        data = validated(RefreshSerializer, request)
+        try:
+            refresh = RefreshToken(data["refresh"])
+        except TokenError as exc:
+            raise AuthenticationFailed(f"Token de refresco inválido: {exc}", code="token_not_valid") from None
+        user = User.objects.filter(pk=refresh.get("user_id")).first()
+        if user is None or not user.is_active or issued_before_cutoff(user, refresh.get("iat")):
+            raise AuthenticationFailed("La sesión ya no es válida, inicia sesión de nuevo.", code="token_not_valid")
+        refresh.blacklist()
+        new_refresh = issue_tokens(user)
+        return Response({"access": str(new_refresh.access_token), "refresh": str(new_refresh)})
+
+
+class LogoutView(APIView):
+    """Blacklist the given refresh token and revoke the access token of this request."""
+
+    @extend_schema(tags=AUTH_TAG, request=RefreshSerializer, responses={200: DetailSerializer, 400: DetailSerializer})
+    def post(self, request):
+        data = validated(RefreshSerializer, request)
+        try:
+            refresh = RefreshToken(data["refresh"])
+        except TokenError as exc:
+            raise DomainError(f"Token de refresco inválido: {exc}", code="token_not_valid",
+                              field_errors={"refresh": ["Token inválido o ya revocado."]}) from None
+        if str(refresh.get("user_id")) != str(request.user.pk):
+            raise DomainError("El token de refresco no pertenece a este usuario.", code="token_not_owned",
+                              field_errors={"refresh": ["El token no pertenece a este usuario."]})
+        refresh.blacklist()
+        revoke_access_token(request.auth)
+        return Response({"detail": "Sesión cerrada correctamente."})
+
+
+class AuthChangePasswordView(APIView):
+    @extend_schema(tags=AUTH_TAG, request=AuthPasswordChangeSerializer,
+                   responses={200: DetailSerializer, 400: OpenApiResponse(description="Contraseña inválida")})
+    def post(self, request):
+        data = validated(AuthPasswordChangeSerializer, request)
+        if not request.user.check_password(data["old_password"]):
+            raise DomainError("La contraseña actual es incorrecta.", code="wrong_password",
+                              field_errors={"old_password": ["La contraseña actual es incorrecta."]})
+        services.user_set_password(user=request.user, new_password=data["new_password"])
+        return Response({"detail": "Contraseña actualizada con éxito"})
+
+
+class ValidateTokenView(APIView):
+    @extend_schema(tags=AUTH_TAG, responses={200: ValidateTokenSerializer, 401: DetailSerializer})
+    def get(self, request):
+        return Response({"valid": True, "user": user_body(request.user)})
+
+
+class UserDataView(APIView):
+    @extend_schema(tags=AUTH_TAG, responses={200: UserDataSerializer, 401: DetailSerializer})
+    def get(self, request):
+        return Response({**user_body(request.user), "token_claims": dict(request.auth.payload)})
+
+
+# --- Users administration (ADMIN) ----------------------------------------------------------
+
+
+@extend_schema(tags=USERS_TAG)
+class UserListView(ListAPIView):
+    permission_classes = [IsAdmin]
+    serializer_class = UserSerializer
+    filterset_class = UserFilter
+    role: str | None = None
+
+    def get_queryset(self):
+        return selectors.user_list(role=self.role)
+
+
+class UserCreateView(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(tags=USERS_TAG, request=UserCreateSerializer,
+                   responses={201: MessageWithUserSerializer, 400: OpenApiResponse(description="Campos inválidos")})
+    def post(self, request):
+        data = validated(UserCreateSerializer, request)
+        user = services.user_create(**data)
+        return Response({"message": "Usuario creado exitosamente", "user": user_body(user)},
+                        status=status.HTTP_201_CREATED)
+
+
+class UserDetailView(APIView):
+    permission_classes = [IsAdmin]
+    role: str | None = None
+
+    @extend_schema(tags=USERS_TAG, responses={200: UserSerializer, 404: DetailSerializer})
+    def get(self, request, document: str):
+        return Response(user_body(selectors.user_get_by_document(document=document, role=self.role)))
+
+
+class UserDeleteView(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(tags=USERS_TAG, responses={204: None, 400: DetailSerializer, 404: DetailSerializer,
+                                              409: DetailSerializer})
+    def delete(self, request, document: str):
+        user = selectors.user_get_by_document(document=document)
+        services.user_delete(actor=request.user, user=user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class UserSetActiveView(APIView):
+    permission_classes = [IsAdmin]
+    active = True
+
+    @extend_schema(tags=USERS_TAG, request=None, responses={200: DetailSerializer, 404: DetailSerializer})
+    def post(self, request, document: str):
+        user = selectors.user_get_by_document(document=document)
+        services.user_set_active(actor=request.user, user=user, active=self.active)
+        return Response({"detail": "Usuario activado." if self.active else "Usuario desactivado."})
+
+
+class ProfilePictureView(APIView):
+    @extend_schema(tags=USERS_TAG, request=ProfilePictureSerializer,
+                   responses={200: MessageWithUserSerializer, 403: DetailSerializer, 404: DetailSerializer})
+    def patch(self, request, document: str):
+        user = selectors.user_for_self_or_admin(actor=request.user, document=document)
+        data = validated(ProfilePictureSerializer, request)
+        user = services.user_update(user=user, data=data, allowed_fields=("profile_picture",))
+        return Response({"message": "Foto de perfil actualizada correctamente.", "user": user_body(user)})
+
+
+class UserUpdateView(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(tags=USERS_TAG, request=UserAdminUpdateSerializer,
+                   responses={200: MessageWithUserSerializer, 400: OpenApiResponse(description="Campos inválidos"),
+                              404: DetailSerializer})
+    def patch(self, request, document: str):
+        user = selectors.user_get_by_document(document=document)
+        data = validated(UserAdminUpdateSerializer, request, partial=True)
+        user = services.user_update(user=user, data=data, allowed_fields=services.ADMIN_EDITABLE_FIELDS)
+        return Response({"message": "Datos actualizados correctamente.", "user": user_body(user)})
+
+
+class ClientLookupView(APIView):
+    """Documented 200/404 bodies (`success`, `message`, `data`, ...)."""
+
+    permission_classes = [IsAdmin]
+
+    @extend_schema(tags=USERS_TAG, responses={200: ClientLookupSerializer, 404: ClientNotFoundSerializer})
+    def get(self, request, document: str):
+        client = User.objects.filter(document=document, role=Role.CLIENT).first()
+        if client is None:
+            return Response(
+                {
+                    "success": False,
+                    "message": f"El cliente con documento {document} no existe en el sistema",
+                    "suggestion": "Debe crear el cliente antes de continuar",
+                    "code": "CLIENT_NOT_FOUND",
+                    "data": None,
+                },
+                status=status.HTTP_404_NOT_FOUND,
+            )
+        return Response({"success": True, "message": "Cliente encontrado exitosamente", "data": user_body(client)})
+
+
+# --- Own profile (/api/me/...) ------------------------------------------------------------
+
+
+def update_profile(*, actor: User, user: User, request) -> Response:
+    """ADMINs edit every administrative field; everyone else only their own profile fields."""
+    if actor.role == Role.ADMIN:
+        data = validated(UserAdminUpdateSerializer, request, partial=True)
+        allowed = services.ADMIN_EDITABLE_FIELDS
+    else:
+        data = validated(SelfUpdateSerializer, request, partial=True)
+        allowed = services.SELF_EDITABLE_FIELDS
+    forbidden = sorted(set(request.data) & ({"role", "is_active", "document", "email", "password"} - set(allowed)))
+    if forbidden:
+        raise DomainError("No puedes modificar estos campos.", code="field_not_editable",
+                          field_errors={field: ["Este campo no se puede modificar."] for field in forbidden})
+    user = services.user_update(user=user, data=data, allowed_fields=allowed)
+    return Response({"message": "Datos actualizados correctamente.", "user": user_body(user)})
+
+
+class MeView(APIView):
+    @extend_schema(tags=ME_TAG, parameters=[DOCUMENT_QUERY], responses={200: UserSerializer, 403: DetailSerializer})
+    def get(self, request):
+        return Response(user_body(selectors.subject_user(request=request)))
+
+    @extend_schema(tags=ME_TAG, parameters=[DOCUMENT_QUERY], request=SelfUpdateSerializer,
+                   responses={200: MessageWithUserSerializer, 400: OpenApiResponse(description="Campos inválidos"),
+                              403: DetailSerializer})
+    def patch(self, request):
+        user = selectors.subject_user(request=request)
+        return update_profile(actor=request.user, user=user, request=request)
+
+
+class MeDetailView(APIView):
+    @extend_schema(tags=ME_TAG, responses={200: UserSerializer, 403: DetailSerializer, 404: DetailSerializer})
+    def get(self, request, document: str):
+        return Response(user_body(selectors.user_for_self_or_admin(actor=request.user, document=document)))
+
+    @extend_schema(tags=ME_TAG, request=SelfUpdateSerializer,
+                   responses={200: MessageWithUserSerializer, 403: DetailSerializer, 404: DetailSerializer})
+    def patch(self, request, document: str):
+        user = selectors.user_for_self_or_admin(actor=request.user, document=document)
+        return update_profile(actor=request.user, user=user, request=request)
+
+
+class MeChangePasswordView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(tags=ME_TAG, request=OwnPasswordChangeSerializer,
+                   responses={200: MessageSerializer, 400: OpenApiResponse(description="Contraseña inválida")})
+    def post(self, request):
+        data = validated(OwnPasswordChangeSerializer, request)
+        current = data.get("current_password")
+        if current is not None and not request.user.check_password(current):
+            raise DomainError("La contraseña actual es incorrecta.", code="wrong_password",
+                              field_errors={"current_password": ["La contraseña actual es incorrecta."]})
+        services.user_set_password(user=request.user, new_password=data["new_password"])
+        return Response({"message": "Contraseña actualizada correctamente, vuelve a iniciar sesión."})
+
+
+class AdminChangePasswordView(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(tags=ME_TAG, request=NewPasswordSerializer,
+                   responses={200: MessageSerializer, 400: OpenApiResponse(description="Contraseña inválida"),
+                              404: DetailSerializer})
+    def post(self, request, document: str):
+        user = selectors.user_get_by_document(document=document)
+        data = validated(NewPasswordSerializer, request)
+        # A password an admin typed is known to the admin: the owner must replace it.
+        services.user_set_password(user=user, new_password=data["new_password"], must_change=user.pk != request.user.pk)
+        return Response({"message": "Contraseña actualizada. Vuelve a iniciar sesión."})
