@@ -83,8 +83,13 @@ class ArrayPagination(BasePagination):
 
     def get_schema_operation_parameters(self, view):
         def param(name, description):
-            return {"name": name, "in": "query", "required": False, "description": description,
-                    "schema": {"type": "integer", "minimum": 0}}
+            return {
+                "name": name,
+                "in": "query",
+                "required": False,
+                "description": description,
+                "schema": {"type": "integer", "minimum": 0},
+            }
 
         return [
             param("page", "Página (desde 1)."),

@@ -36,7 +36,5 @@ def slash_optional(route: str, view, name: str, prefix: str = "api/") -> list[UR
 def drop_slash_variants(endpoints):
     """drf-spectacular preprocessing hook: keep only the documented spelling of each path."""
     return [
-        endpoint
-        for endpoint in endpoints
-        if endpoint[0] in _CANONICAL_ROUTES or endpoint[0] not in _ALTERNATE_ROUTES
+        endpoint for endpoint in endpoints if endpoint[0] in _CANONICAL_ROUTES or endpoint[0] not in _ALTERNATE_ROUTES
     ]

@@ -19,15 +19,34 @@ class UserCreationForm(forms.ModelForm):
 
 @admin.register(User)
 class UserAdmin(admin.ModelAdmin):
-    list_display = ("document", "email", "first_name", "last_name", "role", "is_active", "must_change_password",
-                    "date_joined")
+    list_display = (
+        "document",
+        "email",
+        "first_name",
+        "last_name",
+        "role",
+        "is_active",
+        "must_change_password",
+        "date_joined",
+    )
     list_filter = ("role", "is_active", "must_change_password")
     search_fields = ("document", "email", "first_name", "last_name", "number")
     ordering = ("last_name", "first_name")
     date_hierarchy = "date_joined"
     readonly_fields = ("date_joined", "last_login", "is_active", "must_change_password")
-    fields = ("document", "email", "first_name", "last_name", "number", "role", "profile_picture",
-              "is_active", "must_change_password", "date_joined", "last_login")
+    fields = (
+        "document",
+        "email",
+        "first_name",
+        "last_name",
+        "number",
+        "role",
+        "profile_picture",
+        "is_active",
+        "must_change_password",
+        "date_joined",
+        "last_login",
+    )
     actions = ("activate_users", "deactivate_users", "send_password_reset")
 
     def get_form(self, request, obj=None, change=False, **kwargs):

@@ -76,9 +76,7 @@ class User(AbstractBaseUser):
         constraints = [
             # Stored lower-cased so that the unique index is a case-insensitive one.
             models.CheckConstraint(condition=models.Q(email=Lower("email")), name="users_user_email_lowercase"),
-            models.CheckConstraint(
-                condition=models.Q(role__in=Role.values), name="users_user_role_valid"
-            ),
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="users_user_role_valid"),
         ]
         indexes = [
             models.Index(fields=["role", "is_active"], name="users_role_active_idx"),

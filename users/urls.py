@@ -1,8 +1,8 @@
 """Routes of the "Usuarios" section, spelled as documented; each also works with/without "/"."""
 
+from tickethelp.routing import slash_optional as route
 from users import views
 from users.models import Role
-from tickethelp.routing import slash_optional as route
 
 urlpatterns = [
     *route("users/auth/login/", views.LoginView.as_view(), "auth-login"),

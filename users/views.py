@@ -78,8 +78,12 @@ class LoginView(APIView):
     @extend_schema(
         tags=AUTH_TAG,
         request=LoginSerializer,
-        responses={200: LoginResponseSerializer, 400: OpenApiResponse(description="Campos inválidos"),
-                   401: DetailSerializer, 429: DetailSerializer},
+        responses={
+            200: LoginResponseSerializer,
+            400: OpenApiResponse(description="Campos inválidos"),
+            401: DetailSerializer,
+            429: DetailSerializer,
+        },
     )
     def post(self, request):
         data = validated(LoginSerializer, request)
@@ -109,8 +113,11 @@ class RefreshView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(tags=AUTH_TAG, request=RefreshSerializer,
-                   responses={200: OpenApiResponse(description="`{access, refresh}`"), 401: DetailSerializer})
+    @extend_schema(
+        tags=AUTH_TAG,
+        request=RefreshSerializer,
+        responses={200: OpenApiResponse(description="`{access, refresh}`"), 401: DetailSerializer},
+    )
     def post(self, request):
         data = validated(RefreshSerializer, request)
         try:
@@ -134,24 +141,36 @@ class LogoutView(APIView):
         try:
             refresh = RefreshToken(data["refresh"])
         except TokenError as exc:
-            raise DomainError(f"Token de refresco inválido: {exc}", code="token_not_valid",
-                              field_errors={"refresh": ["Token inválido o ya revocado."]}) from None
+            raise DomainError(
+                f"Token de refresco inválido: {exc}",
+                code="token_not_valid",
+                field_errors={"refresh": ["Token inválido o ya revocado."]},
+            ) from None
         if str(refresh.get("user_id")) != str(request.user.pk):
-            raise DomainError("El token de refresco no pertenece a este usuario.", code="token_not_owned",
-                              field_errors={"refresh": ["El token no pertenece a este usuario."]})
+            raise DomainError(
+                "El token de refresco no pertenece a este usuario.",
+                code="token_not_owned",
+                field_errors={"refresh": ["El token no pertenece a este usuario."]},
+            )
         refresh.blacklist()
         revoke_access_token(request.auth)
         return Response({"detail": "Sesión cerrada correctamente."})
 
 
 class AuthChangePasswordView(APIView):
-    @extend_schema(tags=AUTH_TAG, request=AuthPasswordChangeSerializer,
-                   responses={200: DetailSerializer, 400: OpenApiResponse(description="Contraseña inválida")})
+    @extend_schema(
+        tags=AUTH_TAG,
+        request=AuthPasswordChangeSerializer,
+        responses={200: DetailSerializer, 400: OpenApiResponse(description="Contraseña inválida")},
+    )
     def post(self, request):
         data = validated(AuthPasswordChangeSerializer, request)
         if not request.user.check_password(data["old_password"]):
-            raise DomainError("La contraseña actual es incorrecta.", code="wrong_password",
-                              field_errors={"old_password": ["La contraseña actual es incorrecta."]})
+            raise DomainError(
+                "La contraseña actual es incorrecta.",
+                code="wrong_password",
+                field_errors={"old_password": ["La contraseña actual es incorrecta."]},
+            )
         services.user_set_password(user=request.user, new_password=data["new_password"])
         return Response({"detail": "Contraseña actualizada con éxito"})
 
@@ -185,13 +204,17 @@ class UserListView(ListAPIView):
 class UserCreateView(APIView):
     permission_classes = [IsAdmin]
 
-    @extend_schema(tags=USERS_TAG, request=UserCreateSerializer,
-                   responses={201: MessageWithUserSerializer, 400: OpenApiResponse(description="Campos inválidos")})
+    @extend_schema(
+        tags=USERS_TAG,
+        request=UserCreateSerializer,
+        responses={201: MessageWithUserSerializer, 400: OpenApiResponse(description="Campos inválidos")},
+    )
     def post(self, request):
         data = validated(UserCreateSerializer, request)
         user = services.user_create(**data)
-        return Response({"message": "Usuario creado exitosamente", "user": user_body(user)},
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            {"message": "Usuario creado exitosamente", "user": user_body(user)}, status=status.HTTP_201_CREATED
+        )
 
 
 class UserDetailView(APIView):
@@ -206,8 +229,9 @@ class UserDetailView(APIView):
 class UserDeleteView(APIView):
     permission_classes = [IsAdmin]
 
-    @extend_schema(tags=USERS_TAG, responses={204: None, 400: DetailSerializer, 404: DetailSerializer,
-                                              409: DetailSerializer})
+    @extend_schema(
+        tags=USERS_TAG, responses={204: None, 400: DetailSerializer, 404: DetailSerializer, 409: DetailSerializer}
+    )
     def delete(self, request, document: str):
         user = selectors.user_get_by_document(document=document)
         services.user_delete(actor=request.user, user=user)
@@ -226,8 +250,11 @@ class UserSetActiveView(APIView):
 
 
 class ProfilePictureView(APIView):
-    @extend_schema(tags=USERS_TAG, request=ProfilePictureSerializer,
-                   responses={200: MessageWithUserSerializer, 403: DetailSerializer, 404: DetailSerializer})
+    @extend_schema(
+        tags=USERS_TAG,
+        request=ProfilePictureSerializer,
+        responses={200: MessageWithUserSerializer, 403: DetailSerializer, 404: DetailSerializer},
+    )
     def patch(self, request, document: str):
         user = selectors.user_for_self_or_admin(actor=request.user, document=document)
         data = validated(ProfilePictureSerializer, request)
@@ -238,9 +265,15 @@ class ProfilePictureView(APIView):
 class UserUpdateView(APIView):
     permission_classes = [IsAdmin]
 
-    @extend_schema(tags=USERS_TAG, request=UserAdminUpdateSerializer,
-                   responses={200: MessageWithUserSerializer, 400: OpenApiResponse(description="Campos inválidos"),
-                              404: DetailSerializer})
+    @extend_schema(
+        tags=USERS_TAG,
+        request=UserAdminUpdateSerializer,
+        responses={
+            200: MessageWithUserSerializer,
+            400: OpenApiResponse(description="Campos inválidos"),
+            404: DetailSerializer,
+        },
+    )
     def patch(self, request, document: str):
         user = selectors.user_get_by_document(document=document)
         data = validated(UserAdminUpdateSerializer, request, partial=True)
@@ -283,32 +316,56 @@ def update_profile(*, actor: User, user: User, request) -> Response:
         allowed = services.SELF_EDITABLE_FIELDS
     forbidden = sorted(set(request.data) & ({"role", "is_active", "document", "email", "password"} - set(allowed)))
     if forbidden:
-        raise DomainError("No puedes modificar estos campos.", code="field_not_editable",
-                          field_errors={field: ["Este campo no se puede modificar."] for field in forbidden})
+        raise DomainError(
+            "No puedes modificar estos campos.",
+            code="field_not_editable",
+            field_errors={field: ["Este campo no se puede modificar."] for field in forbidden},
+        )
     user = services.user_update(user=user, data=data, allowed_fields=allowed)
     return Response({"message": "Datos actualizados correctamente.", "user": user_body(user)})
 
 
 class MeView(APIView):
-    @extend_schema(tags=ME_TAG, parameters=[DOCUMENT_QUERY], responses={200: UserSerializer, 403: DetailSerializer})
+    @extend_schema(
+        operation_id="me_retrieve",
+        tags=ME_TAG,
+        parameters=[DOCUMENT_QUERY],
+        responses={200: UserSerializer, 403: DetailSerializer},
+    )
     def get(self, request):
         return Response(user_body(selectors.subject_user(request=request)))
 
-    @extend_schema(tags=ME_TAG, parameters=[DOCUMENT_QUERY], request=SelfUpdateSerializer,
-                   responses={200: MessageWithUserSerializer, 400: OpenApiResponse(description="Campos inválidos"),
-                              403: DetailSerializer})
+    @extend_schema(
+        operation_id="me_partial_update",
+        tags=ME_TAG,
+        parameters=[DOCUMENT_QUERY],
+        request=SelfUpdateSerializer,
+        responses={
+            200: MessageWithUserSerializer,
+            400: OpenApiResponse(description="Campos inválidos"),
+            403: DetailSerializer,
+        },
+    )
     def patch(self, request):
         user = selectors.subject_user(request=request)
         return update_profile(actor=request.user, user=user, request=request)
 
 
 class MeDetailView(APIView):
-    @extend_schema(tags=ME_TAG, responses={200: UserSerializer, 403: DetailSerializer, 404: DetailSerializer})
+    @extend_schema(
+        operation_id="me_by_document_retrieve",
+        tags=ME_TAG,
+        responses={200: UserSerializer, 403: DetailSerializer, 404: DetailSerializer},
+    )
     def get(self, request, document: str):
         return Response(user_body(selectors.user_for_self_or_admin(actor=request.user, document=document)))
 
-    @extend_schema(tags=ME_TAG, request=SelfUpdateSerializer,
-                   responses={200: MessageWithUserSerializer, 403: DetailSerializer, 404: DetailSerializer})
+    @extend_schema(
+        operation_id="me_by_document_partial_update",
+        tags=ME_TAG,
+        request=SelfUpdateSerializer,
+        responses={200: MessageWithUserSerializer, 403: DetailSerializer, 404: DetailSerializer},
+    )
     def patch(self, request, document: str):
         user = selectors.user_for_self_or_admin(actor=request.user, document=document)
         return update_profile(actor=request.user, user=user, request=request)
@@ -317,14 +374,20 @@ class MeDetailView(APIView):
 class MeChangePasswordView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(tags=ME_TAG, request=OwnPasswordChangeSerializer,
-                   responses={200: MessageSerializer, 400: OpenApiResponse(description="Contraseña inválida")})
+    @extend_schema(
+        tags=ME_TAG,
+        request=OwnPasswordChangeSerializer,
+        responses={200: MessageSerializer, 400: OpenApiResponse(description="Contraseña inválida")},
+    )
     def post(self, request):
         data = validated(OwnPasswordChangeSerializer, request)
         current = data.get("current_password")
         if current is not None and not request.user.check_password(current):
-            raise DomainError("La contraseña actual es incorrecta.", code="wrong_password",
-                              field_errors={"current_password": ["La contraseña actual es incorrecta."]})
+            raise DomainError(
+                "La contraseña actual es incorrecta.",
+                code="wrong_password",
+                field_errors={"current_password": ["La contraseña actual es incorrecta."]},
+            )
         services.user_set_password(user=request.user, new_password=data["new_password"])
         return Response({"message": "Contraseña actualizada correctamente, vuelve a iniciar sesión."})
 
@@ -332,9 +395,16 @@ class MeChangePasswordView(APIView):
 class AdminChangePasswordView(APIView):
     permission_classes = [IsAdmin]
 
-    @extend_schema(tags=ME_TAG, request=NewPasswordSerializer,
-                   responses={200: MessageSerializer, 400: OpenApiResponse(description="Contraseña inválida"),
-                              404: DetailSerializer})
+    @extend_schema(
+        operation_id="me_change_password_by_document",
+        tags=ME_TAG,
+        request=NewPasswordSerializer,
+        responses={
+            200: MessageSerializer,
+            400: OpenApiResponse(description="Contraseña inválida"),
+            404: DetailSerializer,
+        },
+    )
     def post(self, request, document: str):
         user = selectors.user_get_by_document(document=document)
         data = validated(NewPasswordSerializer, request)

@@ -43,8 +43,15 @@ class Command(BaseCommand):
     def _user(self, document, email, first_name, last_name, role, number) -> User:
         user, _ = User.objects.update_or_create(
             document=document,
-            defaults={"email": email, "first_name": first_name, "last_name": last_name, "role": role,
-                      "number": number, "is_active": True, "must_change_password": False},
+            defaults={
+                "email": email,
+                "first_name": first_name,
+                "last_name": last_name,
+                "role": role,
+                "number": number,
+                "is_active": True,
+                "must_change_password": False,
+            },
         )
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])

@@ -1,0 +1,3 @@
+"""Routes of the "Tickets" section (filled in by the Tickets issue)."""
+
+urlpatterns: list = []
