@@ -64,9 +64,17 @@ def user_body(user: User) -> dict:
 # --- Authentication -----------------------------------------------------------------------
 
 
-class LoginView(APIView):
+class PublicTokenView(APIView):
+    """No authentication runs on these endpoints, yet failures are still 401 (Bearer)."""
+
     permission_classes = [AllowAny]
     authentication_classes: list = []
+
+    def get_authenticate_header(self, request):
+        return 'Bearer realm="api"'
+
+
+class LoginView(PublicTokenView):
     throttle_classes = [LoginIPThrottle, LoginEmailThrottle]
 
     def throttled(self, request, wait):
@@ -107,11 +115,8 @@ class LoginView(APIView):
         )
 
 
-class RefreshView(APIView):
+class RefreshView(PublicTokenView):
     """Rotate a refresh token: the old one is blacklisted, a new pair is returned."""
-
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
 
     @extend_schema(
         tags=AUTH_TAG,
