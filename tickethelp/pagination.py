@@ -17,7 +17,11 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 
 
-def _non_negative_int(request, name: str, *, minimum: int) -> int | None:
+# Far beyond any real list, and far below what the database's OFFSET accepts.
+MAX_OFFSET = 10**9
+
+
+def _bounded_int(request, name: str, *, minimum: int, maximum: int = MAX_OFFSET) -> int | None:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return None
@@ -27,15 +31,17 @@ def _non_negative_int(request, name: str, *, minimum: int) -> int | None:
         raise ValidationError({name: [f"Debe ser un número entero, se recibió '{raw[:40]}'."]}) from None
     if value < minimum:
         raise ValidationError({name: [f"Debe ser mayor o igual a {minimum}."]})
+    if value > maximum:
+        raise ValidationError({name: [f"Debe ser menor o igual a {maximum}."]})
     return value
 
 
 def page_window(request) -> tuple[int, int]:
     """(offset, limit) from `limit/offset` or `page/page_size`; bad values are a 400."""
-    limit = _non_negative_int(request, "limit", minimum=1)
-    offset = _non_negative_int(request, "offset", minimum=0)
-    page = _non_negative_int(request, "page", minimum=1)
-    page_size = _non_negative_int(request, "page_size", minimum=1)
+    limit = _bounded_int(request, "limit", minimum=1)
+    offset = _bounded_int(request, "offset", minimum=0)
+    page = _bounded_int(request, "page", minimum=1, maximum=MAX_OFFSET // MAX_PAGE_SIZE)
+    page_size = _bounded_int(request, "page_size", minimum=1)
     if limit is not None or offset is not None:
         size = min(limit or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
         return offset or 0, size

@@ -3,7 +3,9 @@
 from django.db.models import QuerySet
 
 from tickethelp.exceptions import Forbidden, NotFound
-from users.models import Role, User
+from users.models import Role, User, document_validator
+
+DOCUMENT_PATTERN = document_validator.regex
 
 
 def user_list(*, role: str | None = None) -> QuerySet[User]:
@@ -13,12 +15,22 @@ def user_list(*, role: str | None = None) -> QuerySet[User]:
     return queryset
 
 
-def user_get_by_document(*, document: str, role: str | None = None) -> User:
-    """The user with that document (and role, when given), or NotFound."""
+def user_find_by_document(*, document: str, role: str | None = None) -> User | None:
+    """The user with that document (and role, when given), or None.
+
+    A string that cannot be a document (too long, NUL bytes, ...) is answered without a
+    query: it cannot match, and PostgreSQL would reject some of those bytes outright."""
+    if not isinstance(document, str) or not DOCUMENT_PATTERN.fullmatch(document):
+        return None
     queryset = User.objects.all()
     if role:
         queryset = queryset.filter(role=role)
-    user = queryset.filter(document=document).first()
+    return queryset.filter(document=document).first()
+
+
+def user_get_by_document(*, document: str, role: str | None = None) -> User:
+    """The user with that document (and role, when given), or NotFound."""
+    user = user_find_by_document(document=document, role=role)
     if user is None:
         raise NotFound("Usuario no encontrado.", code="user_not_found")
     return user

@@ -293,7 +293,7 @@ class ClientLookupView(APIView):
 
     @extend_schema(tags=USERS_TAG, responses={200: ClientLookupSerializer, 404: ClientNotFoundSerializer})
     def get(self, request, document: str):
-        client = User.objects.filter(document=document, role=Role.CLIENT).first()
+        client = selectors.user_find_by_document(document=document, role=Role.CLIENT)
         if client is None:
             return Response(
                 {
