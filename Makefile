@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The suite runs on PostgreSQL (as production does); override DATABASE_URL to point elsewhere.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tickethelp
 
-.PHONY: run test venv dev-venv lint check clean
+.PHONY: run test venv dev-venv browser lint clean
 
 $(BIN)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,11 @@ $(BIN)/.dev: requirements-dev.txt requirements.txt $(BIN)/.runtime
 venv: $(BIN)/.runtime
 dev-venv: $(BIN)/.dev
 
+# The browser tests drive Debian's headless Chromium (no browser download is needed).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { echo "Installing chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
 ## make run: local server on http://127.0.0.1:8000 (SQLite unless DATABASE_URL is set), demo data loaded.
 run: venv
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
@@ -28,7 +33,7 @@ run: venv
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 ## make test: the whole suite (PostgreSQL at $$DATABASE_URL, default the local server).
-test: dev-venv
+test: dev-venv browser
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(BIN)/pytest --create-db $(PYTEST_ARGS)
 
 lint: dev-venv
