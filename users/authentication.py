@@ -30,6 +30,6 @@ class TokenAuthentication(JWTAuthentication):
             raise AuthenticationFailed("Usuario no encontrado.", code="user_not_found")
         if not user.is_active:
             raise AuthenticationFailed("El usuario está inactivo.", code="user_inactive")
-        if user.token_revoked or issued_before_cutoff(user, validated_token.get("iat")):
+        if user.token_revoked or issued_before_cutoff(user, validated_token):
             raise AuthenticationFailed("El token fue revocado, inicia sesión de nuevo.", code="token_revoked")
         return user

@@ -1,14 +1,37 @@
 """Filters of the user lists (django-filter)."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 
 from users.models import Role, User
 
 
+class StrictNullBooleanField(forms.NullBooleanField):
+    """true/false/1/0 (or absent); anything else is a 400, not a silently ignored filter."""
+
+    widget = forms.TextInput  # the default select widget turns unknown values into None
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value in (True, False):
+            return value
+        normalized = str(value).strip().lower()
+        if normalized in ("true", "1"):
+            return True
+        if normalized in ("false", "0"):
+            return False
+        raise forms.ValidationError("Debe ser true o false.", code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictNullBooleanField
+
+
 class UserFilter(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(choices=Role.choices)
-    is_active = django_filters.BooleanFilter()
+    is_active = StrictBooleanFilter()
     search = django_filters.CharFilter(method="filter_search", max_length=100, label="Texto a buscar")
     joined_from = django_filters.IsoDateTimeFilter(field_name="date_joined", lookup_expr="gte")
     joined_to = django_filters.IsoDateTimeFilter(field_name="date_joined", lookup_expr="lte")

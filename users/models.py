@@ -6,9 +6,11 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+# At least one digit: real document numbers have them, and it keeps documents from ever
+# spelling a route word ("create", "change-password") in /api/users/{document}/ URLs.
 document_validator = RegexValidator(
-    r"^[A-Za-z0-9][A-Za-z0-9.\-]{2,19}$",
-    "El documento debe tener entre 3 y 20 caracteres: letras, números, punto o guion.",
+    r"^(?=[^0-9]*[0-9])[A-Za-z0-9][A-Za-z0-9.\-]{2,19}$",
+    "El documento debe tener entre 3 y 20 caracteres (letras, números, punto o guion) e incluir al menos un número.",
 )
 phone_validator = RegexValidator(
     r"^\+?[0-9 ()\-]{5,20}$", "El número debe contener solo dígitos, espacios, +, (, ) o -."

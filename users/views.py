@@ -51,6 +51,23 @@ DOCUMENT_QUERY = OpenApiParameter(
 )
 
 
+# Fields that decide who a user is or what they may do: sending one to an endpoint that
+# cannot change it is refused (400) rather than silently ignored.
+PROTECTED_FIELDS = frozenset(
+    {"role", "is_active", "document", "email", "password", "must_change_password", "is_staff", "is_superuser"}
+)
+
+
+def refuse_protected_fields(request, allowed: tuple[str, ...]) -> None:
+    refused = sorted(set(request.data) & (PROTECTED_FIELDS - set(allowed)))
+    if refused:
+        raise DomainError(
+            "No puedes modificar estos campos.",
+            code="field_not_editable",
+            field_errors={field: ["Este campo no se puede modificar."] for field in refused},
+        )
+
+
 def validated(serializer_class, request, *, partial: bool = False) -> dict:
     serializer = serializer_class(data=request.data, partial=partial)
     serializer.is_valid(raise_exception=True)
@@ -130,7 +147,7 @@ class RefreshView(PublicTokenView):
         except TokenError as exc:
             raise AuthenticationFailed(f"Token de refresco inválido: {exc}", code="token_not_valid") from None
         user = User.objects.filter(pk=refresh.get("user_id")).first()
-        if user is None or not user.is_active or issued_before_cutoff(user, refresh.get("iat")):
+        if user is None or not user.is_active or issued_before_cutoff(user, refresh):
             raise AuthenticationFailed("La sesión ya no es válida, inicia sesión de nuevo.", code="token_not_valid")
         refresh.blacklist()
         new_refresh = issue_tokens(user)
@@ -263,6 +280,7 @@ class ProfilePictureView(APIView):
     def patch(self, request, document: str):
         user = selectors.user_for_self_or_admin(actor=request.user, document=document)
         data = validated(ProfilePictureSerializer, request)
+        refuse_protected_fields(request, ("profile_picture",))
         user = services.user_update(user=user, data=data, allowed_fields=("profile_picture",))
         return Response({"message": "Foto de perfil actualizada correctamente.", "user": user_body(user)})
 
@@ -282,6 +300,7 @@ class UserUpdateView(APIView):
     def patch(self, request, document: str):
         user = selectors.user_get_by_document(document=document)
         data = validated(UserAdminUpdateSerializer, request, partial=True)
+        refuse_protected_fields(request, services.ADMIN_EDITABLE_FIELDS)
         user = services.user_update(user=user, data=data, allowed_fields=services.ADMIN_EDITABLE_FIELDS)
         return Response({"message": "Datos actualizados correctamente.", "user": user_body(user)})
 
@@ -319,13 +338,7 @@ def update_profile(*, actor: User, user: User, request) -> Response:
     else:
         data = validated(SelfUpdateSerializer, request, partial=True)
         allowed = services.SELF_EDITABLE_FIELDS
-    forbidden = sorted(set(request.data) & ({"role", "is_active", "document", "email", "password"} - set(allowed)))
-    if forbidden:
-        raise DomainError(
-            "No puedes modificar estos campos.",
-            code="field_not_editable",
-            field_errors={field: ["Este campo no se puede modificar."] for field in forbidden},
-        )
+    refuse_protected_fields(request, allowed)
     user = services.user_update(user=user, data=data, allowed_fields=allowed)
     return Response({"message": "Datos actualizados correctamente.", "user": user_body(user)})
 
@@ -385,6 +398,8 @@ class MeChangePasswordView(APIView):
         responses={200: MessageSerializer, 400: OpenApiResponse(description="Contraseña inválida")},
     )
     def post(self, request):
+        # A `?user_document=` naming someone else is refused, never silently ignored.
+        selectors.subject_user(request=request)
         data = validated(OwnPasswordChangeSerializer, request)
         current = data.get("current_password")
         if current is not None and not request.user.check_password(current):

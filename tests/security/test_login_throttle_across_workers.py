@@ -58,7 +58,7 @@ def _wait_until_serving(port: int, process: subprocess.Popen) -> None:
         if process.poll() is not None:
             pytest.fail("gunicorn exited before serving")
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):  # noqa: S310
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
                 return
         except OSError:
             time.sleep(0.2)
@@ -86,12 +86,27 @@ def test_ten_wrong_passwords_are_throttled_across_gunicorn_workers(tmp_path):
     env.pop("REDIS_URL", None)
     process = subprocess.Popen(  # noqa: S603 - fixed argv
         [
-            sys.executable, "-m", "gunicorn", "tickethelp.wsgi",
-            "--bind", f"127.0.0.1:{port}", "--workers", "2",
-            "--max-requests", "2", "--max-requests-jitter", "0",
-            "--access-logfile", str(access_log), "--access-logformat", "%(p)s %(U)s %(s)s",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "tickethelp.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--max-requests",
+            "2",
+            "--max-requests-jitter",
+            "0",
+            "--access-logfile",
+            str(access_log),
+            "--access-logformat",
+            "%(p)s %(U)s %(s)s",
         ],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         _wait_until_serving(port, process)
