@@ -1,17 +1,61 @@
 """Fixtures shared by the whole suite."""
 
+import importlib
+from types import SimpleNamespace
+
 import pytest
+from django.apps import apps
 from django.core.cache import cache
+from django.db import connection
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
 from users.models import Role
 from users.tokens import issue_tokens
 
+# Data migrations that seed catalogs with stable ids: a transactional test's flush empties
+# their tables, so transactional tests run them again first (same code, one source of truth).
+SEED_MIGRATIONS = [
+    ("tickets.migrations.0002_seed_estados", "seed_estados"),
+    ("notifications.migrations.0002_seed_notification_types", "seed"),
+]
+
+
+def _run_seed_migrations() -> None:
+    for module, function in SEED_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, SimpleNamespace(connection=connection))
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """A reused test database may have been left flushed by a transactional test."""
+    with django_db_blocker.unblock():
+        _run_seed_migrations()
+
+
+def _db_mode(request) -> str | None:
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if "transactional_db" in names or "live_server" in names:
+        return "transactional"
+    if marker is not None:
+        transactional = marker.kwargs.get("transaction", marker.args[0] if marker.args else False)
+        return "transactional" if transactional else "db"
+    return "db" if "db" in names else None
+
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    # Throttle counters live in the shared cache; every test starts from zero.
+def _shared_state(request):
+    """Catalogs present and throttle counters (shared cache table) at zero for every test."""
+    mode = _db_mode(request)
+    if mode is None:
+        yield
+        return
+    if mode == "transactional":
+        request.getfixturevalue("transactional_db")
+        _run_seed_migrations()
+    else:
+        request.getfixturevalue("db")
     cache.clear()
     yield
     cache.clear()

@@ -25,3 +25,103 @@ class UserFactory(factory.django.DjangoModelFactory):
         self.set_password(extracted or TEST_PASSWORD)
         if create:
             self.save(update_fields=["password"])
+
+
+# --- Tickets ---------------------------------------------------------------------------------
+
+from tickets.models import (  # noqa: E402 - appended section, kept next to its factories
+    Estado,
+    StateChangeRequest,
+    Ticket,
+    TicketAttachment,
+    TicketHistory,
+    ticket_code_for,
+)
+
+# The catalog of migration tickets/0002 (transactional tests elsewhere flush it).
+SEEDED_ESTADOS = [
+    (1, "open", "Abierto", False, "open"),
+    (2, "diagnosis", "En diagnóstico", False, "in_progress"),
+    (3, "in_repair", "En reparación", False, "in_progress"),
+    (4, "finalized", "Finalizado", True, "resolved"),
+    (5, "canceled", "Cancelado", True, "cancelled"),
+]
+
+
+def ensure_estados() -> dict[str, Estado]:
+    """The seeded states, re-created if a flush removed them; keyed by `codigo`."""
+    for pk, codigo, nombre, es_final, portal_status in SEEDED_ESTADOS:
+        Estado.objects.update_or_create(
+            pk=pk,
+            defaults={
+                "codigo": codigo,
+                "nombre": nombre,
+                "es_activo": True,
+                "es_final": es_final,
+                "portal_status": portal_status,
+            },
+        )
+    return {estado.codigo: estado for estado in Estado.objects.all()}
+
+
+def estado(codigo: str) -> Estado:
+    return Estado.objects.get(codigo=codigo)
+
+
+class TicketFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Ticket
+        skip_postgeneration_save = True
+
+    administrador = factory.SubFactory(UserFactory, role=Role.ADMIN)
+    tecnico = factory.SubFactory(UserFactory, role=Role.TECH)
+    cliente = factory.SubFactory(UserFactory, role=Role.CLIENT)
+    estado = factory.LazyFunction(lambda: estado("open"))
+    titulo = factory.Sequence(lambda n: f"Ticket de prueba {n}")
+    descripcion = "El equipo no enciende."
+    equipo = "Portátil"
+    category = "hardware"
+
+    @factory.post_generation
+    def with_code(self, create, extracted, **kwargs):
+        if create and not self.code:
+            self.code = ticket_code_for(self.pk)
+            Ticket.objects.filter(pk=self.pk).update(code=self.code)
+
+
+class StateChangeRequestFactory(factory.django.DjangoModelFactory):
+    """A pending request of the assigned technician to finalize an "in repair" ticket."""
+
+    class Meta:
+        model = StateChangeRequest
+
+    ticket = factory.SubFactory(TicketFactory, estado=factory.LazyFunction(lambda: estado("in_repair")))
+    requested_by = factory.SelfAttribute("ticket.tecnico")
+    from_state = factory.SelfAttribute("ticket.estado")
+    to_state = factory.LazyFunction(lambda: estado("finalized"))
+    reason = "Reparación terminada."
+
+
+class TicketHistoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TicketHistory
+
+    ticket = factory.SubFactory(TicketFactory)
+    actor = factory.SelfAttribute("ticket.administrador")
+    action = "created"
+    to_state = factory.SelfAttribute("ticket.estado")
+    description = "Ticket creado."
+
+
+class TicketAttachmentFactory(factory.django.DjangoModelFactory):
+    """An attachment row; the file itself is not written (enough for lists and permissions)."""
+
+    class Meta:
+        model = TicketAttachment
+
+    ticket = factory.SubFactory(TicketFactory)
+    uploaded_by = factory.SelfAttribute("ticket.administrador")
+    file = factory.Sequence(lambda n: f"tickets/test/{n:06d}.png")
+    original_name = factory.Sequence(lambda n: f"foto-{n}.png")
+    mime_type = "image/png"
+    size = 1024

@@ -278,3 +278,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# --- Notifications ------------------------------------------------------------------------
+# E-mail attempts per notification before it is marked FALLIDA, and the first back-off
+# delay (doubled after each failure: 30 s, 60 s, 120 s, 240 s with the defaults).
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 5)
+NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 30)

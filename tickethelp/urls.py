@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("api/", include("users.urls")),
     path("api/", include("tickets.urls")),
+    path("api/", include("notifications.urls")),
 ]
 
 handler400 = "tickethelp.exceptions.json_bad_request"

@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
+from notifications.services import notify
 from tickethelp.exceptions import Conflict, DomainError
 from users.models import Role, User, normalize_email
-from users.tasks import send_account_password_email
 from users.tokens import revoke_all_tokens
 
 # Other apps register "why this user cannot be deleted" checks here (AppConfig.ready);
@@ -26,8 +26,17 @@ def register_deletion_guard(guard: DeletionGuard) -> None:
         _deletion_guards.append(guard)
 
 
+ACCOUNT_EMAILS = {
+    "bienvenida": ("Bienvenido a TicketHelp", "Tu cuenta fue creada; te enviamos una contraseña temporal por correo."),
+    "password_reset": ("Contraseña temporal", "Te enviamos una contraseña temporal por correo."),
+}
+
+
 def _queue_password_email(user: User, kind: str) -> None:
-    transaction.on_commit(lambda: send_account_password_email.enqueue(user_id=user.pk, kind=kind))
+    """An account notification whose e-mail carries a fresh random password. The delivery
+    task generates it and applies it only once the e-mail went out (notifications.services)."""
+    titulo, mensaje = ACCOUNT_EMAILS[kind]
+    notify(codigo=kind, recipients=[user], titulo=titulo, mensaje=mensaje, datos={"evento": kind})
 
 
 def _save_checked(user: User, *, update_fields: list[str] | None = None) -> None:
@@ -62,7 +71,7 @@ def user_create(
         )
         user.set_unusable_password()
         _save_checked(user)
-        _queue_password_email(user, "welcome")
+        _queue_password_email(user, "bienvenida")
     return user
 
 

@@ -6,36 +6,15 @@ a per-process counter would never reach the limit, the shared cache does.
 """
 
 import json
-import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from tests.factories import UserFactory
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor != "postgresql":
-        pytest.fail("This test needs PostgreSQL (set DATABASE_URL): gunicorn workers share the test database.")
-    user = db.get("USER") or "postgres"
-    auth = f"{user}:{db['PASSWORD']}@" if db.get("PASSWORD") else f"{user}@"
-    return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+from tests.processes import ROOT, free_port, production_env, wait_for
 
 
 def _post_login(port: int, email: str) -> int:
@@ -52,38 +31,23 @@ def _post_login(port: int, email: str) -> int:
         return exc.code
 
 
-def _wait_until_serving(port: int, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail("gunicorn exited before serving")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.2)
-    pytest.fail("gunicorn did not start serving within 30 s")
+def _serving(port: int, process: subprocess.Popen) -> bool:
+    if process.poll() is not None:
+        pytest.fail("gunicorn exited before serving")
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+            return True
+    except OSError:
+        return False
 
 
 @pytest.mark.django_db(transaction=True)
 def test_ten_wrong_passwords_are_throttled_across_gunicorn_workers(tmp_path):
     # given a user and gunicorn with 2 workers recycled every 2 requests, on the test database
     user = UserFactory(email="victim@example.com")
-    port = _free_port()
+    port = free_port()
     access_log = tmp_path / "access.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tickethelp.settings",
-        "DATABASE_URL": _database_url(),
-        "DEBUG": "false",
-        "SECRET_KEY": "throttle-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "LOGIN_RATE_PER_EMAIL": "5/min",
-        "LOGIN_RATE_PER_IP": "100/min",
-        "DB_CONN_MAX_AGE": "0",
-    }
-    env.pop("REDIS_URL", None)
+    env = production_env(LOGIN_RATE_PER_EMAIL="5/min", LOGIN_RATE_PER_IP="100/min", DB_CONN_MAX_AGE="0")
     process = subprocess.Popen(  # noqa: S603 - fixed argv
         [
             sys.executable,
@@ -109,7 +73,7 @@ def test_ten_wrong_passwords_are_throttled_across_gunicorn_workers(tmp_path):
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_until_serving(port, process)
+        wait_for(lambda: _serving(port, process), seconds=30, what="gunicorn to serve")
 
         # when ten wrong passwords arrive in a row for one e-mail
         statuses = [_post_login(port, user.email.upper()) for _ in range(10)]

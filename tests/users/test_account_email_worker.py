@@ -1,5 +1,5 @@
-"""Account e-mails go through the production task path: queued in the database, run by
-`manage.py db_worker`, and no plain-text password is ever stored in the queue."""
+"""Account e-mails go through the notification delivery path of production: queued in the
+database, run by `manage.py db_worker`; no plain-text password is stored anywhere."""
 
 import re
 
@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from notifications.models import Notification, NotificationStatus
 from tests.conftest import client_for
 from users.models import Role, User
 
@@ -27,11 +28,14 @@ def test_welcome_email_is_queued_and_sent_by_the_db_worker(settings, admin_user,
     # then the request returns before any mail is sent: the task waits in the queue
     assert response.status_code == 201
     assert mailoutbox == []
+    user = User.objects.get(document="CC-7788")
+    notification = Notification.objects.get(usuario=user)
+    assert notification.tipo.codigo == "bienvenida"
+    assert notification.estado == NotificationStatus.PENDIENTE
     queued = DBTaskResult.objects.get()
     assert queued.status == TaskResultStatus.READY
-    assert queued.task_path == "users.tasks.send_account_password_email"
-    user = User.objects.get(document="CC-7788")
-    assert queued.args_kwargs == {"args": [], "kwargs": {"user_id": user.pk, "kind": "welcome"}}
+    assert queued.task_path == "notifications.tasks.deliver_notification"
+    assert queued.args_kwargs == {"args": [], "kwargs": {"notification_id": notification.pk}}
     assert not user.has_usable_password()
 
     # when the worker drains the queue
@@ -43,6 +47,9 @@ def test_welcome_email_is_queued_and_sent_by_the_db_worker(settings, admin_user,
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["nuevo@example.com"]
     password = re.search(r"Contraseña temporal: (\S+)", mailoutbox[0].body).group(1)
+    notification.refresh_from_db()
+    assert notification.estado == NotificationStatus.ENVIADA
+    assert password not in notification.mensaje
     login = client_for(admin_user).post(
         "/api/users/auth/login/", {"email": "nuevo@example.com", "password": password}, format="json"
     )

@@ -212,7 +212,7 @@ def test_create_user_sends_a_welcome_email_with_a_working_password(
     assert len(mailoutbox) == 1
     mail = mailoutbox[0]
     assert mail.to == ["laura.gomez@example.com"]
-    assert mail.subject == "Bienvenido a TicketHelp"
+    assert mail.subject == "[TicketHelp] Bienvenido a TicketHelp"
     password = re.search(r"Contraseña temporal: (\S+)", mail.body).group(1)
     assert password not in ("CC-1020304", "laura.gomez@example.com")
     assert created.check_password(password)

@@ -1,0 +1,166 @@
+"""Who hears about which ticket event (PRODUCT.md §4), one notification per recipient.
+
+Called by the tickets services inside the transaction of the change. The ticket passed in
+is the locked, up-to-date row with its state and users loaded.
+"""
+
+from notifications.services import active_admins, notify
+from users.models import User
+
+
+def _users(*ids: int | None) -> dict[int, User]:
+    wanted = [pk for pk in ids if pk]
+    return {user.pk: user for user in User.objects.filter(pk__in=wanted)} if wanted else {}
+
+
+def _label(ticket) -> str:
+    return f"{ticket.code} «{ticket.titulo}»"
+
+
+def _datos(ticket, event: str, **extra) -> dict:
+    return {"evento": event, "ticket_id": ticket.pk, "ticket_code": ticket.code, **extra}
+
+
+def notify_ticket_event(event: str, *, ticket, actor: User | None, **data) -> None:
+    handler = _HANDLERS.get(event)
+    if handler is not None:
+        handler(ticket=ticket, actor=actor, **data)
+
+
+def _ticket_created(*, ticket, actor, tecnico_id=None, source: str = "staff", **_):
+    label = _label(ticket)
+    notify(
+        codigo="ticket_creado",
+        recipients=[ticket.cliente],
+        ticket=ticket,
+        titulo=f"Ticket {ticket.code} creado",
+        mensaje=f"Se registró tu ticket {label}. Te avisaremos de cada avance.",
+        datos=_datos(ticket, "ticket_creado"),
+    )
+    if ticket.tecnico_id:
+        notify(
+            codigo="ticket_asignado",
+            recipients=[ticket.tecnico],
+            ticket=ticket,
+            titulo=f"Nuevo ticket asignado: {ticket.code}",
+            mensaje=f"Se te asignó el ticket {label}.",
+            datos=_datos(ticket, "ticket_creado"),
+        )
+    if source == "tenant":
+        # Tickets opened by residents reach the desk without an admin: every admin hears of it.
+        notify(
+            codigo="ticket_creado",
+            recipients=[admin for admin in active_admins() if admin.pk != ticket.cliente_id],
+            ticket=ticket,
+            titulo=f"Nuevo ticket del portal de residentes: {ticket.code}",
+            mensaje=f"{ticket.cliente.get_full_name()} abrió el ticket {label}.",
+            datos=_datos(ticket, "ticket_creado", origen="tenant"),
+        )
+
+
+def _technician_changed(*, ticket, actor, old_tecnico_id=None, new_tecnico_id=None, **_):
+    users = _users(old_tecnico_id, new_tecnico_id)
+    label = _label(ticket)
+    if old_tecnico_id and old_tecnico_id != new_tecnico_id and old_tecnico_id in users:
+        notify(
+            codigo="tecnico_cambiado",
+            recipients=[users[old_tecnico_id]],
+            ticket=ticket,
+            titulo=f"Ticket {ticket.code} reasignado",
+            mensaje=f"El ticket {label} fue asignado a otro técnico.",
+            datos=_datos(ticket, "tecnico_cambiado", rol="anterior"),
+        )
+    if new_tecnico_id in users:
+        notify(
+            codigo="tecnico_cambiado",
+            recipients=[users[new_tecnico_id]],
+            ticket=ticket,
+            titulo=f"Ticket {ticket.code} asignado a ti",
+            mensaje=f"Ahora eres el técnico responsable del ticket {label}.",
+            datos=_datos(ticket, "tecnico_cambiado", rol="nuevo"),
+        )
+
+
+def _state_changed(*, ticket, actor, **_):
+    notify(
+        codigo="estado_cambiado",
+        recipients=[ticket.cliente],
+        ticket=ticket,
+        titulo=f"Ticket {ticket.code}: {ticket.estado.nombre}",
+        mensaje=f"Tu ticket {_label(ticket)} pasó al estado «{ticket.estado.nombre}».",
+        datos=_datos(ticket, "estado_cambiado", estado=ticket.estado.codigo),
+    )
+
+
+def _state_change_requested(*, ticket, actor, request_id=None, **_):
+    notify(
+        codigo="solicitud_cambio_estado",
+        recipients=active_admins(),
+        ticket=ticket,
+        titulo=f"Aprobación pendiente: ticket {ticket.code}",
+        mensaje=(
+            f"{actor.get_full_name() if actor else 'Un técnico'} solicita cerrar el ticket {_label(ticket)}. "
+            "Revisa la solicitud para aprobarla o rechazarla."
+        ),
+        datos=_datos(ticket, "solicitud_cambio_estado", request_id=request_id),
+    )
+
+
+def _request_decided(approved: bool):
+    def handler(*, ticket, actor, request_id=None, requested_by_id=None, **_):
+        label = _label(ticket)
+        technician = _users(requested_by_id).get(requested_by_id)
+        event = "cambio_estado_aprobado" if approved else "cambio_estado_rechazado"
+        if approved:
+            tech_text = f"Se aprobó tu solicitud: el ticket {label} quedó «{ticket.estado.nombre}»."
+        else:
+            tech_text = f"Se rechazó tu solicitud de cambio de estado del ticket {label}."
+        notify(
+            codigo=event,
+            recipients=[technician],
+            ticket=ticket,
+            titulo=f"Solicitud {'aprobada' if approved else 'rechazada'}: ticket {ticket.code}",
+            mensaje=tech_text,
+            datos=_datos(ticket, event, request_id=request_id),
+        )
+        if approved and ticket.estado.codigo == "finalized":
+            codigo, titulo = "ticket_finalizado", f"Ticket {ticket.code} finalizado"
+            client_text = f"Tu ticket {label} fue finalizado."
+        elif approved:
+            codigo, titulo = event, f"Ticket {ticket.code}: {ticket.estado.nombre}"
+            client_text = f"Tu ticket {label} pasó al estado «{ticket.estado.nombre}»."
+        else:
+            codigo, titulo = event, f"Ticket {ticket.code} sigue en curso"
+            client_text = f"Tu ticket {label} continúa en el estado «{ticket.estado.nombre}»."
+        notify(
+            codigo=codigo,
+            recipients=[ticket.cliente],
+            ticket=ticket,
+            titulo=titulo,
+            mensaje=client_text,
+            datos=_datos(ticket, event, request_id=request_id),
+        )
+
+    return handler
+
+
+def _ticket_canceled(*, ticket, actor, **_):
+    notify(
+        codigo="ticket_cancelado",
+        recipients=[ticket.cliente, ticket.tecnico, *active_admins()],
+        ticket=ticket,
+        titulo=f"Ticket {ticket.code} cancelado",
+        mensaje=f"El ticket {_label(ticket)} fue cancelado por {actor.get_full_name() if actor else 'el sistema'}.",
+        datos=_datos(ticket, "ticket_cancelado"),
+    )
+
+
+_HANDLERS = {
+    "ticket_creado": _ticket_created,
+    "tecnico_cambiado": _technician_changed,
+    "estado_cambiado": _state_changed,
+    "solicitud_cambio_estado": _state_change_requested,
+    "cambio_estado_aprobado": _request_decided(approved=True),
+    "cambio_estado_rechazado": _request_decided(approved=False),
+    "ticket_cancelado": _ticket_canceled,
+}

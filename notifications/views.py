@@ -1,0 +1,103 @@
+"""Views of the "Notificaciones" section. Every query is scoped to the caller."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from notifications import selectors, services
+from notifications.filters import NotificationFilter
+from notifications.models import Notification
+from notifications.serializers import (
+    MarkAllReadSerializer,
+    MarkReadSerializer,
+    NotificationHistorySerializer,
+    NotificationSerializer,
+    NotificationStatsSerializer,
+    NotificationTypeSerializer,
+)
+from tickethelp.pagination import paginate_queryset
+
+TAGS = ["Notificaciones"]
+NOT_FOUND = OpenApiResponse(description='No existe o no es tuya: `{"detail"}`')
+
+
+@extend_schema(tags=TAGS)
+class NotificationListView(ListAPIView):
+    """The caller's notifications, newest first (array; total in `X-Total-Count`)."""
+
+    serializer_class = NotificationSerializer
+    filterset_class = NotificationFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return Notification.objects.none()
+        return selectors.notification_list(user=self.request.user)
+
+
+class NotificationDetailView(APIView):
+    @extend_schema(tags=TAGS, responses={200: NotificationSerializer, 404: NOT_FOUND})
+    def get(self, request, notification_id: int):
+        notification = selectors.notification_get(user=request.user, notification_id=notification_id)
+        return Response(NotificationSerializer(notification).data)
+
+
+class NotificationStatsView(APIView):
+    @extend_schema(tags=TAGS, responses={200: NotificationStatsSerializer})
+    def get(self, request):
+        return Response(selectors.notification_stats(user=request.user))
+
+
+class NotificationTypesView(APIView):
+    @extend_schema(tags=TAGS, responses={200: NotificationTypeSerializer(many=True)})
+    def get(self, request):
+        return Response(NotificationTypeSerializer(selectors.notification_types_active(), many=True).data)
+
+
+class UserNotificationsView(APIView):
+    @extend_schema(tags=TAGS, responses={200: NotificationHistorySerializer})
+    def get(self, request):
+        rows, total = paginate_queryset(selectors.notification_list(user=request.user), request)
+        return Response(
+            {
+                "message": "Historial de notificaciones",
+                "total_notifications": total,
+                "notifications": NotificationSerializer(rows, many=True).data,
+            }
+        )
+
+
+class MarkReadView(APIView):
+    """Documented as POST; PUT and PATCH do the same for clients that use them."""
+
+    @extend_schema(tags=TAGS, request=None, responses={200: MarkReadSerializer, 404: NOT_FOUND})
+    def post(self, request, notification_id: int):
+        notification = services.notification_mark_read(user=request.user, notification_id=notification_id)
+        return Response(
+            {"message": "Notificación marcada como leída", "notification": NotificationSerializer(notification).data}
+        )
+
+    @extend_schema(
+        tags=TAGS,
+        request=None,
+        responses={200: MarkReadSerializer, 404: NOT_FOUND},
+        operation_id="notifications_mark_read_put",
+    )
+    def put(self, request, notification_id: int):
+        return self.post(request, notification_id)
+
+    @extend_schema(
+        tags=TAGS,
+        request=None,
+        responses={200: MarkReadSerializer, 404: NOT_FOUND},
+        operation_id="notifications_mark_read_patch",
+    )
+    def patch(self, request, notification_id: int):
+        return self.post(request, notification_id)
+
+
+class MarkAllReadView(APIView):
+    @extend_schema(tags=TAGS, request=None, responses={200: MarkAllReadSerializer})
+    def post(self, request):
+        updated = services.notifications_mark_all_read(user=request.user)
+        return Response({"message": "Todas las notificaciones marcadas como leídas", "updated": updated})

@@ -1,0 +1,209 @@
+"""Django admin for tickets. State and technician changes go through the services, so the
+admin site keeps the same rules, locks and history as the API."""
+
+from django.contrib import admin, messages
+
+from tickethelp.exceptions import DomainError
+from tickets import services
+from tickets.models import Estado, RequestStatus, StateChangeRequest, Ticket, TicketAttachment, TicketHistory
+from users.models import Role, User
+
+ADMIN_REJECTION_REASON = "Rechazada desde el panel de administración."
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class HistoryInline(ReadOnlyInline):
+    model = TicketHistory
+    fields = ("created_at", "action", "actor", "from_state", "to_state", "description")
+    readonly_fields = fields
+    ordering = ("created_at", "id")
+
+
+class AttachmentInline(ReadOnlyInline):
+    model = TicketAttachment
+    fields = ("created_at", "original_name", "mime_type", "size", "uploaded_by")
+    readonly_fields = fields
+
+
+class StateChangeRequestInline(ReadOnlyInline):
+    model = StateChangeRequest
+    fk_name = "ticket"
+    fields = ("created_at", "status", "requested_by", "from_state", "to_state", "decided_by", "rejection_reason")
+    readonly_fields = fields
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    list_display = ("code", "titulo", "estado", "tecnico", "cliente", "priority", "category", "fecha")
+    list_filter = ("estado", "priority", "category", "fecha")
+    search_fields = (
+        "code",
+        "titulo",
+        "equipo",
+        "cliente__document",
+        "cliente__email",
+        "cliente__last_name",
+        "tecnico__document",
+        "tecnico__last_name",
+    )
+    list_select_related = ("estado", "tecnico", "cliente")
+    raw_id_fields = ("administrador", "tecnico", "cliente")
+    date_hierarchy = "fecha"
+    ordering = ("-fecha", "-id")
+    inlines = (StateChangeRequestInline, AttachmentInline, HistoryInline)
+    fields = (
+        "code",
+        "titulo",
+        "descripcion",
+        "equipo",
+        "category",
+        "priority",
+        "fecha",
+        "estado",
+        "administrador",
+        "tecnico",
+        "cliente",
+        "created_at",
+        "updated_at",
+    )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # The same choices the API accepts, so the services' checks never surprise the form.
+        limits = {
+            "estado": Estado.objects.filter(es_final=False, es_activo=True),
+            "administrador": User.objects.filter(role=Role.ADMIN, is_active=True),
+            "tecnico": User.objects.filter(role=Role.TECH, is_active=True),
+            "cliente": User.objects.filter(role=Role.CLIENT, is_active=True),
+        }
+        if db_field.name in limits:
+            kwargs["queryset"] = limits[db_field.name]
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["code", "created_at", "updated_at"]
+        if obj is not None:
+            # State moves only through the workflow; the client of a ticket never changes.
+            readonly += ["estado", "cliente", "administrador"]
+        return readonly
+
+    def save_model(self, request, obj, form, change):
+        try:
+            if not change:
+                created = services.ticket_create(
+                    actor=request.user,
+                    administrador=obj.administrador,
+                    tecnico=obj.tecnico,
+                    cliente=obj.cliente,
+                    estado=obj.estado,
+                    titulo=obj.titulo,
+                    descripcion=obj.descripcion,
+                    equipo=obj.equipo,
+                    fecha=obj.fecha,
+                    category=obj.category,
+                    priority=obj.priority,
+                )
+                obj.pk, obj.code = created.pk, created.code
+                return
+            plain_fields = [f for f in form.changed_data if f in ("titulo", "descripcion", "equipo", "category")]
+            plain_fields += [f for f in form.changed_data if f in ("priority", "fecha")]
+            if "tecnico" in form.changed_data and obj.tecnico is not None:
+                services.ticket_change_technician(ticket_id=obj.pk, actor=request.user, tecnico=obj.tecnico)
+            if plain_fields:
+                obj.save(update_fields=[*plain_fields, "updated_at"])
+        except DomainError as exc:
+            self.message_user(request, exc.message, level=messages.ERROR)
+
+
+@admin.register(StateChangeRequest)
+class StateChangeRequestAdmin(admin.ModelAdmin):
+    list_display = ("id", "ticket", "from_state", "to_state", "status", "requested_by", "created_at", "decided_by")
+    list_filter = ("status", "to_state")
+    search_fields = ("ticket__code", "ticket__titulo", "requested_by__document", "requested_by__last_name")
+    list_select_related = ("ticket", "from_state", "to_state", "requested_by", "decided_by")
+    readonly_fields = (
+        "ticket",
+        "requested_by",
+        "from_state",
+        "to_state",
+        "reason",
+        "status",
+        "decided_by",
+        "decided_at",
+        "rejection_reason",
+        "created_at",
+    )
+    actions = ("approve_requests", "reject_requests")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _decide(self, request, queryset, *, approve: bool):
+        done = 0
+        for pk in queryset.filter(status=RequestStatus.PENDING).order_by("pk").values_list("pk", flat=True):
+            try:
+                services.state_request_decide(
+                    request_id=pk,
+                    actor=request.user,
+                    approve=approve,
+                    rejection_reason="" if approve else ADMIN_REJECTION_REASON,
+                )
+                done += 1
+            except DomainError as exc:
+                self.message_user(request, f"Solicitud #{pk}: {exc.message}", level=messages.WARNING)
+        verb = "aprobadas" if approve else "rechazadas"
+        self.message_user(request, f"{done} solicitud(es) {verb}.", level=messages.SUCCESS)
+
+    @admin.action(description="Aprobar las solicitudes seleccionadas")
+    def approve_requests(self, request, queryset):
+        self._decide(request, queryset, approve=True)
+
+    @admin.action(description="Rechazar las solicitudes seleccionadas")
+    def reject_requests(self, request, queryset):
+        self._decide(request, queryset, approve=False)
+
+
+@admin.register(Estado)
+class EstadoAdmin(admin.ModelAdmin):
+    """The catalog: new states may be added; seeded ones keep their code and finality."""
+
+    list_display = ("id", "codigo", "nombre", "es_activo", "es_final", "portal_status")
+    list_filter = ("es_activo", "es_final", "portal_status")
+    search_fields = ("codigo", "nombre")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("codigo", "es_final") if obj is not None else ()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TicketHistory)
+class TicketHistoryAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "ticket", "action", "actor", "from_state", "to_state")
+    list_filter = ("action",)
+    search_fields = ("ticket__code", "description", "actor__document")
+    list_select_related = ("ticket", "actor", "from_state", "to_state")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

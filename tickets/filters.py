@@ -1,0 +1,125 @@
+"""Filters of the ticket lists (django-filter): bad values are a 400 naming the parameter."""
+
+from datetime import datetime, time, timedelta
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from tickets.models import Priority, Ticket
+from users.models import document_validator
+
+MAX_ID = 2**63 - 1
+
+
+class DateOrDateTimeField(forms.Field):
+    """`2025-11-03` or an ISO 8601 date-time; returns (aware datetime, was_date_only)."""
+
+    default_error_messages = {
+        "invalid": "Introduce una fecha (AAAA-MM-DD) o fecha y hora ISO 8601 válida.",
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        value = str(value).strip()
+        try:
+            # A bare date first: parse_datetime would read "2025-03-10" as its midnight.
+            day = parse_date(value)
+            if day is not None:
+                return timezone.make_aware(datetime.combine(day, time.min)), True
+            moment = parse_datetime(value)
+        except (ValueError, OverflowError):
+            moment = None
+        if moment is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        return moment, False
+
+
+class StrictBooleanField(forms.Field):
+    """true/false (also 1/0, yes/no); anything else is an error, not a silently ignored filter."""
+
+    default_error_messages = {"invalid": "Debe ser true o false."}
+    TRUE = frozenset({"true", "1", "yes", "si", "sí"})
+    FALSE = frozenset({"false", "0", "no"})
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        lowered = str(value).strip().lower()
+        if lowered in self.TRUE:
+            return True
+        if lowered in self.FALSE:
+            return False
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class DateOrDateTimeFilter(django_filters.Filter):
+    field_class = DateOrDateTimeField
+
+
+class IdFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class DocumentFilter(django_filters.CharFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("validators", [document_validator])
+        super().__init__(*args, **kwargs)
+
+
+class TicketFilter(django_filters.FilterSet):
+    estado = IdFilter(field_name="estado_id", label="Id del estado")
+    estado_codigo = django_filters.CharFilter(field_name="estado__codigo", max_length=30, label="Código del estado")
+    es_final = StrictBooleanFilter(field_name="estado__es_final", label="Solo finales / no finales")
+    tecnico = DocumentFilter(field_name="tecnico__document", label="Documento del técnico")
+    cliente = DocumentFilter(field_name="cliente__document", label="Documento del cliente")
+    administrador = DocumentFilter(field_name="administrador__document", label="Documento del administrador")
+    sin_tecnico = StrictBooleanFilter(field_name="tecnico", lookup_expr="isnull", label="Sin técnico")
+    priority = django_filters.ChoiceFilter(choices=Priority.choices)
+    category = django_filters.CharFilter(max_length=50)
+    fecha_desde = DateOrDateTimeFilter(method="filter_fecha_desde", label="Desde (fecha o fecha y hora)")
+    fecha_hasta = DateOrDateTimeFilter(method="filter_fecha_hasta", label="Hasta (fecha inclusive, o fecha y hora)")
+    search = django_filters.CharFilter(method="filter_search", max_length=100, label="Texto a buscar")
+
+    class Meta:
+        model = Ticket
+        fields = ()
+
+    def filter_fecha_desde(self, queryset, name, value):
+        moment, _ = value
+        return queryset.filter(fecha__gte=moment)
+
+    def filter_fecha_hasta(self, queryset, name, value):
+        moment, date_only = value
+        if date_only:  # the whole day is included
+            return queryset.filter(fecha__lt=moment + timedelta(days=1))
+        return queryset.filter(fecha__lte=moment)
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(code__icontains=value)
+            | Q(titulo__icontains=value)
+            | Q(descripcion__icontains=value)
+            | Q(equipo__icontains=value)
+            | Q(cliente__document__icontains=value)
+            | Q(cliente__first_name__icontains=value)
+            | Q(cliente__last_name__icontains=value)
+        )

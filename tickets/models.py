@@ -1,0 +1,261 @@
+"""Tickets, their state catalog, the approval workflow, history and attachments.
+
+Invariants live in the database: one pending state-change request per ticket (partial
+unique constraint), a decided request carries who decided and when, a rejection carries
+its reason, ticket codes are unique, priorities and statuses are from their lists.
+"""
+
+import os
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from tickethelp.uploads import ALLOWED_MIME_TYPES, MAX_UPLOAD_SIZE
+
+
+class PortalStatus(models.TextChoices):
+    """How the tenant portal names a state."""
+
+    OPEN = "open", "Abierto"
+    IN_PROGRESS = "in_progress", "En progreso"
+    RESOLVED = "resolved", "Resuelto"
+    CLOSED = "closed", "Cerrado"
+    CANCELLED = "cancelled", "Cancelado"
+
+
+class EstadoCodigo:
+    """Codes of the seeded states (stable ids 1..5, see migration 0002)."""
+
+    OPEN = "open"
+    DIAGNOSIS = "diagnosis"
+    IN_REPAIR = "in_repair"
+    FINALIZED = "finalized"
+    CANCELED = "canceled"
+
+
+# States in which the owner (or an admin) may still cancel a ticket.
+CANCELLABLE_STATE_CODES = (EstadoCodigo.OPEN, EstadoCodigo.DIAGNOSIS)
+
+
+class Estado(models.Model):
+    codigo = models.SlugField("código", max_length=30, unique=True)
+    nombre = models.CharField("nombre", max_length=60, unique=True)
+    es_activo = models.BooleanField("activo", default=True)
+    es_final = models.BooleanField("final", default=False)
+    portal_status = models.CharField(
+        "estado en el portal", max_length=20, choices=PortalStatus.choices, default=PortalStatus.IN_PROGRESS
+    )
+
+    class Meta:
+        verbose_name = "estado"
+        verbose_name_plural = "estados"
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(portal_status__in=PortalStatus.values), name="tickets_estado_portal_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.nombre
+
+
+class Priority(models.TextChoices):
+    LOW = "low", "Baja"
+    MEDIUM = "medium", "Media"
+    HIGH = "high", "Alta"
+    URGENT = "urgent", "Urgente"
+
+
+def ticket_code_for(pk: int) -> str:
+    """The human code of a ticket, derived from its primary key (hence collision-free)."""
+    return f"TK-{pk:06d}"
+
+
+class Ticket(models.Model):
+    # Filled right after the insert, from the pk, inside the creating transaction.
+    code = models.CharField("código", max_length=20, unique=True, null=True, blank=True, editable=False)
+    administrador = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="tickets_administrados",
+        # Null for tickets nobody on staff opened (tenant portal).
+        null=True,
+        blank=True,
+        verbose_name="administrador",
+    )
+    tecnico = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="tickets_asignados",
+        null=True,
+        blank=True,
+        verbose_name="técnico",
+    )
+    cliente = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tickets_cliente", verbose_name="cliente"
+    )
+    estado = models.ForeignKey(Estado, on_delete=models.PROTECT, related_name="tickets", verbose_name="estado")
+    titulo = models.CharField("título", max_length=200)
+    descripcion = models.TextField("descripción", max_length=5000)
+    equipo = models.CharField("equipo", max_length=200, blank=True)
+    fecha = models.DateTimeField("fecha", default=timezone.now)
+    category = models.CharField("categoría", max_length=50, blank=True)
+    priority = models.CharField("prioridad", max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
+    created_at = models.DateTimeField("creado", auto_now_add=True)
+    updated_at = models.DateTimeField("actualizado", auto_now=True)
+
+    class Meta:
+        verbose_name = "ticket"
+        verbose_name_plural = "tickets"
+        ordering = ["-fecha", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(priority__in=Priority.values), name="tickets_ticket_priority_valid"),
+        ]
+        indexes = [
+            # Default list order, and every filter path combined with that order.
+            models.Index(fields=["fecha", "id"], name="tickets_fecha_idx"),
+            models.Index(fields=["estado", "fecha"], name="tickets_estado_fecha_idx"),
+            models.Index(fields=["tecnico", "estado"], name="tickets_tecnico_estado_idx"),
+            models.Index(fields=["tecnico", "fecha"], name="tickets_tecnico_fecha_idx"),
+            models.Index(fields=["cliente", "fecha"], name="tickets_cliente_fecha_idx"),
+            models.Index(fields=["administrador", "fecha"], name="tickets_admin_fecha_idx"),
+            models.Index(fields=["priority", "fecha"], name="tickets_priority_fecha_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code or 'TK-?'} · {self.titulo}"
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", "Pendiente"
+    APPROVED = "approved", "Aprobada"
+    REJECTED = "rejected", "Rechazada"
+
+
+class StateChangeRequest(models.Model):
+    """A technician's request to move a ticket to a final state, decided once by an admin."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="state_requests")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="state_requests_made"
+    )
+    from_state = models.ForeignKey(Estado, on_delete=models.PROTECT, related_name="+")
+    to_state = models.ForeignKey(Estado, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField("motivo", max_length=2000, blank=True)
+    status = models.CharField("estado", max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="state_requests_decided",
+        null=True,
+        blank=True,
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField("motivo de rechazo", max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "solicitud de cambio de estado"
+        verbose_name_plural = "solicitudes de cambio de estado"
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket"],
+                condition=Q(status=RequestStatus.PENDING),
+                name="tickets_one_pending_request_per_ticket",
+            ),
+            models.CheckConstraint(condition=Q(status__in=RequestStatus.values), name="tickets_request_status_valid"),
+            # Pending <=> undecided; decided => who and when are known.
+            models.CheckConstraint(
+                condition=(
+                    Q(status=RequestStatus.PENDING, decided_by__isnull=True, decided_at__isnull=True)
+                    | (~Q(status=RequestStatus.PENDING) & Q(decided_by__isnull=False, decided_at__isnull=False))
+                ),
+                name="tickets_request_decision_consistent",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=RequestStatus.REJECTED) | ~Q(rejection_reason=""),
+                name="tickets_request_rejection_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="tickets_request_status_idx"),
+            models.Index(fields=["ticket", "created_at"], name="tickets_request_ticket_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Solicitud #{self.pk} ({self.get_status_display()})"
+
+
+class HistoryAction(models.TextChoices):
+    CREATED = "created", "Ticket creado"
+    TECHNICIAN_CHANGED = "technician_changed", "Técnico cambiado"
+    STATE_CHANGED = "state_changed", "Estado cambiado"
+    STATE_CHANGE_REQUESTED = "state_change_requested", "Cambio de estado solicitado"
+    STATE_CHANGE_APPROVED = "state_change_approved", "Cambio de estado aprobado"
+    STATE_CHANGE_REJECTED = "state_change_rejected", "Cambio de estado rechazado"
+    ATTACHMENT_ADDED = "attachment_added", "Archivo adjuntado"
+    CANCELED = "canceled", "Ticket cancelado"
+
+
+class TicketHistory(models.Model):
+    """Append-only audit trail: who did what to a ticket, when, from which state to which."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="history")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ticket_history", null=True, blank=True
+    )
+    action = models.CharField("acción", max_length=30, choices=HistoryAction.choices)
+    from_state = models.ForeignKey(Estado, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    to_state = models.ForeignKey(Estado, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    description = models.TextField("descripción", max_length=4000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "historial de ticket"
+        verbose_name_plural = "historial de tickets"
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(action__in=HistoryAction.values), name="tickets_history_action_valid"),
+        ]
+        indexes = [models.Index(fields=["ticket", "created_at", "id"], name="tickets_history_ticket_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def attachment_upload_to(instance: "TicketAttachment", filename: str) -> str:
+    """A random name under the ticket's folder: nothing of the client's file name is trusted."""
+    extension = os.path.splitext(filename)[1].lower()[:10]
+    return f"tickets/{instance.ticket_id}/{uuid.uuid4().hex}{extension}"
+
+
+class TicketAttachment(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ticket_attachments"
+    )
+    file = models.FileField("archivo", upload_to=attachment_upload_to, max_length=255)
+    original_name = models.CharField("nombre original", max_length=255)
+    mime_type = models.CharField("tipo", max_length=100)
+    size = models.PositiveBigIntegerField("tamaño (bytes)")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "adjunto"
+        verbose_name_plural = "adjuntos"
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(mime_type__in=sorted(ALLOWED_MIME_TYPES)), name="tickets_attachment_mime_allowed"
+            ),
+            models.CheckConstraint(condition=Q(size__lte=MAX_UPLOAD_SIZE), name="tickets_attachment_max_size"),
+        ]
+        indexes = [models.Index(fields=["ticket", "created_at", "id"], name="tickets_attachment_ticket_idx")]
+
+    def __str__(self) -> str:
+        return self.original_name

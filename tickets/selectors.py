@@ -1,0 +1,179 @@
+"""Reads on tickets: scoped, optimised querysets (one query per list, whatever its length)."""
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+
+from tickethelp.exceptions import DomainError, NotFound
+from tickets.models import Estado, RequestStatus, StateChangeRequest, Ticket, TicketAttachment, TicketHistory
+from users.models import Role, User
+from users.selectors import user_find_by_document
+
+TICKET_RELATED = ("administrador", "tecnico", "cliente", "estado")
+ROLE_NAMES = {Role.ADMIN: "administrador", Role.TECH: "técnico", Role.CLIENT: "cliente"}
+
+
+# --- Estados -------------------------------------------------------------------------------
+
+
+def estado_list() -> QuerySet[Estado]:
+    return Estado.objects.order_by("id")
+
+
+def estado_find(*, estado_id) -> Estado | None:
+    if not isinstance(estado_id, int) or isinstance(estado_id, bool):
+        return None
+    return Estado.objects.filter(pk=estado_id).first()
+
+
+# --- Tickets -------------------------------------------------------------------------------
+
+
+def ticket_queryset() -> QuerySet[Ticket]:
+    """Tickets with the users and state every output shows, newest first."""
+    return Ticket.objects.select_related(*TICKET_RELATED).order_by("-fecha", "-id")
+
+
+def ticket_list_for(*, user: User) -> QuerySet[Ticket]:
+    """The tickets `user` is party to: a client's own, a technician's assigned, an admin's all."""
+    queryset = ticket_queryset()
+    if user.role == Role.CLIENT:
+        return queryset.filter(cliente=user)
+    if user.role == Role.TECH:
+        return queryset.filter(tecnico=user)
+    return queryset
+
+
+def ticket_consulta(*, actor: User, subject: User) -> QuerySet[Ticket]:
+    """`tickets/consulta/`: own/assigned tickets; an ADMIN sees all, or those of `subject`."""
+    if subject.pk == actor.pk:
+        return ticket_list_for(user=actor)
+    # An ADMIN reading another user's tickets (subject_user already refused anyone else).
+    queryset = ticket_queryset()
+    if subject.role == Role.CLIENT:
+        return queryset.filter(cliente=subject)
+    if subject.role == Role.TECH:
+        return queryset.filter(tecnico=subject)
+    return queryset.filter(administrador=subject)
+
+
+def is_participant(*, ticket: Ticket, user: User) -> bool:
+    """ADMINs, the assigned technician and the owning client take part in a ticket."""
+    if user.role == Role.ADMIN:
+        return True
+    if user.role == Role.TECH:
+        return ticket.tecnico_id == user.pk
+    return ticket.cliente_id == user.pk
+
+
+def ticket_get(*, ticket_id: int) -> Ticket:
+    ticket = ticket_queryset().filter(pk=ticket_id).first()
+    if ticket is None:
+        raise NotFound("Ticket no encontrado.", code="ticket_not_found")
+    return ticket
+
+
+def ticket_get_for_participant(*, ticket_id: int, user: User) -> Ticket:
+    """The ticket when `user` takes part in it; anyone else gets the same 404 as a missing id."""
+    ticket = ticket_get(ticket_id=ticket_id)
+    if not is_participant(ticket=ticket, user=user):
+        raise NotFound("Ticket no encontrado.", code="ticket_not_found")
+    return ticket
+
+
+def ticket_history(*, ticket: Ticket) -> QuerySet[TicketHistory]:
+    return ticket.history.select_related("actor", "from_state", "to_state").order_by("created_at", "id")
+
+
+def ticket_attachments(*, ticket: Ticket) -> QuerySet[TicketAttachment]:
+    return ticket.attachments.select_related("uploaded_by").order_by("created_at", "id")
+
+
+def attachment_get_for_participant(*, ticket_id: int, attachment_id: int, user: User) -> TicketAttachment:
+    ticket = ticket_get_for_participant(ticket_id=ticket_id, user=user)
+    attachment = TicketAttachment.objects.filter(pk=attachment_id, ticket=ticket).first()
+    if attachment is None:
+        raise NotFound("Adjunto no encontrado.", code="attachment_not_found")
+    return attachment
+
+
+# --- State-change requests -----------------------------------------------------------------
+
+
+def pending_requests() -> QuerySet[StateChangeRequest]:
+    """Pending requests, oldest first, with everything their output shows."""
+    return (
+        StateChangeRequest.objects.filter(status=RequestStatus.PENDING)
+        .select_related(
+            "ticket",
+            "ticket__estado",
+            "ticket__cliente",
+            "ticket__tecnico",
+            "from_state",
+            "to_state",
+            "requested_by",
+            "decided_by",
+        )
+        .order_by("created_at", "id")
+    )
+
+
+def request_get(*, request_id: int) -> StateChangeRequest:
+    state_request = StateChangeRequest.objects.filter(pk=request_id).first()
+    if state_request is None:
+        raise NotFound("Solicitud de cambio de estado no encontrada.", code="request_not_found")
+    return state_request
+
+
+# --- Technicians ---------------------------------------------------------------------------
+
+
+def technicians_with_load() -> QuerySet[User]:
+    """Active technicians annotated with open (non-final) and total tickets, least busy first.
+
+    Ties are broken deterministically: fewest total tickets, then last name, first name, id."""
+    return (
+        User.objects.filter(role=Role.TECH, is_active=True)
+        .annotate(
+            open_tickets=Count("tickets_asignados", filter=Q(tickets_asignados__estado__es_final=False)),
+            total_tickets=Count("tickets_asignados"),
+        )
+        .order_by("open_tickets", "total_tickets", "last_name", "first_name", "id")
+    )
+
+
+def least_busy_technician() -> User | None:
+    return technicians_with_load().first()
+
+
+def occupation_percentage(open_tickets: int) -> float:
+    """Open tickets relative to settings.TECHNICIAN_CAPACITY (100.0 = at capacity; may exceed)."""
+    capacity = max(int(settings.TECHNICIAN_CAPACITY), 1)
+    return round(open_tickets / capacity * 100, 2)
+
+
+# --- Users referenced by document in request bodies ----------------------------------------
+
+
+def user_for_field(*, document: str, role: str, field: str) -> User:
+    """The active user with `document` and `role`, or a 400 naming `field`."""
+    user = user_find_by_document(document=document)
+    role_name = ROLE_NAMES[role]
+    if user is None:
+        raise DomainError(
+            f"No existe un usuario con el documento '{document[:20]}'.",
+            code="user_not_found",
+            field_errors={field: [f"No existe un {role_name} con ese documento."]},
+        )
+    if user.role != role:
+        raise DomainError(
+            f"El usuario con documento '{user.document}' no es {role_name}.",
+            code="wrong_role",
+            field_errors={field: [f"El usuario indicado no es {role_name}."]},
+        )
+    if not user.is_active:
+        raise DomainError(
+            f"El {role_name} con documento '{user.document}' está inactivo.",
+            code="user_inactive",
+            field_errors={field: [f"El {role_name} indicado está inactivo."]},
+        )
+    return user

@@ -1,0 +1,299 @@
+"""Input validation and output shapes of the tickets API."""
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from tickets.models import Estado, Priority, RequestStatus, StateChangeRequest, Ticket, TicketAttachment, TicketHistory
+from tickets.selectors import occupation_percentage
+from users.models import User
+
+MAX_ID = 2**63 - 1
+
+
+# --- Output shapes -------------------------------------------------------------------------
+
+
+class UserBriefSerializer(serializers.ModelSerializer):
+    """A user inside a ticket (users are referenced by document in this API)."""
+
+    full_name = serializers.CharField(source="get_full_name", read_only=True)
+
+    class Meta:
+        model = User
+        fields = ("document", "email", "first_name", "last_name", "full_name")
+        read_only_fields = fields
+
+
+class EstadoSerializer(serializers.ModelSerializer):
+    """The catalog entry (list and create of `/api/estados/`)."""
+
+    class Meta:
+        model = Estado
+        fields = ("id", "codigo", "nombre", "es_activo", "es_final", "portal_status")
+        read_only_fields = ("id",)
+
+
+class EstadoBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Estado
+        fields = ("id", "codigo", "nombre", "es_final", "portal_status")
+        read_only_fields = fields
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    estado = EstadoBriefSerializer()
+    administrador = UserBriefSerializer(allow_null=True)
+    tecnico = UserBriefSerializer(allow_null=True)
+    cliente = UserBriefSerializer()
+
+    class Meta:
+        model = Ticket
+        fields = (
+            "id",
+            "code",
+            "titulo",
+            "descripcion",
+            "equipo",
+            "fecha",
+            "category",
+            "priority",
+            "estado",
+            "administrador",
+            "tecnico",
+            "cliente",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+
+class TicketBriefSerializer(serializers.ModelSerializer):
+    estado = EstadoBriefSerializer()
+    tecnico = UserBriefSerializer(allow_null=True)
+    cliente = UserBriefSerializer()
+
+    class Meta:
+        model = Ticket
+        fields = ("id", "code", "titulo", "priority", "estado", "tecnico", "cliente")
+        read_only_fields = fields
+
+
+class StateChangeRequestSerializer(serializers.ModelSerializer):
+    ticket_id = serializers.IntegerField(read_only=True)
+    ticket = TicketBriefSerializer()
+    from_state = EstadoBriefSerializer()
+    to_state = EstadoBriefSerializer()
+    requested_by = UserBriefSerializer()
+    decided_by = UserBriefSerializer(allow_null=True)
+
+    class Meta:
+        model = StateChangeRequest
+        fields = (
+            "id",
+            "ticket_id",
+            "ticket",
+            "from_state",
+            "to_state",
+            "reason",
+            "status",
+            "requested_by",
+            "created_at",
+            "decided_by",
+            "decided_at",
+            "rejection_reason",
+        )
+        read_only_fields = fields
+
+
+class TicketHistorySerializer(serializers.ModelSerializer):
+    action_display = serializers.CharField(source="get_action_display", read_only=True)
+    actor = UserBriefSerializer(allow_null=True)
+    from_state = EstadoBriefSerializer(allow_null=True)
+    to_state = EstadoBriefSerializer(allow_null=True)
+
+    class Meta:
+        model = TicketHistory
+        fields = ("id", "action", "action_display", "description", "actor", "from_state", "to_state", "created_at")
+        read_only_fields = fields
+
+
+class TicketAttachmentSerializer(serializers.ModelSerializer):
+    filename = serializers.CharField(source="original_name", read_only=True)
+    url = serializers.SerializerMethodField()
+    uploaded_by = UserBriefSerializer()
+
+    class Meta:
+        model = TicketAttachment
+        fields = ("id", "filename", "mime_type", "size", "url", "uploaded_by", "created_at")
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField())
+    def get_url(self, attachment: TicketAttachment) -> str:
+        """The authorised download endpoint (never the storage's public URL)."""
+        path = reverse(
+            "ticket-attachment-download", kwargs={"ticket_id": attachment.ticket_id, "attachment_id": attachment.pk}
+        )
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class TechnicianLoadSerializer(serializers.ModelSerializer):
+    """An active technician with the load figures of least-busy / active-technicians."""
+
+    tickets_abiertos = serializers.IntegerField(source="open_tickets", read_only=True)
+    total_tickets = serializers.IntegerField(read_only=True)
+    porcentaje_ocupacion = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = (
+            "document",
+            "email",
+            "first_name",
+            "last_name",
+            "number",
+            "tickets_abiertos",
+            "total_tickets",
+            "porcentaje_ocupacion",
+        )
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.FloatField())
+    def get_porcentaje_ocupacion(self, user: User) -> float:
+        return occupation_percentage(user.open_tickets)
+
+
+# --- Input ---------------------------------------------------------------------------------
+
+
+class TicketCreateSerializer(serializers.Serializer):
+    """POST /api/tickets/: users by document; `estado` by id (default: open)."""
+
+    administrador = serializers.CharField(max_length=20, required=False, allow_null=True, allow_blank=True)
+    tecnico = serializers.CharField(max_length=20, required=False, allow_null=True, allow_blank=True)
+    cliente = serializers.CharField(max_length=20)
+    estado = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
+    titulo = serializers.CharField(max_length=200)
+    descripcion = serializers.CharField(max_length=5000)
+    equipo = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    fecha = serializers.DateTimeField(required=False, allow_null=True)
+    category = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False, default=Priority.MEDIUM)
+
+
+class ChangeTechnicianSerializer(serializers.Serializer):
+    documento_tecnico = serializers.CharField(max_length=20)
+
+
+class ChangeStateSerializer(serializers.Serializer):
+    to_state = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, allow_null=True, default="")
+
+
+class ApproveStateSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=(("approve", "Aprobar"), ("reject", "Rechazar")))
+    rejection_reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, allow_null=True)
+
+    def validate(self, attrs):
+        if attrs["action"] == "reject" and not (attrs.get("rejection_reason") or "").strip():
+            raise serializers.ValidationError(
+                {"rejection_reason": ["Este campo es obligatorio al rechazar una solicitud."]}
+            )
+        return attrs
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, allow_null=True, default="")
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(max_length=255, allow_empty_file=False)
+
+
+# --- Documented envelopes (schema only; the views build them) ------------------------------
+
+
+class TicketErrorSerializer(serializers.Serializer):
+    """Staff error body: DRF's `detail` plus the domain error's `code`."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField(required=False)
+
+
+class TicketListResponseSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    total_tickets = serializers.IntegerField()
+    tickets = TicketSerializer(many=True)
+
+
+class TicketCreatedResponseSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    ticket = TicketSerializer()
+
+
+class NewTechnicianSerializer(serializers.Serializer):
+    documento = serializers.CharField()
+    email = serializers.EmailField()
+    nombre = serializers.CharField()
+
+
+class ChangeTechnicianResponseSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    ticket_id = serializers.IntegerField()
+    nuevo_tecnico = NewTechnicianSerializer()
+
+
+class ActiveTechniciansResponseSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    total_tecnicos = serializers.IntegerField()
+    tecnicos = TechnicianLoadSerializer(many=True)
+
+
+class StateChangedResponseSerializer(serializers.Serializer):
+    """Either shape of change-state: applied at once, or a pending request."""
+
+    message = serializers.CharField()
+    ticket_id = serializers.IntegerField(required=False)
+    new_state = serializers.CharField(required=False)
+    request_id = serializers.IntegerField(required=False)
+    status = serializers.ChoiceField(choices=[RequestStatus.PENDING + "_approval"], required=False)
+    to_state = serializers.CharField(required=False)
+
+
+class DecisionResponseSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    ticket_id = serializers.IntegerField()
+    new_state = serializers.CharField(required=False)
+    rejection_reason = serializers.CharField(required=False)
+
+
+class PendingApprovalsResponseSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    total_pending = serializers.IntegerField()
+    requests = StateChangeRequestSerializer(many=True)
+
+
+class CancelResponseSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    ticket_id = serializers.IntegerField()
+    new_state = serializers.CharField()
+
+
+class HistoryResponseSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    ticket_id = serializers.IntegerField()
+    total_history = serializers.IntegerField()
+    history = TicketHistorySerializer(many=True)
+
+
+class AttachmentListResponseSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    ticket_id = serializers.IntegerField()
+    total_attachments = serializers.IntegerField()
+    attachments = TicketAttachmentSerializer(many=True)
+
+
+class AttachmentCreatedResponseSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    attachment = TicketAttachmentSerializer()

@@ -1,0 +1,458 @@
+"""Writes on tickets. Each function is one transaction that locks what it decides on.
+
+Lock order, everywhere: technicians (pk order) -> ticket -> its state-change request. A
+ticket row is locked with `select_for_update(of=("self",))` so that the joined catalog and
+user rows are never locked. Every change appends a `TicketHistory` row and announces itself
+in `_publish`, which writes its notifications in the same transaction (e-mails are queued
+after commit by the notifications app).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from notifications.events import notify_ticket_event
+from tickethelp.exceptions import Conflict, DomainError, Forbidden, NotFound
+from tickethelp.uploads import UploadRejected, check_upload
+from tickets import selectors
+from tickets.models import (
+    CANCELLABLE_STATE_CODES,
+    Estado,
+    EstadoCodigo,
+    HistoryAction,
+    Priority,
+    RequestStatus,
+    StateChangeRequest,
+    Ticket,
+    TicketAttachment,
+    TicketHistory,
+    ticket_code_for,
+)
+from users.models import Role, User
+
+FINAL_TICKET_MESSAGE = "El ticket está en un estado final y no admite cambios."
+
+
+# --- Side effects --------------------------------------------------------------------------
+
+
+def _publish(event: str, *, ticket: Ticket, actor: User | None, **data) -> None:
+    """The one place every ticket change announces itself: its notifications are written in
+    the current transaction (one per recipient), their e-mails queued after commit."""
+    notify_ticket_event(event, ticket=ticket, actor=actor, **data)
+
+
+def _record(
+    *,
+    ticket: Ticket,
+    actor: User | None,
+    action: str,
+    description: str,
+    from_state: Estado | None = None,
+    to_state: Estado | None = None,
+) -> TicketHistory:
+    return TicketHistory.objects.create(
+        ticket=ticket,
+        actor=actor,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        description=description,
+    )
+
+
+# --- Locks ---------------------------------------------------------------------------------
+
+
+def _lock_ticket(ticket_id: int) -> Ticket:
+    """The ticket row, locked until the end of the transaction (caller is inside atomic)."""
+    ticket = (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("estado", "tecnico", "cliente", "administrador")
+        .filter(pk=ticket_id)
+        .first()
+    )
+    if ticket is None:
+        raise NotFound("Ticket no encontrado.", code="ticket_not_found")
+    return ticket
+
+
+def _refuse_if_final(ticket: Ticket) -> None:
+    if ticket.estado.es_final:
+        raise Conflict(FINAL_TICKET_MESSAGE, code="ticket_final")
+
+
+def _pick_least_busy_technician() -> User | None:
+    """Least busy active technician; technicians are locked (pk order) so that concurrent
+    assignments see each other's tickets and spread the load."""
+    list(User.objects.filter(role=Role.TECH, is_active=True).order_by("pk").select_for_update().values_list("pk"))
+    return selectors.least_busy_technician()
+
+
+# --- Estados -------------------------------------------------------------------------------
+
+
+def estado_create(
+    *, codigo: str, nombre: str, es_activo: bool = True, es_final: bool = False, portal_status: str
+) -> Estado:
+    try:
+        with transaction.atomic():
+            return Estado.objects.create(
+                codigo=codigo, nombre=nombre, es_activo=es_activo, es_final=es_final, portal_status=portal_status
+            )
+    except IntegrityError:
+        raise Conflict("Ya existe un estado con ese código o nombre.", code="estado_exists") from None
+
+
+# --- Tickets -------------------------------------------------------------------------------
+
+
+def ticket_create(
+    *,
+    actor: User | None,
+    cliente: User,
+    titulo: str,
+    descripcion: str,
+    administrador: User | None = None,
+    tecnico: User | None = None,
+    auto_assign: bool = True,
+    estado: Estado | None = None,
+    equipo: str = "",
+    fecha: datetime | None = None,
+    category: str = "",
+    priority: str = Priority.MEDIUM,
+) -> Ticket:
+    """Open a ticket (state "open" unless a non-final active state is given); with no
+    technician and `auto_assign`, the least busy active technician gets it. The code is
+    derived from the primary key, so it cannot collide."""
+    if estado is None:
+        estado = Estado.objects.filter(codigo=EstadoCodigo.OPEN).first()
+        if estado is None:
+            raise Conflict("El catálogo de estados no tiene el estado inicial 'open'.", code="catalog_incomplete")
+    if estado.es_final or not estado.es_activo:
+        raise DomainError(
+            "Un ticket nuevo no puede crearse en un estado final o inactivo.",
+            code="invalid_initial_state",
+            field_errors={"estado": ["El estado inicial debe ser un estado activo y no final."]},
+        )
+    if administrador is None and actor is not None and actor.role == Role.ADMIN:
+        administrador = actor
+    with transaction.atomic():
+        if tecnico is None and auto_assign:
+            tecnico = _pick_least_busy_technician()
+        ticket = Ticket.objects.create(
+            administrador=administrador,
+            tecnico=tecnico,
+            cliente=cliente,
+            estado=estado,
+            titulo=titulo.strip(),
+            descripcion=descripcion.strip(),
+            equipo=(equipo or "").strip(),
+            fecha=fecha or timezone.now(),
+            category=(category or "").strip(),
+            priority=priority,
+        )
+        ticket.code = ticket_code_for(ticket.pk)
+        Ticket.objects.filter(pk=ticket.pk).update(code=ticket.code)
+        assigned = f", asignado a {tecnico.get_full_name()}" if tecnico else ", sin técnico asignado"
+        _record(
+            ticket=ticket,
+            actor=actor,
+            action=HistoryAction.CREATED,
+            to_state=estado,
+            description=f"Ticket {ticket.code} creado{assigned}.",
+        )
+        _publish("ticket_creado", ticket=ticket, actor=actor, tecnico_id=tecnico.pk if tecnico else None)
+    return ticket
+
+
+def ticket_change_technician(*, ticket_id: int, actor: User, tecnico: User) -> Ticket:
+    """Reassign a non-final ticket to another active technician."""
+    with transaction.atomic():
+        ticket = _lock_ticket(ticket_id)
+        _refuse_if_final(ticket)
+        if ticket.tecnico_id == tecnico.pk:
+            raise DomainError(
+                "El ticket ya está asignado a ese técnico.",
+                code="same_technician",
+                field_errors={"documento_tecnico": ["El ticket ya está asignado a ese técnico."]},
+            )
+        previous = ticket.tecnico
+        ticket.tecnico = tecnico
+        ticket.save(update_fields=["tecnico", "updated_at"])
+        before = previous.get_full_name() if previous else "sin asignar"
+        _record(
+            ticket=ticket,
+            actor=actor,
+            action=HistoryAction.TECHNICIAN_CHANGED,
+            from_state=ticket.estado,
+            to_state=ticket.estado,
+            description=f"Técnico cambiado: {before} → {tecnico.get_full_name()}.",
+        )
+        _publish(
+            "tecnico_cambiado",
+            ticket=ticket,
+            actor=actor,
+            old_tecnico_id=previous.pk if previous else None,
+            new_tecnico_id=tecnico.pk,
+        )
+    return ticket
+
+
+@dataclass(frozen=True)
+class StateChangeOutcome:
+    ticket: Ticket
+    request: StateChangeRequest | None  # set when the target is final (awaiting approval)
+
+
+def _target_state(to_state_id: int) -> Estado:
+    to_state = selectors.estado_find(estado_id=to_state_id)
+    if to_state is None:
+        raise DomainError(
+            f"El estado {to_state_id} no existe.",
+            code="state_not_found",
+            field_errors={"to_state": [f"El estado {to_state_id} no existe."]},
+        )
+    if not to_state.es_activo:
+        raise DomainError(
+            f"El estado '{to_state.nombre}' no está activo.",
+            code="state_inactive",
+            field_errors={"to_state": ["El estado indicado no está activo."]},
+        )
+    return to_state
+
+
+def ticket_change_state(*, ticket_id: int, actor: User, to_state_id: int, reason: str = "") -> StateChangeOutcome:
+    """Only the assigned technician moves a ticket: a non-final state applies at once, a
+    final state becomes a pending request for an admin (at most one per ticket)."""
+    with transaction.atomic():
+        ticket = _lock_ticket(ticket_id)
+        if actor.role != Role.TECH or ticket.tecnico_id != actor.pk:
+            raise Forbidden(
+                "Solo el técnico asignado puede cambiar el estado de este ticket.", code="not_assigned_technician"
+            )
+        _refuse_if_final(ticket)
+        to_state = _target_state(to_state_id)
+        if to_state.pk == ticket.estado_id:
+            raise DomainError(
+                f"El ticket ya está en el estado '{to_state.nombre}'.",
+                code="same_state",
+                field_errors={"to_state": ["El ticket ya está en ese estado."]},
+            )
+        if StateChangeRequest.objects.filter(ticket=ticket, status=RequestStatus.PENDING).exists():
+            raise Conflict(
+                "El ticket ya tiene una solicitud de cambio de estado pendiente de aprobación.",
+                code="request_already_pending",
+            )
+        from_state = ticket.estado
+        reason = (reason or "").strip()
+        if to_state.es_final:
+            try:
+                with transaction.atomic():
+                    state_request = StateChangeRequest.objects.create(
+                        ticket=ticket, requested_by=actor, from_state=from_state, to_state=to_state, reason=reason
+                    )
+            except IntegrityError:  # the partial unique constraint, should the lock ever be bypassed
+                raise Conflict(
+                    "El ticket ya tiene una solicitud de cambio de estado pendiente de aprobación.",
+                    code="request_already_pending",
+                ) from None
+            _record(
+                ticket=ticket,
+                actor=actor,
+                action=HistoryAction.STATE_CHANGE_REQUESTED,
+                from_state=from_state,
+                to_state=to_state,
+                description=f"Solicitud #{state_request.pk}: {from_state.nombre} → {to_state.nombre}"
+                + (f". Motivo: {reason}" if reason else "."),
+            )
+            _publish("solicitud_cambio_estado", ticket=ticket, actor=actor, request_id=state_request.pk)
+            return StateChangeOutcome(ticket=ticket, request=state_request)
+        ticket.estado = to_state
+        ticket.save(update_fields=["estado", "updated_at"])
+        _record(
+            ticket=ticket,
+            actor=actor,
+            action=HistoryAction.STATE_CHANGED,
+            from_state=from_state,
+            to_state=to_state,
+            description=f"{from_state.nombre} → {to_state.nombre}" + (f". Motivo: {reason}" if reason else "."),
+        )
+        _publish("estado_cambiado", ticket=ticket, actor=actor, from_state=from_state.pk, to_state=to_state.pk)
+    return StateChangeOutcome(ticket=ticket, request=None)
+
+
+def state_request_decide(
+    *, request_id: int, actor: User, approve: bool, rejection_reason: str = ""
+) -> StateChangeRequest:
+    """Approve (apply the final state) or reject a pending request, exactly once: the ticket
+    and the request are locked and the request's status is re-read under the lock."""
+    rejection_reason = (rejection_reason or "").strip()
+    if not approve and not rejection_reason:
+        raise DomainError(
+            "El motivo de rechazo es obligatorio.",
+            code="rejection_reason_required",
+            field_errors={"rejection_reason": ["Este campo es obligatorio al rechazar."]},
+        )
+    ticket_id = StateChangeRequest.objects.filter(pk=request_id).values_list("ticket_id", flat=True).first()
+    if ticket_id is None:
+        raise NotFound("Solicitud de cambio de estado no encontrada.", code="request_not_found")
+    with transaction.atomic():
+        ticket = _lock_ticket(ticket_id)
+        state_request = (
+            StateChangeRequest.objects.select_for_update(of=("self",))
+            .select_related("from_state", "to_state", "requested_by")
+            .get(pk=request_id)
+        )
+        if state_request.status != RequestStatus.PENDING:
+            verb = "aprobada" if state_request.status == RequestStatus.APPROVED else "rechazada"
+            raise Conflict(f"La solicitud #{state_request.pk} ya fue {verb}.", code="request_already_decided")
+        if approve:
+            _refuse_if_final(ticket)
+        now = timezone.now()
+        state_request.decided_by = actor
+        state_request.decided_at = now
+        from_state = ticket.estado
+        if approve:
+            state_request.status = RequestStatus.APPROVED
+            ticket.estado = state_request.to_state
+            ticket.save(update_fields=["estado", "updated_at"])
+            _record(
+                ticket=ticket,
+                actor=actor,
+                action=HistoryAction.STATE_CHANGE_APPROVED,
+                from_state=from_state,
+                to_state=ticket.estado,
+                description=f"Solicitud #{state_request.pk} aprobada: {from_state.nombre} → {ticket.estado.nombre}.",
+            )
+        else:
+            state_request.status = RequestStatus.REJECTED
+            state_request.rejection_reason = rejection_reason
+            _record(
+                ticket=ticket,
+                actor=actor,
+                action=HistoryAction.STATE_CHANGE_REJECTED,
+                from_state=from_state,
+                to_state=state_request.to_state,
+                description=f"Solicitud #{state_request.pk} rechazada. Motivo: {rejection_reason}",
+            )
+        state_request.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason"])
+        _publish(
+            "cambio_estado_aprobado" if approve else "cambio_estado_rechazado",
+            ticket=ticket,
+            actor=actor,
+            request_id=state_request.pk,
+            requested_by_id=state_request.requested_by_id,
+        )
+    state_request.ticket = ticket
+    return state_request
+
+
+def ticket_cancel(*, ticket_id: int, actor: User, reason: str = "") -> Ticket:
+    """The owning client or an admin cancels a ticket still in an early state (open,
+    diagnosis). A pending request of that ticket is closed as rejected."""
+    with transaction.atomic():
+        ticket = _lock_ticket(ticket_id)
+        if actor.role == Role.CLIENT and ticket.cliente_id != actor.pk:
+            raise NotFound("Ticket no encontrado.", code="ticket_not_found")
+        if actor.role not in (Role.ADMIN, Role.CLIENT):
+            raise Forbidden("Solo el cliente del ticket o un administrador pueden cancelarlo.")
+        _refuse_if_final(ticket)
+        if ticket.estado.codigo not in CANCELLABLE_STATE_CODES:
+            raise Conflict(
+                "Solo se pueden cancelar tickets en estado Abierto o En diagnóstico.", code="ticket_not_cancellable"
+            )
+        canceled = Estado.objects.filter(codigo=EstadoCodigo.CANCELED).first()
+        if canceled is None:
+            raise Conflict("El catálogo de estados no tiene el estado 'canceled'.", code="catalog_incomplete")
+        reason = (reason or "").strip()
+        from_state = ticket.estado
+        pending = list(
+            StateChangeRequest.objects.select_for_update(of=("self",)).filter(
+                ticket=ticket, status=RequestStatus.PENDING
+            )
+        )
+        for state_request in pending:
+            state_request.status = RequestStatus.REJECTED
+            state_request.decided_by = actor
+            state_request.decided_at = timezone.now()
+            state_request.rejection_reason = "El ticket fue cancelado."
+            state_request.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason"])
+        ticket.estado = canceled
+        ticket.save(update_fields=["estado", "updated_at"])
+        _record(
+            ticket=ticket,
+            actor=actor,
+            action=HistoryAction.CANCELED,
+            from_state=from_state,
+            to_state=canceled,
+            description="Ticket cancelado" + (f". Motivo: {reason}" if reason else "."),
+        )
+        _publish("ticket_cancelado", ticket=ticket, actor=actor, from_state=from_state.pk)
+    return ticket
+
+
+def ticket_add_attachment(*, ticket_id: int, actor: User, uploaded_file) -> TicketAttachment:
+    """Store a photo/video on a non-final ticket (ADMIN or the assigned technician).
+
+    The type is sniffed from the bytes and the size counted in chunks before any lock is
+    taken; the file goes through Django's default storage under a random name."""
+    try:
+        checked = check_upload(uploaded_file)
+    except UploadRejected as exc:
+        raise DomainError(exc.message, code=exc.code, field_errors={"file": [exc.message]}) from None
+    original_name = (getattr(uploaded_file, "name", "") or "archivo").replace("\x00", "")[-255:]
+    stored_name = None
+    try:
+        with transaction.atomic():
+            ticket = _lock_ticket(ticket_id)
+            if not selectors.is_participant(ticket=ticket, user=actor):
+                raise NotFound("Ticket no encontrado.", code="ticket_not_found")
+            if actor.role not in (Role.ADMIN, Role.TECH):
+                raise Forbidden("Solo un administrador o el técnico asignado pueden adjuntar archivos.")
+            _refuse_if_final(ticket)
+            attachment = TicketAttachment(
+                ticket=ticket,
+                uploaded_by=actor,
+                original_name=original_name,
+                mime_type=checked.mime_type,
+                size=checked.size,
+            )
+            # The stored extension is the one of the sniffed type, never the client's.
+            attachment.file.save(f"upload{checked.extension}", uploaded_file, save=False)
+            stored_name = attachment.file.name
+            attachment.save()
+            _record(
+                ticket=ticket,
+                actor=actor,
+                action=HistoryAction.ATTACHMENT_ADDED,
+                from_state=ticket.estado,
+                to_state=ticket.estado,
+                description=f"Archivo adjuntado: {original_name} ({checked.mime_type}, {checked.size} bytes).",
+            )
+            _publish("adjunto_agregado", ticket=ticket, actor=actor, attachment_id=attachment.pk)
+    except Exception:
+        # Nothing was committed: the stored file must not outlive its row.
+        if stored_name:
+            default_storage.delete(stored_name)
+        raise
+    return attachment
+
+
+# --- Users ---------------------------------------------------------------------------------
+
+
+def user_deletion_guard(user: User) -> str | None:
+    """users.services deletion guard: refuse while the user takes part in a non-final ticket."""
+    busy = (
+        Ticket.objects.filter(Q(administrador=user) | Q(tecnico=user) | Q(cliente=user))
+        .filter(estado__es_final=False)
+        .exists()
+    )
+    if busy:
+        return "El usuario tiene tickets activos (no finalizados) y no puede eliminarse."
+    return None

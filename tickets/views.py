@@ -1,0 +1,487 @@
+"""Views of the "Tickets" section: validate -> selector/service -> documented envelope."""
+
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tickethelp.exceptions import NotFound
+from tickethelp.pagination import MAX_PAGE_SIZE, paginate_queryset
+from tickethelp.permissions import IsAdmin, IsAdminOrTechnician, IsTechnician
+from tickets import selectors, services
+from tickets.filters import TicketFilter
+from tickets.permissions import IsActiveUser, IsAdminOrClient
+from tickets.serializers import (
+    ActiveTechniciansResponseSerializer,
+    ApproveStateSerializer,
+    AttachmentCreatedResponseSerializer,
+    AttachmentListResponseSerializer,
+    AttachmentUploadSerializer,
+    CancelResponseSerializer,
+    CancelSerializer,
+    ChangeStateSerializer,
+    ChangeTechnicianResponseSerializer,
+    ChangeTechnicianSerializer,
+    DecisionResponseSerializer,
+    EstadoSerializer,
+    HistoryResponseSerializer,
+    PendingApprovalsResponseSerializer,
+    StateChangedResponseSerializer,
+    StateChangeRequestSerializer,
+    TechnicianLoadSerializer,
+    TicketAttachmentSerializer,
+    TicketCreatedResponseSerializer,
+    TicketCreateSerializer,
+    TicketErrorSerializer,
+    TicketHistorySerializer,
+    TicketListResponseSerializer,
+    TicketSerializer,
+)
+from users.models import Role
+from users.selectors import subject_user
+
+TICKETS_TAG = ["Tickets"]
+WORKFLOW_TAG = ["Tickets · flujo de estados"]
+ESTADOS_TAG = ["Tickets · estados"]
+FILES_TAG = ["Tickets · adjuntos"]
+
+NO_TICKETS_MESSAGE = "No tienes tickets registrados."
+
+
+def _int_param(name: str, description: str) -> OpenApiParameter:
+    return OpenApiParameter(name, OpenApiTypes.INT, description=description, required=False)
+
+
+PAGINATION_PARAMETERS = [
+    _int_param("page", "Página (desde 1)."),
+    _int_param("page_size", f"Elementos por página (máx. {MAX_PAGE_SIZE})."),
+    _int_param("limit", f"Elementos a devolver (máx. {MAX_PAGE_SIZE})."),
+    _int_param("offset", "Elementos a saltar."),
+]
+FILTER_TYPES = {"estado": OpenApiTypes.INT, "es_final": OpenApiTypes.BOOL, "sin_tecnico": OpenApiTypes.BOOL}
+FILTER_PARAMETERS = [
+    OpenApiParameter(name, FILTER_TYPES.get(name, OpenApiTypes.STR), description=str(f.label or name), required=False)
+    for name, f in TicketFilter.base_filters.items()
+]
+USER_DOCUMENT_PARAMETER = OpenApiParameter(
+    "user_document",
+    OpenApiTypes.STR,
+    required=False,
+    description="Solo ADMIN y solo en lecturas: consultar los tickets de otro usuario. "
+    "Cualquier otro uso con un documento ajeno es 403.",
+)
+ERRORS = {
+    400: OpenApiResponse(description="Campos o parámetros inválidos (errores por campo)"),
+    401: TicketErrorSerializer,
+    403: TicketErrorSerializer,
+}
+WRITE_ERRORS = {**ERRORS, 404: TicketErrorSerializer, 409: TicketErrorSerializer}
+
+
+def validated(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def filtered_tickets(queryset, request):
+    """Apply the ticket filters of the query string; invalid values are a 400 per parameter."""
+    filterset = TicketFilter(request.query_params, queryset=queryset, request=request)
+    if not filterset.is_valid():
+        raise ValidationError({field: list(messages) for field, messages in filterset.errors.items()})
+    return filterset.qs
+
+
+def tickets_envelope(queryset, request) -> dict:
+    rows, total = paginate_queryset(queryset, request)
+    return {"message": "Lista de tickets", "total_tickets": total, "tickets": TicketSerializer(rows, many=True).data}
+
+
+# --- Estados -------------------------------------------------------------------------------
+
+
+class EstadoListCreateView(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(
+        operation_id="estados_list", tags=ESTADOS_TAG, responses={200: EstadoSerializer(many=True), **ERRORS}
+    )
+    def get(self, request):
+        return Response(EstadoSerializer(selectors.estado_list(), many=True).data)
+
+    @extend_schema(
+        operation_id="estados_create",
+        tags=ESTADOS_TAG,
+        request=EstadoSerializer,
+        responses={201: EstadoSerializer, 409: TicketErrorSerializer, **ERRORS},
+    )
+    def post(self, request):
+        data = validated(EstadoSerializer, request)
+        estado = services.estado_create(**data)
+        return Response(EstadoSerializer(estado).data, status=status.HTTP_201_CREATED)
+
+
+# --- Tickets -------------------------------------------------------------------------------
+
+
+class TicketListCreateView(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(
+        operation_id="tickets_list",
+        tags=TICKETS_TAG,
+        parameters=[*FILTER_PARAMETERS, *PAGINATION_PARAMETERS],
+        responses={200: TicketListResponseSerializer, **ERRORS},
+    )
+    def get(self, request):
+        queryset = filtered_tickets(selectors.ticket_queryset(), request)
+        return Response(tickets_envelope(queryset, request))
+
+    @extend_schema(
+        operation_id="tickets_create",
+        tags=TICKETS_TAG,
+        request=TicketCreateSerializer,
+        responses={201: TicketCreatedResponseSerializer, **ERRORS},
+    )
+    def post(self, request):
+        data = validated(TicketCreateSerializer, request)
+        administrador = None
+        if data.get("administrador"):
+            administrador = selectors.user_for_field(
+                document=data["administrador"], role=Role.ADMIN, field="administrador"
+            )
+        tecnico = None
+        if data.get("tecnico"):
+            tecnico = selectors.user_for_field(document=data["tecnico"], role=Role.TECH, field="tecnico")
+        cliente = selectors.user_for_field(document=data["cliente"], role=Role.CLIENT, field="cliente")
+        estado = None
+        if data.get("estado") is not None:
+            estado = selectors.estado_find(estado_id=data["estado"])
+            if estado is None:
+                raise ValidationError({"estado": [f"El estado {data['estado']} no existe."]})
+        ticket = services.ticket_create(
+            actor=request.user,
+            administrador=administrador,
+            tecnico=tecnico,
+            cliente=cliente,
+            estado=estado,
+            titulo=data["titulo"],
+            descripcion=data["descripcion"],
+            equipo=data.get("equipo", ""),
+            fecha=data.get("fecha"),
+            category=data.get("category", ""),
+            priority=data["priority"],
+        )
+        ticket = selectors.ticket_get(ticket_id=ticket.pk)
+        return Response(
+            {"message": "Ticket creado correctamente", "ticket": TicketSerializer(ticket).data},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class ConsultaView(APIView):
+    """CLIENT -> own tickets, TECH -> assigned, ADMIN -> all (or those of `?user_document=`)."""
+
+    permission_classes = [IsActiveUser]
+
+    @extend_schema(
+        operation_id="tickets_consulta",
+        tags=TICKETS_TAG,
+        parameters=[USER_DOCUMENT_PARAMETER, *FILTER_PARAMETERS, *PAGINATION_PARAMETERS],
+        responses={
+            200: OpenApiResponse(
+                TicketListResponseSerializer,
+                description='Lista de tickets, o `{"message": "No tienes tickets registrados."}` si no hay ninguno',
+            ),
+            404: TicketErrorSerializer,
+            **ERRORS,
+        },
+    )
+    def get(self, request):
+        subject = subject_user(request=request)
+        queryset = filtered_tickets(selectors.ticket_consulta(actor=request.user, subject=subject), request)
+        body = tickets_envelope(queryset, request)
+        if body["total_tickets"] == 0:
+            return Response({"message": NO_TICKETS_MESSAGE})
+        return Response(body)
+
+
+# --- Technicians ---------------------------------------------------------------------------
+
+
+class LeastBusyTechnicianView(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(
+        operation_id="tickets_least_busy_technician",
+        tags=WORKFLOW_TAG,
+        responses={200: TechnicianLoadSerializer, 404: TicketErrorSerializer, **ERRORS},
+    )
+    def get(self, request):
+        technician = selectors.least_busy_technician()
+        if technician is None:
+            raise NotFound("No hay técnicos activos disponibles.", code="no_active_technicians")
+        return Response(TechnicianLoadSerializer(technician).data)
+
+
+class ActiveTechniciansView(APIView):
+    permission_classes = [IsAdminOrTechnician]
+
+    @extend_schema(
+        operation_id="tickets_active_technicians",
+        tags=WORKFLOW_TAG,
+        responses={200: ActiveTechniciansResponseSerializer, **ERRORS},
+    )
+    def get(self, request):
+        technicians = list(selectors.technicians_with_load())
+        return Response(
+            {
+                "message": "Lista de técnicos activos disponibles",
+                "total_tecnicos": len(technicians),
+                "tecnicos": TechnicianLoadSerializer(technicians, many=True).data,
+            }
+        )
+
+
+class ChangeTechnicianView(APIView):
+    permission_classes = [IsAdmin]
+
+    def _change(self, request, ticket_id: int) -> Response:
+        data = validated(ChangeTechnicianSerializer, request)
+        selectors.ticket_get(ticket_id=ticket_id)  # unknown ticket: 404 before judging the body
+        tecnico = selectors.user_for_field(
+            document=data["documento_tecnico"], role=Role.TECH, field="documento_tecnico"
+        )
+        ticket = services.ticket_change_technician(ticket_id=ticket_id, actor=request.user, tecnico=tecnico)
+        return Response(
+            {
+                "message": "Técnico actualizado correctamente",
+                "ticket_id": ticket.pk,
+                "nuevo_tecnico": {
+                    "documento": tecnico.document,
+                    "email": tecnico.email,
+                    "nombre": tecnico.get_full_name(),
+                },
+            }
+        )
+
+    @extend_schema(
+        operation_id="tickets_change_technician_update",
+        tags=WORKFLOW_TAG,
+        request=ChangeTechnicianSerializer,
+        responses={200: ChangeTechnicianResponseSerializer, **WRITE_ERRORS},
+    )
+    def put(self, request, ticket_id: int):
+        return self._change(request, ticket_id)
+
+    @extend_schema(
+        operation_id="tickets_change_technician_partial_update",
+        tags=WORKFLOW_TAG,
+        request=ChangeTechnicianSerializer,
+        responses={200: ChangeTechnicianResponseSerializer, **WRITE_ERRORS},
+    )
+    def patch(self, request, ticket_id: int):
+        return self._change(request, ticket_id)
+
+
+# --- State workflow ------------------------------------------------------------------------
+
+
+class ChangeStateView(APIView):
+    permission_classes = [IsTechnician]
+
+    @extend_schema(
+        operation_id="tickets_change_state",
+        tags=WORKFLOW_TAG,
+        parameters=[USER_DOCUMENT_PARAMETER],
+        request=ChangeStateSerializer,
+        responses={200: StateChangedResponseSerializer, **WRITE_ERRORS},
+    )
+    def put(self, request, ticket_id: int):
+        actor = subject_user(request=request)  # `?user_document=` never changes who acts
+        data = validated(ChangeStateSerializer, request)
+        outcome = services.ticket_change_state(
+            ticket_id=ticket_id, actor=actor, to_state_id=data["to_state"], reason=data.get("reason") or ""
+        )
+        if outcome.request is not None:
+            return Response(
+                {
+                    "message": "El estado final requiere validación del administrador, solicitud enviada correctamente",
+                    "request_id": outcome.request.pk,
+                    "status": "pending_approval",
+                    "to_state": outcome.request.to_state.nombre,
+                }
+            )
+        return Response(
+            {
+                "message": "Estado actualizado correctamente",
+                "ticket_id": outcome.ticket.pk,
+                "new_state": outcome.ticket.estado.nombre,
+            }
+        )
+
+
+class ApproveStateView(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(
+        operation_id="tickets_approve_state",
+        tags=WORKFLOW_TAG,
+        parameters=[USER_DOCUMENT_PARAMETER],
+        request=ApproveStateSerializer,
+        responses={200: DecisionResponseSerializer, **WRITE_ERRORS},
+    )
+    def put(self, request, request_id: int):
+        actor = subject_user(request=request)
+        data = validated(ApproveStateSerializer, request)
+        approve = data["action"] == "approve"
+        state_request = services.state_request_decide(
+            request_id=request_id,
+            actor=actor,
+            approve=approve,
+            rejection_reason=data.get("rejection_reason") or "",
+        )
+        if approve:
+            return Response(
+                {
+                    "message": "Cambio de estado aprobado y aplicado",
+                    "ticket_id": state_request.ticket_id,
+                    "new_state": state_request.to_state.nombre,
+                }
+            )
+        return Response(
+            {
+                "message": "Solicitud de cambio de estado rechazada",
+                "ticket_id": state_request.ticket_id,
+                "rejection_reason": state_request.rejection_reason,
+            }
+        )
+
+
+class PendingApprovalsView(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(
+        operation_id="tickets_pending_approvals",
+        tags=WORKFLOW_TAG,
+        parameters=PAGINATION_PARAMETERS,
+        responses={200: PendingApprovalsResponseSerializer, **ERRORS},
+    )
+    def get(self, request):
+        rows, total = paginate_queryset(selectors.pending_requests(), request)
+        return Response(
+            {
+                "message": "Solicitudes de cambio de estado pendientes",
+                "total_pending": total,
+                "requests": StateChangeRequestSerializer(rows, many=True).data,
+            }
+        )
+
+
+class CancelView(APIView):
+    permission_classes = [IsAdminOrClient]
+
+    @extend_schema(
+        operation_id="tickets_cancel",
+        tags=WORKFLOW_TAG,
+        request=CancelSerializer,
+        responses={200: CancelResponseSerializer, **WRITE_ERRORS},
+    )
+    def put(self, request, ticket_id: int):
+        data = validated(CancelSerializer, request)
+        ticket = services.ticket_cancel(ticket_id=ticket_id, actor=request.user, reason=data.get("reason") or "")
+        return Response(
+            {"message": "Ticket cancelado correctamente", "ticket_id": ticket.pk, "new_state": ticket.estado.nombre}
+        )
+
+
+# --- History and attachments (participants only; anyone else gets a 404) -------------------
+
+
+class HistoryView(APIView):
+    permission_classes = [IsActiveUser]
+
+    @extend_schema(
+        operation_id="tickets_history",
+        tags=TICKETS_TAG,
+        responses={200: HistoryResponseSerializer, 404: TicketErrorSerializer, **ERRORS},
+    )
+    def get(self, request, ticket_id: int):
+        ticket = selectors.ticket_get_for_participant(ticket_id=ticket_id, user=request.user)
+        rows = list(selectors.ticket_history(ticket=ticket))
+        return Response(
+            {
+                "message": "Historial del ticket",
+                "ticket_id": ticket.pk,
+                "total_history": len(rows),
+                "history": TicketHistorySerializer(rows, many=True).data,
+            }
+        )
+
+
+class AttachmentsView(APIView):
+    permission_classes = [IsActiveUser]
+
+    @extend_schema(
+        operation_id="tickets_attachments_list",
+        tags=FILES_TAG,
+        responses={200: AttachmentListResponseSerializer, 404: TicketErrorSerializer, **ERRORS},
+    )
+    def get(self, request, ticket_id: int):
+        ticket = selectors.ticket_get_for_participant(ticket_id=ticket_id, user=request.user)
+        rows = list(selectors.ticket_attachments(ticket=ticket))
+        return Response(
+            {
+                "message": "Adjuntos del ticket",
+                "ticket_id": ticket.pk,
+                "total_attachments": len(rows),
+                "attachments": TicketAttachmentSerializer(rows, many=True, context={"request": request}).data,
+            }
+        )
+
+    @extend_schema(
+        operation_id="tickets_attachments_create",
+        tags=FILES_TAG,
+        request={"multipart/form-data": AttachmentUploadSerializer},
+        responses={201: AttachmentCreatedResponseSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request, ticket_id: int):
+        data = validated(AttachmentUploadSerializer, request)
+        attachment = services.ticket_add_attachment(ticket_id=ticket_id, actor=request.user, uploaded_file=data["file"])
+        return Response(
+            {
+                "message": "Archivo adjuntado correctamente",
+                "attachment": TicketAttachmentSerializer(attachment, context={"request": request}).data,
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class AttachmentDownloadView(APIView):
+    permission_classes = [IsActiveUser]
+
+    @extend_schema(
+        operation_id="tickets_attachments_download",
+        tags=FILES_TAG,
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="El archivo"),
+            404: TicketErrorSerializer,
+            401: TicketErrorSerializer,
+        },
+    )
+    def get(self, request, ticket_id: int, attachment_id: int):
+        attachment = selectors.attachment_get_for_participant(
+            ticket_id=ticket_id, attachment_id=attachment_id, user=request.user
+        )
+        try:
+            handle = attachment.file.open("rb")
+        except (FileNotFoundError, OSError):
+            raise NotFound("El archivo ya no está disponible.", code="file_missing") from None
+        response = FileResponse(
+            handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.mime_type
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
