@@ -2,6 +2,7 @@
 
 import factory
 
+from tenants.models import Apartment, Building, Device, Doorman, NameDevice, Owner, Shift, Tenant
 from users.models import Role, User
 
 TEST_PASSWORD = "Secreta-de-prueba-91"
@@ -125,3 +126,101 @@ class TicketAttachmentFactory(factory.django.DjangoModelFactory):
     original_name = factory.Sequence(lambda n: f"foto-{n}.png")
     mime_type = "image/png"
     size = 1024
+
+
+# --- Tenant portal ---------------------------------------------------------------------------
+
+
+class OwnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Owner
+
+    name = factory.Faker("name", locale="es_ES")
+    email = factory.Sequence(lambda n: f"owner{n}@example.com")
+    phone = factory.Sequence(lambda n: f"+57 311 {n:07d}")
+    photo = ""
+
+
+class BuildingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Building
+
+    name = factory.Sequence(lambda n: f"Edificio {n}")
+    managing_company = "Administraciones Andinas"
+    address = factory.Sequence(lambda n: f"Calle {n} # 10-20")
+    description = "Edificio residencial."
+    location_link = "https://maps.example.com/?q=edificio"
+    image = ""
+    status = True
+    owner = factory.SubFactory(OwnerFactory)
+
+
+class DoormanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Doorman
+
+    building = factory.SubFactory(BuildingFactory)
+    name = factory.Faker("name", locale="es_ES")
+    email = factory.Sequence(lambda n: f"doorman{n}@example.com")
+    phone = factory.Sequence(lambda n: f"+57 312 {n:07d}")
+    shift = Shift.MORNING
+    active = True
+
+
+class ApartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Apartment
+
+    building = factory.SubFactory(BuildingFactory)
+    name = factory.Sequence(lambda n: f"{100 + n}")
+    ubicacion = "Primer piso"
+    status = True
+
+
+class TenantFactory(factory.django.DjangoModelFactory):
+    """A resident: a CLIENT user with a tenant profile in an apartment."""
+
+    class Meta:
+        model = Tenant
+
+    user = factory.SubFactory(UserFactory, role=Role.CLIENT)
+    apartment = factory.SubFactory(ApartmentFactory)
+    phone = factory.Sequence(lambda n: f"+57 313 {n:07d}")
+    photo = ""
+
+
+class NameDeviceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NameDevice
+        django_get_or_create = ("name",)
+
+    name = "Televisor"
+    status = True
+
+
+class DeviceFactory(factory.django.DjangoModelFactory):
+    """A device; pass owners=[tenant, ...] and shared_with=[tenant, ...] to relate it."""
+
+    class Meta:
+        model = Device
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Dispositivo {n}")
+    status = True
+    ubicacion = "Sala"
+    brand = "Samsung"
+    model = "QN55"
+    system = "Tizen"
+    device_type = "Television"
+    icon_id = "tv"
+    name_device = factory.SubFactory(NameDeviceFactory)
+
+    @factory.post_generation
+    def owners(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.owners.set(extracted)
+
+    @factory.post_generation
+    def shared_with(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.shared_with.set(extracted)

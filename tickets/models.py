@@ -99,6 +99,15 @@ class Ticket(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tickets_cliente", verbose_name="cliente"
     )
     estado = models.ForeignKey(Estado, on_delete=models.PROTECT, related_name="tickets", verbose_name="estado")
+    # The device a resident's ticket is about (tenant portal); staff tickets may have none.
+    device = models.ForeignKey(
+        "tenants.Device",
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        null=True,
+        blank=True,
+        verbose_name="dispositivo",
+    )
     titulo = models.CharField("título", max_length=200)
     descripcion = models.TextField("descripción", max_length=5000)
     equipo = models.CharField("equipo", max_length=200, blank=True)

@@ -125,10 +125,13 @@ def ticket_create(
     fecha: datetime | None = None,
     category: str = "",
     priority: str = Priority.MEDIUM,
+    device=None,
+    source: str = "staff",
 ) -> Ticket:
     """Open a ticket (state "open" unless a non-final active state is given); with no
     technician and `auto_assign`, the least busy active technician gets it. The code is
-    derived from the primary key, so it cannot collide."""
+    derived from the primary key, so it cannot collide. `source="tenant"` marks tickets
+    residents open from the portal (every admin is notified of those)."""
     if estado is None:
         estado = Estado.objects.filter(codigo=EstadoCodigo.OPEN).first()
         if estado is None:
@@ -155,6 +158,7 @@ def ticket_create(
             fecha=fecha or timezone.now(),
             category=(category or "").strip(),
             priority=priority,
+            device=device,
         )
         ticket.code = ticket_code_for(ticket.pk)
         Ticket.objects.filter(pk=ticket.pk).update(code=ticket.code)
@@ -166,7 +170,7 @@ def ticket_create(
             to_state=estado,
             description=f"Ticket {ticket.code} creado{assigned}.",
         )
-        _publish("ticket_creado", ticket=ticket, actor=actor, tecnico_id=tecnico.pk if tecnico else None)
+        _publish("ticket_creado", ticket=ticket, actor=actor, tecnico_id=tecnico.pk if tecnico else None, source=source)
     return ticket
 
 
