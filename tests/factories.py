@@ -39,31 +39,6 @@ from tickets.models import (  # noqa: E402 - appended section, kept next to its 
     ticket_code_for,
 )
 
-# The catalog of migration tickets/0002 (transactional tests elsewhere flush it).
-SEEDED_ESTADOS = [
-    (1, "open", "Abierto", False, "open"),
-    (2, "diagnosis", "En diagnóstico", False, "in_progress"),
-    (3, "in_repair", "En reparación", False, "in_progress"),
-    (4, "finalized", "Finalizado", True, "resolved"),
-    (5, "canceled", "Cancelado", True, "cancelled"),
-]
-
-
-def ensure_estados() -> dict[str, Estado]:
-    """The seeded states, re-created if a flush removed them; keyed by `codigo`."""
-    for pk, codigo, nombre, es_final, portal_status in SEEDED_ESTADOS:
-        Estado.objects.update_or_create(
-            pk=pk,
-            defaults={
-                "codigo": codigo,
-                "nombre": nombre,
-                "es_activo": True,
-                "es_final": es_final,
-                "portal_status": portal_status,
-            },
-        )
-    return {estado.codigo: estado for estado in Estado.objects.all()}
-
 
 def estado(codigo: str) -> Estado:
     return Estado.objects.get(codigo=codigo)

@@ -1,12 +1,13 @@
 """Writes on tickets. Each function is one transaction that locks what it decides on.
 
-Lock order, everywhere: technicians (pk order) -> ticket -> its state-change request. A
-ticket row is locked with `select_for_update(of=("self",))` so that the joined catalog and
-user rows are never locked. Every change appends a `TicketHistory` row and announces itself
-in `_publish`, which writes its notifications in the same transaction (e-mails are queued
-after commit by the notifications app).
+Lock order, everywhere: technicians (pk order) -> ticket -> its state-change request. The
+ticket row is locked alone and then read with its relations (see `_lock_ticket`). Every
+change appends a `TicketHistory` row and announces itself in `_publish`, which writes its
+notifications in the same transaction (e-mails are queued after commit by the
+notifications app).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from notifications.events import notify_ticket_event
 from tickethelp.exceptions import Conflict, DomainError, Forbidden, NotFound
-from tickethelp.uploads import UploadRejected, check_upload
+from tickethelp.uploads import CheckedUpload, UploadRejected, check_upload
 from tickets import selectors
 from tickets.models import (
     CANCELLABLE_STATE_CODES,
@@ -70,15 +71,13 @@ def _record(
 
 def _lock_ticket(ticket_id: int) -> Ticket:
     """The ticket row, locked until the end of the transaction (caller is inside atomic)."""
-    ticket = (
-        Ticket.objects.select_for_update(of=("self",))
-        .select_related("estado", "tecnico", "cliente", "administrador")
-        .filter(pk=ticket_id)
-        .first()
-    )
-    if ticket is None:
+    # Lock the bare row first, then read it with its relations. Locking *with* the joins
+    # is wrong here: when the row we waited for changed its `estado_id`, PostgreSQL
+    # re-checks the join against the state row it had already read, drops the ticket, and
+    # the waiter would see "not found" (seen under concurrent approvals).
+    if not Ticket.objects.select_for_update().filter(pk=ticket_id).values_list("pk", flat=True).first():
         raise NotFound("Ticket no encontrado.", code="ticket_not_found")
-    return ticket
+    return Ticket.objects.select_related("estado", "tecnico", "cliente", "administrador").get(pk=ticket_id)
 
 
 def _refuse_if_final(ticket: Ticket) -> None:
@@ -127,11 +126,14 @@ def ticket_create(
     priority: str = Priority.MEDIUM,
     device=None,
     source: str = "staff",
+    attachments: Sequence[tuple[object, CheckedUpload]] = (),
 ) -> Ticket:
     """Open a ticket (state "open" unless a non-final active state is given); with no
     technician and `auto_assign`, the least busy active technician gets it. The code is
     derived from the primary key, so it cannot collide. `source="tenant"` marks tickets
-    residents open from the portal (every admin is notified of those)."""
+    residents open from the portal (every admin is notified of those). `attachments` are
+    (uploaded file, its `check_upload` result) pairs, checked by the caller before calling:
+    they are stored in the same transaction as the ticket (all or nothing)."""
     if estado is None:
         estado = Estado.objects.filter(codigo=EstadoCodigo.OPEN).first()
         if estado is None:
@@ -144,33 +146,45 @@ def ticket_create(
         )
     if administrador is None and actor is not None and actor.role == Role.ADMIN:
         administrador = actor
-    with transaction.atomic():
-        if tecnico is None and auto_assign:
-            tecnico = _pick_least_busy_technician()
-        ticket = Ticket.objects.create(
-            administrador=administrador,
-            tecnico=tecnico,
-            cliente=cliente,
-            estado=estado,
-            titulo=titulo.strip(),
-            descripcion=descripcion.strip(),
-            equipo=(equipo or "").strip(),
-            fecha=fecha or timezone.now(),
-            category=(category or "").strip(),
-            priority=priority,
-            device=device,
-        )
-        ticket.code = ticket_code_for(ticket.pk)
-        Ticket.objects.filter(pk=ticket.pk).update(code=ticket.code)
-        assigned = f", asignado a {tecnico.get_full_name()}" if tecnico else ", sin técnico asignado"
-        _record(
-            ticket=ticket,
-            actor=actor,
-            action=HistoryAction.CREATED,
-            to_state=estado,
-            description=f"Ticket {ticket.code} creado{assigned}.",
-        )
-        _publish("ticket_creado", ticket=ticket, actor=actor, tecnico_id=tecnico.pk if tecnico else None, source=source)
+    stored_names: list[str] = []
+    try:
+        with transaction.atomic():
+            if tecnico is None and auto_assign:
+                tecnico = _pick_least_busy_technician()
+            ticket = Ticket.objects.create(
+                administrador=administrador,
+                tecnico=tecnico,
+                cliente=cliente,
+                estado=estado,
+                titulo=titulo.strip(),
+                descripcion=descripcion.strip(),
+                equipo=(equipo or "").strip(),
+                fecha=fecha or timezone.now(),
+                category=(category or "").strip(),
+                priority=priority,
+                device=device,
+            )
+            ticket.code = ticket_code_for(ticket.pk)
+            Ticket.objects.filter(pk=ticket.pk).update(code=ticket.code)
+            assigned = f", asignado a {tecnico.get_full_name()}" if tecnico else ", sin técnico asignado"
+            _record(
+                ticket=ticket,
+                actor=actor,
+                action=HistoryAction.CREATED,
+                to_state=estado,
+                description=f"Ticket {ticket.code} creado{assigned}.",
+            )
+            _publish(
+                "ticket_creado", ticket=ticket, actor=actor, tecnico_id=tecnico.pk if tecnico else None, source=source
+            )
+            for uploaded_file, checked in attachments:
+                _store_attachment(
+                    ticket=ticket, actor=actor, uploaded_file=uploaded_file, checked=checked, stored_names=stored_names
+                )
+    except Exception:
+        # Nothing was committed: no stored file may outlive its row.
+        _delete_stored(stored_names)
+        raise
     return ticket
 
 
@@ -400,17 +414,56 @@ def ticket_cancel(*, ticket_id: int, actor: User, reason: str = "") -> Ticket:
     return ticket
 
 
+def _checked_upload(uploaded_file, *, field: str) -> CheckedUpload:
+    """`check_upload`, its refusal turned into a domain error on `field`."""
+    try:
+        return check_upload(uploaded_file)
+    except UploadRejected as exc:
+        raise DomainError(exc.message, code=exc.code, field_errors={field: [exc.message]}) from None
+
+
+def _store_attachment(
+    *, ticket: Ticket, actor: User | None, uploaded_file, checked: CheckedUpload, stored_names: list[str]
+) -> TicketAttachment:
+    """Write one checked upload through Django's default storage under a random name, its row,
+    its history entry and its event. The caller is inside the transaction and deletes the
+    names collected in `stored_names` if that transaction fails."""
+    original_name = (getattr(uploaded_file, "name", "") or "archivo").replace("\x00", "")[-255:]
+    attachment = TicketAttachment(
+        ticket=ticket,
+        uploaded_by=actor,
+        original_name=original_name,
+        mime_type=checked.mime_type,
+        size=checked.size,
+    )
+    # The stored extension is the one of the sniffed type, never the client's.
+    attachment.file.save(f"upload{checked.extension}", uploaded_file, save=False)
+    stored_names.append(attachment.file.name)
+    attachment.save()
+    _record(
+        ticket=ticket,
+        actor=actor,
+        action=HistoryAction.ATTACHMENT_ADDED,
+        from_state=ticket.estado,
+        to_state=ticket.estado,
+        description=f"Archivo adjuntado: {original_name} ({checked.mime_type}, {checked.size} bytes).",
+    )
+    _publish("adjunto_agregado", ticket=ticket, actor=actor, attachment_id=attachment.pk)
+    return attachment
+
+
+def _delete_stored(stored_names: list[str]) -> None:
+    for name in stored_names:
+        default_storage.delete(name)
+
+
 def ticket_add_attachment(*, ticket_id: int, actor: User, uploaded_file) -> TicketAttachment:
     """Store a photo/video on a non-final ticket (ADMIN or the assigned technician).
 
     The type is sniffed from the bytes and the size counted in chunks before any lock is
     taken; the file goes through Django's default storage under a random name."""
-    try:
-        checked = check_upload(uploaded_file)
-    except UploadRejected as exc:
-        raise DomainError(exc.message, code=exc.code, field_errors={"file": [exc.message]}) from None
-    original_name = (getattr(uploaded_file, "name", "") or "archivo").replace("\x00", "")[-255:]
-    stored_name = None
+    checked = _checked_upload(uploaded_file, field="file")
+    stored_names: list[str] = []
     try:
         with transaction.atomic():
             ticket = _lock_ticket(ticket_id)
@@ -419,30 +472,12 @@ def ticket_add_attachment(*, ticket_id: int, actor: User, uploaded_file) -> Tick
             if actor.role not in (Role.ADMIN, Role.TECH):
                 raise Forbidden("Solo un administrador o el técnico asignado pueden adjuntar archivos.")
             _refuse_if_final(ticket)
-            attachment = TicketAttachment(
-                ticket=ticket,
-                uploaded_by=actor,
-                original_name=original_name,
-                mime_type=checked.mime_type,
-                size=checked.size,
+            attachment = _store_attachment(
+                ticket=ticket, actor=actor, uploaded_file=uploaded_file, checked=checked, stored_names=stored_names
             )
-            # The stored extension is the one of the sniffed type, never the client's.
-            attachment.file.save(f"upload{checked.extension}", uploaded_file, save=False)
-            stored_name = attachment.file.name
-            attachment.save()
-            _record(
-                ticket=ticket,
-                actor=actor,
-                action=HistoryAction.ATTACHMENT_ADDED,
-                from_state=ticket.estado,
-                to_state=ticket.estado,
-                description=f"Archivo adjuntado: {original_name} ({checked.mime_type}, {checked.size} bytes).",
-            )
-            _publish("adjunto_agregado", ticket=ticket, actor=actor, attachment_id=attachment.pk)
     except Exception:
         # Nothing was committed: the stored file must not outlive its row.
-        if stored_name:
-            default_storage.delete(stored_name)
+        _delete_stored(stored_names)
         raise
     return attachment
 

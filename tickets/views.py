@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from tickethelp.exceptions import NotFound
 from tickethelp.pagination import MAX_PAGE_SIZE, paginate_queryset
 from tickethelp.permissions import IsAdmin, IsAdminOrTechnician, IsTechnician
+from tickethelp.validation import validated
 from tickets import selectors, services
 from tickets.filters import TicketFilter
 from tickets.permissions import IsActiveUser, IsAdminOrClient
@@ -79,12 +80,6 @@ ERRORS = {
     403: TicketErrorSerializer,
 }
 WRITE_ERRORS = {**ERRORS, 404: TicketErrorSerializer, 409: TicketErrorSerializer}
-
-
-def validated(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def filtered_tickets(queryset, request):

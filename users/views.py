@@ -13,6 +13,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from tickethelp.exceptions import DomainError
 from tickethelp.permissions import IsAdmin
+from tickethelp.validation import validated
 from users import selectors, services
 from users.filters import UserFilter
 from users.models import Role, User
@@ -66,12 +67,6 @@ def refuse_protected_fields(request, allowed: tuple[str, ...]) -> None:
             code="field_not_editable",
             field_errors={field: ["Este campo no se puede modificar."] for field in refused},
         )
-
-
-def validated(serializer_class, request, *, partial: bool = False) -> dict:
-    serializer = serializer_class(data=request.data, partial=partial)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def user_body(user: User) -> dict:

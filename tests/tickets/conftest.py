@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.factories import TicketFactory, ensure_estados, estado
+from tests.factories import TicketFactory, estado
+from tickets.models import Estado
 
 # Smallest valid headers of each accepted format (the rest of the file does not matter).
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
@@ -17,7 +18,8 @@ WMV = bytes.fromhex("3026B2758E66CF11A6D900AA0062CE6C") + b"\x00" * 64
 
 @pytest.fixture(autouse=True)
 def estados(db):
-    return ensure_estados()
+    """The seeded catalog (tests/conftest.py restores it after transactional flushes)."""
+    return {state.codigo: state for state in Estado.objects.all()}
 
 
 @pytest.fixture(autouse=True)
