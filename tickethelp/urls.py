@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/", include("users.urls")),
     path("api/", include("tickets.urls")),
     path("api/", include("notifications.urls")),
+    path("api/", include("reports.urls")),
 ]
 
 handler400 = "tickethelp.exceptions.json_bad_request"
