@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The suite runs on PostgreSQL (as production does); override DATABASE_URL to point elsewhere.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tickethelp
 
-.PHONY: run test venv dev-venv browser lint clean
+.PHONY: run test venv dev-venv browser lint clean bench-reports
 
 $(BIN)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,15 @@ run: venv
 ## make test: the whole suite (PostgreSQL at $$DATABASE_URL, default the local server).
 test: dev-venv browser
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(BIN)/pytest --create-db $(PYTEST_ARGS)
+
+## make bench-reports: generate BENCH_TICKETS tickets in tickethelp_bench and time every report.
+BENCH_TICKETS ?= 1000000
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tickethelp_bench
+bench-reports: venv
+	psql "$(BENCH_DATABASE_URL:%/tickethelp_bench=%/postgres)" -tAc "SELECT 1 FROM pg_database WHERE datname = 'tickethelp_bench'" | grep -q 1 \
+	  || createdb -h 127.0.0.1 -U postgres tickethelp_bench
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/generate.py --tickets $(BENCH_TICKETS)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/reports.py --runs 15
 
 lint: dev-venv
 	$(BIN)/ruff check .

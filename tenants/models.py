@@ -95,7 +95,12 @@ class Tenant(models.Model):
     """The resident profile of a CLIENT user (name and e-mail live on the user)."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tenant_profile", verbose_name="usuario"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="tenant_profile",
+        verbose_name="usuario",
+        # Only CLIENT users can be residents (admin choices, autocomplete and full_clean).
+        limit_choices_to={"role": "CLIENT"},
     )
     apartment = models.ForeignKey(
         Apartment, on_delete=models.PROTECT, related_name="tenants", verbose_name="apartamento"

@@ -1,13 +1,15 @@
 """One domain error type and the exception handler of the staff API.
 
 Services raise `DomainError` for rule violations; views never build error bodies by hand.
-The staff API keeps DRF's shapes (`{"detail": ...}` or field errors); the tenant API gets
-its own handler (`{"message", "errors"}`) in the tenants app.
+The staff API keeps DRF's shapes (`{"detail": ...}` or field errors); the tenant API
+(`/api/tenant/...`) gets `tenant_exception_handler` (`{"message", "errors"}`, 422 for
+validation, `{"message"}` for everything else).
 """
 
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf_exceptions
@@ -74,6 +76,85 @@ def staff_exception_handler(exc, context):
         # Unknown errors are not swallowed: logged with the traceback, then a plain 500.
         logger.exception("Unhandled error in %s", context.get("view").__class__.__name__)
     return response
+
+
+# --- Tenant portal --------------------------------------------------------------------------
+
+TENANT_VALIDATION_MESSAGE = "The given data was invalid."
+TENANT_STATUS_MESSAGES = {
+    status.HTTP_401_UNAUTHORIZED: "Unauthenticated.",
+    status.HTTP_403_FORBIDDEN: "This action is unauthorized.",
+    status.HTTP_404_NOT_FOUND: "Not found.",
+    status.HTTP_429_TOO_MANY_REQUESTS: "Too many requests.",
+}
+
+
+def _flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
+    """DRF error details (nested dicts/lists) as `{"field": ["message", ...]}`; nested
+    positions are folded into their field (Laravel spells them `field.0`, clients read `field`)."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, value) -> None:
+        if isinstance(value, dict):
+            for key, nested in value.items():
+                add(field or str(key), nested)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                add(field, item)
+        else:
+            errors.setdefault(field or "non_field_errors", []).append(str(value))
+
+    add(prefix, detail)
+    return errors
+
+
+def tenant_exception_handler(exc, context):
+    """The tenant portal's shapes: 422 `{"message", "errors"}` for invalid input, `{"message"}`
+    with the error's status for everything else; unknown errors are logged and stay 500."""
+    if isinstance(exc, DomainError):
+        if exc.field_errors:
+            return Response(
+                {"message": exc.message, "errors": exc.field_errors}, status=status.HTTP_422_UNPROCESSABLE_ENTITY
+            )
+        return Response({"message": exc.message}, status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        exc = drf_exceptions.ValidationError(django_validation_error_to_dict(exc))
+    if isinstance(exc, drf_exceptions.ValidationError):
+        return Response(
+            {"message": TENANT_VALIDATION_MESSAGE, "errors": _flatten_errors(exc.detail)},
+            status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+        )
+    if isinstance(exc, SuspiciousOperation):
+        # Request bodies over Django's limits (size, fields, files) surface while parsing.
+        return Response(
+            {"message": "The request is too large or malformed (too many fields or files, or too much data)."},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, Http404):
+        exc = drf_exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = drf_exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        logger.exception("Unhandled error in %s", context.get("view").__class__.__name__)
+        return None
+    response.data = {"message": _tenant_message(exc, response.status_code)}
+    return response
+
+
+def _tenant_message(exc, status_code: int) -> str:
+    """401 is always Sanctum's "Unauthenticated." (clients test for it); a throttle says when
+    to retry; otherwise the error's own message (tenant views run in English)."""
+    if status_code == status.HTTP_401_UNAUTHORIZED:
+        return TENANT_STATUS_MESSAGES[status_code]
+    if isinstance(exc, drf_exceptions.Throttled):
+        if exc.wait is None:
+            return TENANT_STATUS_MESSAGES[status_code]
+        return f"Too many requests. Try again in {int(exc.wait) + 1} seconds."
+    detail = getattr(exc, "detail", None)
+    if isinstance(detail, str) and detail:
+        return str(detail)
+    return TENANT_STATUS_MESSAGES.get(status_code, "The request failed.")
 
 
 def json_not_found(request, exception=None):

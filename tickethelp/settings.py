@@ -119,6 +119,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Session settings for the reports: PostgreSQL's JIT spends 100+ ms compiling large
+    # aggregates that are meant to take a few hundred milliseconds, and the default 4 MB of
+    # work memory makes their hash aggregates spill to disk.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c jit={'off' if env_bool('DB_DISABLE_JIT', True) else 'on'} -c work_mem={env_str('DB_WORK_MEM', '16MB')}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (shared across processes: throttles must hold across gunicorn workers) --------
@@ -160,6 +167,9 @@ SIMPLE_JWT = {
     "SIGNING_KEY": env_str("JWT_SIGNING_KEY") or SECRET_KEY,
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
+
+# Lifetime of the access token the tenant portal's login returns (a mobile app, no refresh).
+TENANT_TOKEN_HOURS = env_int("TENANT_TOKEN_HOURS", 720)
 
 # Open (non-final) tickets that count as 100 % occupation of a technician.
 TECHNICIAN_CAPACITY = env_int("TECHNICIAN_CAPACITY", 10)
@@ -246,6 +256,31 @@ STORAGES = {
         )
     },
 }
+# S3-compatible object storage (AWS S3, MinIO, R2, ...) for uploads when a bucket is set.
+# Files stay private: URLs are presigned and expire; names never overwrite each other.
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            # Empty = boto3's own credential chain (instance role, AWS_PROFILE, ...).
+            "access_key": env_str("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
+            "signature_version": "s3v4",
+            "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE") or None,
+            "querystring_auth": True,
+            "querystring_expire": env_int("AWS_QUERYSTRING_EXPIRE", 3600),
+            "default_acl": None,
+            "file_overwrite": False,
+        },
+    }
+
+# Lifetime of the signed attachment URLs handed to the tenant portal (local storage; object
+# storage presigns its own URLs with the same lifetime).
+ATTACHMENT_URL_MAX_AGE_SECONDS = env_int("ATTACHMENT_URL_MAX_AGE_SECONDS", 3600)
 
 # --- Security (production defaults; `manage.py check --deploy` must be clean) -------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -17,6 +17,8 @@ urlpatterns = [
     path("api/", include("tickets.urls")),
     path("api/", include("notifications.urls")),
     path("api/", include("reports.urls")),
+    path("api/", include("tenants.portal_urls")),
+    path("api/", include("tenants.urls")),
 ]
 
 handler400 = "tickethelp.exceptions.json_bad_request"

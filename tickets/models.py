@@ -108,10 +108,13 @@ class Ticket(models.Model):
         blank=True,
         verbose_name="dispositivo",
     )
-    titulo = models.CharField("título", max_length=200)
+    titulo = models.CharField("título", max_length=255)
     descripcion = models.TextField("descripción", max_length=5000)
     equipo = models.CharField("equipo", max_length=200, blank=True)
     fecha = models.DateTimeField("fecha", default=timezone.now)
+    # When an admin approved the move into "Finalizado": kept on the row so that resolution
+    # reports read one table (set by the approval service, never by hand).
+    fecha_resolucion = models.DateTimeField("fecha de resolución", null=True, blank=True, editable=False)
     category = models.CharField("categoría", max_length=50, blank=True)
     priority = models.CharField("prioridad", max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
     created_at = models.DateTimeField("creado", auto_now_add=True)
@@ -133,6 +136,18 @@ class Ticket(models.Model):
             models.Index(fields=["cliente", "fecha"], name="tickets_cliente_fecha_idx"),
             models.Index(fields=["administrador", "fecha"], name="tickets_admin_fecha_idx"),
             models.Index(fields=["priority", "fecha"], name="tickets_priority_fecha_idx"),
+            # Reports: index-only scans for client counts per period and resolution times.
+            models.Index(fields=["fecha", "cliente"], name="tickets_fecha_cliente_idx"),
+            models.Index(
+                fields=["fecha_resolucion", "tecnico", "fecha"],
+                name="tickets_resolution_idx",
+                condition=models.Q(fecha_resolucion__isnull=False),
+            ),
+            models.Index(
+                fields=["fecha", "category", "priority", "cliente"],
+                name="tickets_portal_report_idx",
+                condition=models.Q(device__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -174,7 +174,7 @@ class TicketCreateSerializer(serializers.Serializer):
     tecnico = serializers.CharField(max_length=20, required=False, allow_null=True, allow_blank=True)
     cliente = serializers.CharField(max_length=20)
     estado = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
-    titulo = serializers.CharField(max_length=200)
+    titulo = serializers.CharField(max_length=255)
     descripcion = serializers.CharField(max_length=5000)
     equipo = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     fecha = serializers.DateTimeField(required=False, allow_null=True)

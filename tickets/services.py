@@ -338,7 +338,9 @@ def state_request_decide(
         if approve:
             state_request.status = RequestStatus.APPROVED
             ticket.estado = state_request.to_state
-            ticket.save(update_fields=["estado", "updated_at"])
+            if ticket.estado.codigo == EstadoCodigo.FINALIZED:
+                ticket.fecha_resolucion = now
+            ticket.save(update_fields=["estado", "fecha_resolucion", "updated_at"])
             _record(
                 ticket=ticket,
                 actor=actor,

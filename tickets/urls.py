@@ -2,6 +2,7 @@
 
 from tickethelp.routing import slash_optional as route
 from tickets import views
+from tickets.attachment_urls import SignedAttachmentDownloadView
 
 urlpatterns = [
     *route("estados/", views.EstadoListCreateView.as_view(), "estado-list"),
@@ -24,5 +25,11 @@ urlpatterns = [
         "tickets/<int:ticket_id>/attachments/<int:attachment_id>/download/",
         views.AttachmentDownloadView.as_view(),
         "ticket-attachment-download",
+    ),
+    # Expiring signed links (tenant portal); the signature is the only credential.
+    *route(
+        "files/attachments/<int:attachment_id>",
+        SignedAttachmentDownloadView.as_view(),
+        "attachment-signed-download",
     ),
 ]

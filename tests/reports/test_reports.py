@@ -17,7 +17,7 @@ from tests.factories import (
     UserFactory,
     estado,
 )
-from tickets.models import RequestStatus
+from tickets.models import RequestStatus, Ticket
 from users.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +45,9 @@ def techs():
 
 
 def finalize(ticket, *, at: datetime, admin_user):
-    """The approved request that moved `ticket` to Finalizado at `at`."""
+    """What the approval service leaves behind when `ticket` is finalized at `at`: the
+    approved request and the ticket's resolution date."""
+    Ticket.objects.filter(pk=ticket.pk).update(fecha_resolucion=at)
     StateChangeRequestFactory(
         ticket=ticket,
         requested_by=ticket.tecnico,
@@ -324,3 +326,18 @@ def test_each_report_runs_the_same_queries_for_few_and_many_tickets(admin, admin
     with CaptureQueriesContext(connection) as many:
         assert admin.get(BASE + path).status_code == 200
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_throughput_without_from_covers_the_last_twelve_months(admin):
+    # given a ticket opened now and one opened 13 months ago
+    from django.utils import timezone
+
+    TicketFactory(fecha=timezone.now())
+    TicketFactory(fecha=timezone.now() - timedelta(days=400))
+
+    # when the flow report is asked for with no range
+    body = admin.get(f"{BASE}flujo-tickets/").json()
+
+    # then only the recent one is in it, in the current month
+    assert sum(row["abiertos"] for row in body) == 1
+    assert body[-1]["periodo"] == timezone.localdate().replace(day=1).isoformat()

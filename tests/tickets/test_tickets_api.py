@@ -278,7 +278,7 @@ def test_create_defaults_administrador_to_the_caller_and_accepts_category_priori
         ({"estado": 4}, "estado"),
         ({"estado": "uno"}, "estado"),
         ({"titulo": ""}, "titulo"),
-        ({"titulo": "x" * 201}, "titulo"),
+        ({"titulo": "x" * 256}, "titulo"),
         ({"descripcion": None}, "descripcion"),
         ({"fecha": "mañana"}, "fecha"),
         ({"priority": "critical"}, "priority"),

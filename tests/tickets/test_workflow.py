@@ -370,3 +370,22 @@ def test_the_assigned_technician_cannot_cancel(as_tech, ticket):
 
 def test_cancel_unknown_ticket_is_404(as_admin):
     assert as_admin.put(cancel_url(424242), format="json").status_code == 404
+
+
+def test_approval_into_finalizado_records_the_resolution_date(as_admin, ticket_in_repair, tech_user):
+    # given a pending request to finalize
+    from tickets import services
+
+    outcome = services.ticket_change_state(
+        ticket_id=ticket_in_repair.pk, actor=tech_user, to_state_id=estado("finalized").pk
+    )
+    assert Ticket.objects.get(pk=ticket_in_repair.pk).fecha_resolucion is None
+
+    # when an admin approves it
+    response = as_admin.put(f"/api/tickets/approve-state/{outcome.request.pk}/", {"action": "approve"}, format="json")
+
+    # then the ticket carries the moment of the decision
+    assert response.status_code == 200
+    ticket = Ticket.objects.get(pk=ticket_in_repair.pk)
+    outcome.request.refresh_from_db()
+    assert ticket.fecha_resolucion == outcome.request.decided_at

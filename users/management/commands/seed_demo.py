@@ -7,7 +7,10 @@ for local exploration only (the command refuses to run with DEBUG off unless --f
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Q
 
+from tenants import services as tenant_services
+from tenants.models import Apartment, Building, Device, Doorman, NameDevice, Owner, Shift, Tenant
 from tickets import services as ticket_services
 from tickets.models import Estado, EstadoCodigo, Ticket
 from users.models import Role, User
@@ -40,8 +43,90 @@ DEMO_USERS = [
 ]
 
 
+# --- Tenant portal: buildings, residents, devices ----------------------------------------------
+
+# (name, e-mail, phone)
+DEMO_OWNERS = [
+    ("Inversiones Altamira S.A.S.", "contacto@altamira.example.com", "+57 601 555 0101"),
+    ("María Fernanda Ríos", "mfrios@example.com", "+57 315 555 0102"),
+]
+# (name, owner e-mail, managing company, address, description)
+DEMO_BUILDINGS = [
+    (
+        "Torres del Parque",
+        "contacto@altamira.example.com",
+        "Administraciones Andinas",
+        "Carrera 5 # 26-40, Bogotá",
+        "Conjunto residencial de tres torres junto al parque.",
+    ),
+    (
+        "Edificio Mirador del Río",
+        "mfrios@example.com",
+        "Propiedad Horizontal Ríos",
+        "Calle 10 # 43-12, Medellín",
+        "Edificio de doce pisos con vista al río.",
+    ),
+]
+# (building, name, shift, phone)
+DEMO_DOORMEN = [
+    ("Torres del Parque", "Jorge Portilla", Shift.MORNING, "+57 320 555 0201"),
+    ("Torres del Parque", "Luz Marina Ortiz", Shift.AFTERNOON, "+57 320 555 0202"),
+    ("Torres del Parque", "Hernán Velasco", Shift.NIGHT, "+57 320 555 0203"),
+    ("Edificio Mirador del Río", "Sandra Quintero", Shift.MORNING, "+57 320 555 0211"),
+    ("Edificio Mirador del Río", "Óscar Mejía", Shift.AFTERNOON, "+57 320 555 0212"),
+    ("Edificio Mirador del Río", "Wilson Arango", Shift.NIGHT, "+57 320 555 0213"),
+]
+# (building, apartment, ubicación)
+DEMO_APARTMENTS = [
+    ("Torres del Parque", "101", "Torre 1, piso 1"),
+    ("Torres del Parque", "102", "Torre 1, piso 1"),
+    ("Torres del Parque", "201", "Torre 1, piso 2"),
+    ("Edificio Mirador del Río", "502", "Piso 5"),
+    ("Edificio Mirador del Río", "801", "Piso 8"),
+]
+# CLIENT users with a tenant profile: (document, e-mail, first, last, number, building, apartment)
+DEMO_RESIDENTS = [
+    ("4000000001", "resident@tickethelp.local", "Rosa", "Residente", "+57 300 000 0301", "Torres del Parque", "101"),
+    ("4000000002", "resident2@tickethelp.local", "Raúl", "Residente", "+57 300 000 0302", "Torres del Parque", "101"),
+    ("4000000003", "resident3@tickethelp.local", "Lucía", "Inquilina", "+57 300 000 0303", "Torres del Parque", "201"),
+    (
+        "4000000004",
+        "resident4@tickethelp.local",
+        "Mateo",
+        "Vecino",
+        "+57 300 000 0304",
+        "Edificio Mirador del Río",
+        "502",
+    ),
+]
+DEMO_DEVICE_TYPES = ["Televisor", "Aire acondicionado", "Nevera", "Lavadora", "Router"]
+# (name, type, brand, model, ubicación, icon, owner documents, shared-with documents)
+DEMO_DEVICES = [
+    ("Televisor de la sala", "Televisor", "Samsung", "QN55Q60", "Sala", "tv", ["4000000001"], ["4000000002"]),
+    (
+        "Aire acondicionado alcoba",
+        "Aire acondicionado",
+        "LG",
+        "Dual Inverter",
+        "Alcoba principal",
+        "ac",
+        ["4000000001"],
+        [],
+    ),
+    ("Nevera de la cocina", "Nevera", "Mabe", "RMB300", "Cocina", "fridge", ["4000000002"], ["4000000001"]),
+    ("Lavadora", "Lavadora", "Whirlpool", "WW19", "Zona de ropas", "washer", ["4000000003"], []),
+    ("Router Wi-Fi", "Router", "TP-Link", "Archer C6", "Estudio", "router", ["4000000004"], []),
+]
+# Tickets residents opened from the portal: (title, resident document, device, category, priority, path)
+DEMO_TENANT_TICKETS = [
+    ("El televisor no da imagen", "4000000001", "Televisor de la sala", "electrodomesticos", "high", "open"),
+    ("La nevera no enfría", "4000000002", "Nevera de la cocina", "electrodomesticos", "urgent", "diagnosis"),
+    ("Router se reinicia solo", "4000000004", "Router Wi-Fi", "redes", "medium", "in_repair"),
+]
+
+
 class Command(BaseCommand):
-    help = "Create demo users (and, as later apps land, tickets and tenant data)."
+    help = "Create demo users, tickets in every state and tenant-portal data (buildings, residents, devices)."
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Run even with DEBUG off.")
@@ -52,14 +137,22 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = [self._user(*row) for row in DEMO_USERS]
             created = self._tickets({user.document: user for user in users})
+            residents = self._residential()
+            created += self._tenant_tickets(residents, admin=users[0])
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready: {len(users)} users, {Ticket.objects.count()} tickets ({created} new)."
+                f"Demo data ready: {len(users) + len(residents)} users, {Building.objects.count()} buildings, "
+                f"{Device.objects.count()} devices, {Ticket.objects.count()} tickets ({created} new)."
             )
         )
         self.stdout.write(f"Every demo account uses the password: {DEMO_PASSWORD}")
         for user in users:
             self.stdout.write(f"  {user.role:<6} {user.email:<28} document {user.document}")
+        self.stdout.write("Residents (CLIENT users with a tenant profile; portal login: POST /api/tenant/login):")
+        for tenant in residents.values():
+            self.stdout.write(
+                f"  {tenant.user.role:<6} {tenant.user.email:<28} document {tenant.user.document}  {tenant.apartment}"
+            )
 
     def _user(self, document, email, first_name, last_name, role, number) -> User:
         user, _ = User.objects.update_or_create(
@@ -131,3 +224,95 @@ class Command(BaseCommand):
                 approve=False,
                 rejection_reason="Falta la prueba de funcionamiento.",
             )
+
+    def _residential(self) -> dict[str, Tenant]:
+        """Owners, buildings, doormen, apartments, residents and their devices; looked up by
+        their natural names so that a second run updates instead of duplicating."""
+        owners = {}
+        for name, email, phone in DEMO_OWNERS:
+            owner = Owner.objects.filter(email=email).order_by("pk").first() or Owner(email=email)
+            owner.name, owner.phone = name, phone
+            owner.save()
+            owners[email] = owner
+        buildings = {}
+        for name, owner_email, company, address, description in DEMO_BUILDINGS:
+            buildings[name], _ = Building.objects.update_or_create(
+                name=name,
+                defaults={
+                    "owner": owners[owner_email],
+                    "managing_company": company,
+                    "address": address,
+                    "description": description,
+                    "status": True,
+                },
+            )
+        for building, name, shift, phone in DEMO_DOORMEN:
+            Doorman.objects.update_or_create(
+                building=buildings[building],
+                name=name,
+                defaults={"shift": shift, "phone": phone, "active": True},
+            )
+        apartments = {}
+        for building, name, ubicacion in DEMO_APARTMENTS:
+            apartments[building, name], _ = Apartment.objects.update_or_create(
+                building=buildings[building], name=name, defaults={"ubicacion": ubicacion, "status": True}
+            )
+        residents = {}
+        for document, email, first_name, last_name, number, building, apartment in DEMO_RESIDENTS:
+            user = self._user(document, email, first_name, last_name, Role.CLIENT, number)
+            residents[document], _ = Tenant.objects.update_or_create(
+                user=user, defaults={"apartment": apartments[building, apartment], "phone": number}
+            )
+        types = {}
+        for name in DEMO_DEVICE_TYPES:
+            types[name], _ = NameDevice.objects.get_or_create(name=name)
+        for name, type_name, brand, model, ubicacion, icon, owner_docs, shared_docs in DEMO_DEVICES:
+            data = {
+                "name": name,
+                "name_device": types[type_name],
+                "brand": brand,
+                "model": model,
+                "ubicacion": ubicacion,
+                "icon_id": icon,
+                "device_type": type_name,
+                "status": True,
+            }
+            owner_ids = [residents[doc].pk for doc in owner_docs]
+            shared_ids = [residents[doc].pk for doc in shared_docs]
+            existing = Device.objects.filter(name=name, owners__in=owner_ids).order_by("pk").first()
+            if existing is None:
+                tenant_services.device_create(data=data, owner_ids=owner_ids, shared_with_ids=shared_ids)
+            else:
+                tenant_services.device_update(
+                    device_id=existing.pk, data=data, owner_ids=owner_ids, shared_with_ids=shared_ids
+                )
+        return residents
+
+    def _tenant_tickets(self, residents: dict[str, Tenant], *, admin: User) -> int:
+        """Tickets residents opened from the portal about one of their devices (same
+        lifecycle as staff tickets: assigned to the least busy technician)."""
+        created = 0
+        for title, document, device_name, category, priority, path in DEMO_TENANT_TICKETS:
+            tenant = residents[document]
+            if Ticket.objects.filter(titulo=title, cliente=tenant.user).exists():
+                continue
+            device = (
+                Device.objects.filter(name=device_name)
+                .filter(Q(owners=tenant) | Q(shared_with=tenant))
+                .distinct()
+                .get()
+            )
+            ticket = ticket_services.ticket_create(
+                actor=tenant.user,
+                cliente=tenant.user,
+                titulo=title,
+                descripcion=f"{title}. Reportado desde el portal de residentes.",
+                equipo=device.name,
+                category=category,
+                priority=priority,
+                device=device,
+                source="tenant",
+            )
+            self._walk(ticket, admin=admin, tech=ticket.tecnico, client=tenant.user, path=path)
+            created += 1
+        return created

@@ -1,0 +1,16 @@
+"""Who may use the tenant portal: an authenticated, active CLIENT with a resident profile."""
+
+from rest_framework.permissions import BasePermission
+
+from tenants import portal_selectors
+
+
+class IsTenant(BasePermission):
+    """Loads the tenant profile once per request (`request.tenant`) for the view to use."""
+
+    message = "This action is only available to tenants."
+
+    def has_permission(self, request, view) -> bool:
+        tenant = portal_selectors.tenant_for_user(user=request.user)
+        request.tenant = tenant
+        return tenant is not None

@@ -1,0 +1,401 @@
+"""Input validation and output shapes of the tenant portal (tenant-portal-api.txt).
+
+Optional texts and pictures are served as `string|null`: an empty value is null.
+"""
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from tenants.portal_selectors import MAX_ID
+from tickets.attachment_urls import attachment_url
+from tickets.models import PortalStatus, Priority, Ticket, TicketAttachment
+
+MAX_ATTACHMENTS = 5
+STATUS_FILTERS = ("all", *PortalStatus.values)
+
+
+class BlankAsNullField(serializers.CharField):
+    """A read-only text that is null when empty."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return str(value) if value else None
+
+
+# --- Common errors ---------------------------------------------------------------------------------
+
+
+class PortalMessageSerializer(serializers.Serializer):
+    message = serializers.CharField()
+
+
+class PortalValidationErrorSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class PortalErrorSerializer(serializers.Serializer):
+    error = serializers.CharField()
+
+
+# --- People and property ---------------------------------------------------------------------------
+
+
+class PortalPersonSerializer(serializers.Serializer):
+    """Owner, doorman or another resident as the portal shows them."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    email = serializers.CharField(read_only=True)
+    phone = BlankAsNullField()
+    photo = BlankAsNullField()
+
+
+class PortalDoormanSerializer(PortalPersonSerializer):
+    shift = serializers.CharField(read_only=True)
+
+
+class PortalBuildingSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    address = BlankAsNullField()
+    description = BlankAsNullField()
+    location_link = BlankAsNullField()
+    image = BlankAsNullField()
+
+
+class PortalBuildingDetailSerializer(PortalBuildingSerializer):
+    managing_company = BlankAsNullField()
+    status = serializers.BooleanField(read_only=True)
+    owner = PortalPersonSerializer(read_only=True, allow_null=True)
+
+
+class PortalApartmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    ubicacion = BlankAsNullField()
+    building = PortalBuildingSerializer(read_only=True)
+
+
+class PortalApartmentDetailSerializer(PortalApartmentSerializer):
+    """The apartment with the *other* residents, given as `other_tenants` in the context."""
+
+    status = serializers.BooleanField(read_only=True)
+    other_tenants = serializers.SerializerMethodField()
+
+    @extend_schema_field(PortalPersonSerializer(many=True))
+    def get_other_tenants(self, apartment) -> list[dict]:
+        return PortalPersonSerializer(self.context["other_tenants"], many=True).data
+
+
+class PortalTenantSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    email = serializers.CharField(read_only=True)
+    phone = BlankAsNullField()
+    photo = BlankAsNullField()
+
+
+class PortalTenantSummarySerializer(PortalTenantSerializer):
+    apartment_id = serializers.IntegerField(read_only=True)
+
+
+class PortalTenantProfileSerializer(PortalTenantSerializer):
+    apartment = PortalApartmentSerializer(read_only=True)
+
+
+class PortalLoginUserSerializer(serializers.Serializer):
+    """The `user` of the login answer, read from the tenant profile."""
+
+    id = serializers.IntegerField(source="user.id", read_only=True)
+    name = serializers.CharField(source="user.get_full_name", read_only=True)
+    email = serializers.CharField(source="user.email", read_only=True)
+    tenant_id = serializers.IntegerField(source="id", read_only=True)
+    must_change_password = serializers.BooleanField(source="user.must_change_password", read_only=True)
+
+
+# --- Devices ---------------------------------------------------------------------------------------
+
+
+class PortalNameDeviceSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    status = serializers.BooleanField(read_only=True)
+
+
+class PortalDeviceSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    status = serializers.BooleanField(read_only=True)
+    ubicacion = BlankAsNullField()
+    brand = BlankAsNullField()
+    model = BlankAsNullField()
+    system = BlankAsNullField()
+    device_type = BlankAsNullField()
+    icon_id = BlankAsNullField()
+    name_device = PortalNameDeviceSerializer(read_only=True, allow_null=True)
+
+
+class PortalDeviceOwnerSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    email = serializers.CharField(read_only=True)
+
+
+class PortalSharedDeviceSerializer(PortalDeviceSerializer):
+    """A device shared with the tenant; `owner` is its first owner (by id), null if none."""
+
+    owner = serializers.SerializerMethodField()
+
+    @extend_schema_field(PortalDeviceOwnerSerializer(allow_null=True))
+    def get_owner(self, device) -> dict | None:
+        owners = device.owners_by_id
+        return PortalDeviceOwnerSerializer(owners[0]).data if owners else None
+
+
+# --- Tickets ---------------------------------------------------------------------------------------
+
+
+class PortalAttachmentSerializer(serializers.ModelSerializer):
+    """`path` is the storage name; `url` an expiring link (signed, or presigned by the storage)."""
+
+    filename = serializers.CharField(source="original_name", read_only=True)
+    path = serializers.CharField(source="file.name", read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TicketAttachment
+        fields = ("id", "filename", "path", "url", "mime_type", "size", "created_at")
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, attachment: TicketAttachment) -> str:
+        return attachment_url(attachment, request=self.context.get("request"))
+
+
+class PortalTicketDeviceSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    brand = BlankAsNullField()
+    model = BlankAsNullField()
+    system = BlankAsNullField()
+    device_type = BlankAsNullField()
+
+
+class PortalTicketDeviceDetailSerializer(PortalTicketDeviceSerializer):
+    ubicacion = BlankAsNullField()
+
+
+class PortalTechnicianSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(source="get_full_name", read_only=True)
+    email = serializers.CharField(read_only=True)
+    phone = BlankAsNullField(source="number")
+
+
+class PortalHistorySerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    action = serializers.CharField(read_only=True)
+    description = serializers.CharField(read_only=True)
+    user_name = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField(read_only=True)
+
+    def get_user_name(self, history) -> str:
+        return history.actor.get_full_name() if history.actor_id else "System"
+
+
+class PortalTicketSerializer(serializers.Serializer):
+    """A ticket as the tenant sees it; `status` is the state's portal name."""
+
+    id = serializers.IntegerField(read_only=True)
+    code = serializers.CharField(read_only=True)
+    title = serializers.CharField(source="titulo", read_only=True)
+    description = serializers.CharField(source="descripcion", read_only=True)
+    category = serializers.CharField(read_only=True)
+    # A plain string in the schema: the "status" enum name is taken by other choice sets.
+    status = serializers.CharField(
+        source="estado.portal_status", read_only=True, help_text="open | in_progress | resolved | closed | cancelled"
+    )
+    priority = serializers.ChoiceField(choices=Priority.choices, read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+    device = PortalTicketDeviceSerializer(read_only=True, allow_null=True)
+    technical = PortalTechnicianSerializer(source="tecnico", read_only=True, allow_null=True)
+    attachments = PortalAttachmentSerializer(many=True, read_only=True)
+
+
+class PortalTicketListItemSerializer(PortalTicketSerializer):
+    histories_count = serializers.IntegerField(read_only=True)
+
+
+class PortalTicketDetailSerializer(PortalTicketSerializer):
+    device = PortalTicketDeviceDetailSerializer(read_only=True, allow_null=True)
+    histories = PortalHistorySerializer(source="history", many=True, read_only=True)
+
+
+# --- Notifications ---------------------------------------------------------------------------------
+
+
+class PortalNotificationSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    type = serializers.CharField(source="tipo.codigo", read_only=True)
+    title = serializers.CharField(source="titulo", read_only=True)
+    message = serializers.CharField(source="mensaje", read_only=True)
+    ticket_id = serializers.IntegerField(read_only=True, allow_null=True)
+    ticket_code = serializers.CharField(source="ticket.code", read_only=True, allow_null=True, default=None)
+    read = serializers.BooleanField(source="leida", read_only=True)
+    read_at = serializers.DateTimeField(source="fecha_lectura", read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(source="fecha_creacion", read_only=True)
+    data = serializers.JSONField(source="datos_adicionales", read_only=True)
+
+
+# --- Inputs ----------------------------------------------------------------------------------------
+
+
+class PortalLoginSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class PortalTicketFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=STATUS_FILTERS, required=False, default="all")
+
+
+class PortalTicketCreateSerializer(serializers.Serializer):
+    device_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    category = serializers.CharField(max_length=Ticket._meta.get_field("category").max_length)
+    # The documented limit (255) is the column's.
+    title = serializers.CharField(max_length=Ticket._meta.get_field("titulo").max_length)
+    description = serializers.CharField(max_length=Ticket._meta.get_field("descripcion").max_length)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False, default=Priority.MEDIUM)
+    attachments = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        default=list,
+        max_length=MAX_ATTACHMENTS,
+        error_messages={"max_length": f"The attachments may not have more than {MAX_ATTACHMENTS} files."},
+    )
+
+
+class PortalTicketCreateRequestSerializer(PortalTicketCreateSerializer):
+    """The multipart body as documented: files under `attachments[]` (plain `attachments` works too)."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["attachments[]"] = fields.pop("attachments")
+        return fields
+
+
+class PortalCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class PortalChangePasswordSerializer(serializers.Serializer):
+    """Pass the user as `context["user"]`: Django's password validators compare against it."""
+
+    current_password = serializers.CharField(max_length=128, trim_whitespace=False)
+    new_password = serializers.CharField(
+        min_length=8,
+        max_length=128,
+        trim_whitespace=False,
+        error_messages={"min_length": "The new password must be at least 8 characters."},
+    )
+    new_password_confirmation = serializers.CharField(max_length=128, trim_whitespace=False)
+
+    def validate_new_password_confirmation(self, value: str) -> str:
+        # Checked per field, so that a short password and a mismatch are reported together.
+        if value != self.initial_data.get("new_password"):
+            raise serializers.ValidationError("The new password confirmation does not match.")
+        return value
+
+    def validate(self, attrs):
+        try:
+            password_validation.validate_password(attrs["new_password"], user=self.context["user"])
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"new_password": list(exc.messages)}) from None
+        return attrs
+
+
+# --- Response envelopes (for the OpenAPI document) -------------------------------------------------
+
+
+class PortalLoginResponseSerializer(serializers.Serializer):
+    user = PortalLoginUserSerializer()
+    tenant = PortalTenantSummarySerializer()
+    token = serializers.CharField()
+
+
+class PortalMeResponseSerializer(serializers.Serializer):
+    tenant = PortalTenantProfileSerializer()
+
+
+class PortalDevicesResponseSerializer(serializers.Serializer):
+    own_devices = PortalDeviceSerializer(many=True)
+    shared_devices = PortalSharedDeviceSerializer(many=True)
+
+
+class PortalTicketListResponseSerializer(serializers.Serializer):
+    tickets = PortalTicketListItemSerializer(many=True)
+    total_tickets = serializers.IntegerField()
+
+
+class PortalTicketCreatedResponseSerializer(serializers.Serializer):
+    ticket = PortalTicketSerializer()
+    message = serializers.CharField()
+
+
+class PortalTicketDetailResponseSerializer(serializers.Serializer):
+    ticket = PortalTicketDetailSerializer()
+
+
+class PortalAttachmentsResponseSerializer(serializers.Serializer):
+    ticket_id = serializers.IntegerField()
+    attachments = PortalAttachmentSerializer(many=True)
+
+
+class PortalTicketCancelledResponseSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    ticket = PortalTicketDetailSerializer()
+
+
+class PortalApartmentResponseSerializer(serializers.Serializer):
+    apartment = PortalApartmentDetailSerializer()
+
+
+class PortalBuildingResponseSerializer(serializers.Serializer):
+    building = PortalBuildingDetailSerializer()
+
+
+class PortalDoormenResponseSerializer(serializers.Serializer):
+    doormen = PortalDoormanSerializer(many=True)
+
+
+class PortalOwnerResponseSerializer(serializers.Serializer):
+    owner = PortalPersonSerializer()
+
+
+class PortalPasswordChangedResponseSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    token = serializers.CharField(help_text="A new token: every token issued before the change stops working.")
+
+
+class PortalNotificationsResponseSerializer(serializers.Serializer):
+    notifications = PortalNotificationSerializer(many=True)
+    total_notifications = serializers.IntegerField()
+
+
+class PortalNotificationReadResponseSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    notification = PortalNotificationSerializer()
+
+
+class PortalNotificationsReadResponseSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    updated = serializers.IntegerField()

@@ -1,0 +1,445 @@
+"""Views of the tenant portal (/api/tenant/..., tenant-portal-api.txt).
+
+Thin: validate -> portal selector/service -> the documented envelope. Every view derives
+from `TenantAPIView`: tenant permission, English messages and the portal's error shapes
+(`tickethelp.exceptions.tenant_exception_handler`).
+"""
+
+from django.contrib.auth import authenticate
+from django.http import JsonResponse
+from django.utils import translation
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from notifications import selectors as notification_selectors
+from notifications import services as notification_services
+from tenants import portal_selectors, portal_services
+from tenants.models import Tenant
+from tenants.portal_permissions import IsTenant
+from tenants.portal_serializers import (
+    PortalApartmentDetailSerializer,
+    PortalApartmentResponseSerializer,
+    PortalAttachmentSerializer,
+    PortalAttachmentsResponseSerializer,
+    PortalBuildingDetailSerializer,
+    PortalBuildingResponseSerializer,
+    PortalCancelSerializer,
+    PortalChangePasswordSerializer,
+    PortalDeviceSerializer,
+    PortalDevicesResponseSerializer,
+    PortalDoormanSerializer,
+    PortalDoormenResponseSerializer,
+    PortalErrorSerializer,
+    PortalLoginResponseSerializer,
+    PortalLoginSerializer,
+    PortalLoginUserSerializer,
+    PortalMeResponseSerializer,
+    PortalMessageSerializer,
+    PortalNotificationReadResponseSerializer,
+    PortalNotificationSerializer,
+    PortalNotificationsReadResponseSerializer,
+    PortalNotificationsResponseSerializer,
+    PortalOwnerResponseSerializer,
+    PortalPasswordChangedResponseSerializer,
+    PortalPersonSerializer,
+    PortalSharedDeviceSerializer,
+    PortalTenantProfileSerializer,
+    PortalTenantSummarySerializer,
+    PortalTicketCancelledResponseSerializer,
+    PortalTicketCreatedResponseSerializer,
+    PortalTicketCreateRequestSerializer,
+    PortalTicketCreateSerializer,
+    PortalTicketDetailResponseSerializer,
+    PortalTicketDetailSerializer,
+    PortalTicketFilterSerializer,
+    PortalTicketListItemSerializer,
+    PortalTicketListResponseSerializer,
+    PortalTicketSerializer,
+    PortalValidationErrorSerializer,
+)
+from tenants.portal_throttles import PasswordResetRequestThrottle
+from tickethelp.exceptions import Conflict, DomainError, NotFound, tenant_exception_handler
+from tickethelp.pagination import paginate_queryset
+from tickets import services as ticket_services
+from users import services as user_services
+from users.throttles import LoginEmailThrottle, LoginIPThrottle
+
+TAGS = ["Portal de residentes"]
+LOGIN_FAILED = "The provided credentials are incorrect."
+TICKET_CREATED = "Ticket created successfully"
+TICKET_CREATED_WITH_ATTACHMENTS = "Ticket created successfully with attachments"
+# The tickets service's refusals, in the portal's words (matched by code).
+CANCEL_REFUSALS = {
+    "ticket_final": "The ticket is already closed and cannot be cancelled.",
+    "ticket_not_cancellable": "Only open tickets or tickets in diagnosis can be cancelled.",
+}
+
+PAGINATION_PARAMETERS = [
+    OpenApiParameter(name, OpenApiTypes.INT, required=False, description=description)
+    for name, description in (
+        ("page", "Page number (from 1)."),
+        ("page_size", "Items per page (default 50, max 500)."),
+        ("limit", "Items to return (max 500)."),
+        ("offset", "Items to skip."),
+    )
+]
+AUTH_ERRORS = {401: PortalMessageSerializer, 403: PortalMessageSerializer}
+NOT_FOUND = {404: PortalMessageSerializer}
+INVALID = {422: PortalValidationErrorSerializer}
+
+
+def validated(serializer_class, data, **context) -> dict:
+    serializer = serializer_class(data=data, context=context)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class TenantAPIView(APIView):
+    """Base of every /api/tenant view: tenants only, English messages, portal error shapes."""
+
+    permission_classes = [IsTenant]
+
+    def get_exception_handler(self):
+        return tenant_exception_handler
+
+    def dispatch(self, request, *args, **kwargs):
+        # The portal's contract is written in English (the staff API speaks Spanish).
+        with translation.override("en"):
+            return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def tenant(self) -> Tenant:
+        """The caller's resident profile, loaded once by IsTenant."""
+        return self.request.tenant
+
+
+def tenant_not_found(request, rest: str = ""):
+    """Unknown /api/tenant/... paths answer in the portal's shape, too."""
+    return JsonResponse({"message": "Not found."}, status=404)
+
+
+# --- Authentication --------------------------------------------------------------------------------
+
+
+class TenantLoginView(TenantAPIView):
+    """Only residents log in here (staff and plain clients use /api/users/auth/login/)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [LoginIPThrottle, LoginEmailThrottle]
+
+    @extend_schema(
+        operation_id="tenant_login",
+        tags=TAGS,
+        request=PortalLoginSerializer,
+        responses={
+            200: PortalLoginResponseSerializer,
+            422: PortalValidationErrorSerializer,
+            429: PortalMessageSerializer,
+        },
+        auth=[],
+    )
+    def post(self, request):
+        data = validated(PortalLoginSerializer, request.data)
+        user = authenticate(request, email=data["email"], password=data["password"])
+        tenant = portal_selectors.tenant_for_user(user=user) if user is not None else None
+        if tenant is None:
+            raise DomainError(LOGIN_FAILED, code="invalid_credentials", field_errors={"email": [LOGIN_FAILED]})
+        token = portal_services.tenant_access_token(user=tenant.user)
+        return Response(
+            {
+                "user": PortalLoginUserSerializer(tenant).data,
+                "tenant": PortalTenantSummarySerializer(tenant).data,
+                "token": str(token),
+            }
+        )
+
+
+class TenantLogoutView(TenantAPIView):
+    @extend_schema(
+        operation_id="tenant_logout", tags=TAGS, request=None, responses={200: PortalMessageSerializer, **AUTH_ERRORS}
+    )
+    def post(self, request):
+        portal_services.tenant_logout(token=request.auth)
+        return Response({"message": "Successfully logged out"})
+
+
+# --- Profile and property --------------------------------------------------------------------------
+
+
+class TenantMeView(TenantAPIView):
+    @extend_schema(operation_id="tenant_me", tags=TAGS, responses={200: PortalMeResponseSerializer, **AUTH_ERRORS})
+    def get(self, request):
+        return Response({"tenant": PortalTenantProfileSerializer(self.tenant).data})
+
+
+class TenantApartmentView(TenantAPIView):
+    @extend_schema(
+        operation_id="tenant_apartment", tags=TAGS, responses={200: PortalApartmentResponseSerializer, **AUTH_ERRORS}
+    )
+    def get(self, request):
+        others = portal_selectors.apartment_other_tenants(tenant=self.tenant)
+        apartment = PortalApartmentDetailSerializer(self.tenant.apartment, context={"other_tenants": others})
+        return Response({"apartment": apartment.data})
+
+
+class TenantBuildingView(TenantAPIView):
+    @extend_schema(
+        operation_id="tenant_building", tags=TAGS, responses={200: PortalBuildingResponseSerializer, **AUTH_ERRORS}
+    )
+    def get(self, request):
+        return Response({"building": PortalBuildingDetailSerializer(self.tenant.apartment.building).data})
+
+
+class TenantDoormenView(TenantAPIView):
+    @extend_schema(
+        operation_id="tenant_doormen", tags=TAGS, responses={200: PortalDoormenResponseSerializer, **AUTH_ERRORS}
+    )
+    def get(self, request):
+        doormen = portal_selectors.building_active_doormen(tenant=self.tenant)
+        return Response({"doormen": PortalDoormanSerializer(doormen, many=True).data})
+
+
+class TenantOwnerView(TenantAPIView):
+    @extend_schema(
+        operation_id="tenant_owner",
+        tags=TAGS,
+        responses={200: PortalOwnerResponseSerializer, **AUTH_ERRORS, **NOT_FOUND},
+    )
+    def get(self, request):
+        owner = portal_selectors.building_owner(tenant=self.tenant)
+        return Response({"owner": PortalPersonSerializer(owner).data})
+
+
+class TenantDevicesView(TenantAPIView):
+    @extend_schema(
+        operation_id="tenant_devices", tags=TAGS, responses={200: PortalDevicesResponseSerializer, **AUTH_ERRORS}
+    )
+    def get(self, request):
+        own = portal_selectors.devices_owned(tenant=self.tenant)
+        shared = portal_selectors.devices_shared(tenant=self.tenant)
+        return Response(
+            {
+                "own_devices": PortalDeviceSerializer(own, many=True).data,
+                "shared_devices": PortalSharedDeviceSerializer(shared, many=True).data,
+            }
+        )
+
+
+# --- Tickets ---------------------------------------------------------------------------------------
+
+
+def _ticket_input(request) -> dict:
+    """The create body from multipart (files under `attachments[]` or `attachments`) or JSON."""
+    data = request.data
+    if not hasattr(data, "get"):
+        raise ValidationError({"non_field_errors": ["The body must be multipart/form-data (or a JSON object)."]})
+    fields = ("device_id", "category", "title", "description", "priority")
+    body = {name: data.get(name) for name in fields if name in data}
+    if hasattr(data, "getlist"):
+        files = data.getlist("attachments[]") + data.getlist("attachments")
+        if files:
+            body["attachments"] = files
+    else:
+        raw = data.get("attachments", data.get("attachments[]"))
+        if raw is not None:
+            body["attachments"] = raw
+    return body
+
+
+class TenantTicketsView(TenantAPIView):
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        operation_id="tenant_tickets_list",
+        tags=TAGS,
+        parameters=[
+            OpenApiParameter(
+                "status",
+                OpenApiTypes.STR,
+                required=False,
+                enum=["all", "open", "in_progress", "resolved", "closed", "cancelled"],
+                description="Filter by the ticket's portal status (default: all).",
+            ),
+            *PAGINATION_PARAMETERS,
+        ],
+        responses={200: PortalTicketListResponseSerializer, **AUTH_ERRORS, **INVALID},
+    )
+    def get(self, request):
+        query = validated(PortalTicketFilterSerializer, request.query_params)
+        portal_status = None if query["status"] == "all" else query["status"]
+        tickets = portal_selectors.tenant_tickets(tenant=self.tenant, portal_status=portal_status)
+        rows, total = paginate_queryset(tickets, request)
+        context = {"request": request}
+        return Response(
+            {"tickets": PortalTicketListItemSerializer(rows, many=True, context=context).data, "total_tickets": total}
+        )
+
+    @extend_schema(
+        operation_id="tenant_tickets_create",
+        tags=TAGS,
+        request={"multipart/form-data": PortalTicketCreateRequestSerializer},
+        responses={201: PortalTicketCreatedResponseSerializer, **AUTH_ERRORS, **INVALID},
+        description='`message` is "Ticket created successfully with attachments" when files were attached, '
+        'else "Ticket created successfully".',
+    )
+    def post(self, request):
+        data = validated(PortalTicketCreateSerializer, _ticket_input(request))
+        ticket = portal_services.tenant_ticket_create(
+            tenant=self.tenant,
+            device_id=data["device_id"],
+            category=data["category"],
+            title=data["title"],
+            description=data["description"],
+            priority=data["priority"],
+            attachments=data["attachments"],
+        )
+        ticket = portal_selectors.tenant_ticket_get(tenant=self.tenant, ticket_id=ticket.pk)
+        message = TICKET_CREATED_WITH_ATTACHMENTS if data["attachments"] else TICKET_CREATED
+        body = PortalTicketSerializer(ticket, context={"request": request}).data
+        return Response({"ticket": body, "message": message}, status=status.HTTP_201_CREATED)
+
+
+class TenantTicketDetailView(TenantAPIView):
+    @extend_schema(
+        operation_id="tenant_tickets_detail",
+        tags=TAGS,
+        responses={200: PortalTicketDetailResponseSerializer, **AUTH_ERRORS, **NOT_FOUND},
+    )
+    def get(self, request, ticket_id: int):
+        ticket = portal_selectors.tenant_ticket_get(tenant=self.tenant, ticket_id=ticket_id)
+        return Response({"ticket": PortalTicketDetailSerializer(ticket, context={"request": request}).data})
+
+
+class TenantTicketAttachmentsView(TenantAPIView):
+    @extend_schema(
+        operation_id="tenant_tickets_attachments",
+        tags=TAGS,
+        responses={200: PortalAttachmentsResponseSerializer, **AUTH_ERRORS, **NOT_FOUND},
+    )
+    def get(self, request, ticket_id: int):
+        ticket = portal_selectors.tenant_ticket_get(tenant=self.tenant, ticket_id=ticket_id)
+        attachments = PortalAttachmentSerializer(ticket.attachments.all(), many=True, context={"request": request})
+        return Response({"ticket_id": ticket.pk, "attachments": attachments.data})
+
+
+class TenantTicketCancelView(TenantAPIView):
+    @extend_schema(
+        operation_id="tenant_tickets_cancel",
+        tags=TAGS,
+        request=PortalCancelSerializer,
+        responses={
+            200: PortalTicketCancelledResponseSerializer,
+            **AUTH_ERRORS,
+            **NOT_FOUND,
+            409: PortalMessageSerializer,
+        },
+    )
+    def post(self, request, ticket_id: int):
+        data = validated(PortalCancelSerializer, request.data)
+        ticket = portal_selectors.tenant_ticket_get(tenant=self.tenant, ticket_id=ticket_id)
+        try:
+            ticket_services.ticket_cancel(ticket_id=ticket.pk, actor=request.user, reason=data["reason"])
+        except DomainError as exc:
+            if exc.code in CANCEL_REFUSALS:
+                raise Conflict(CANCEL_REFUSALS[exc.code], code=exc.code) from None
+            raise
+        ticket = portal_selectors.tenant_ticket_get(tenant=self.tenant, ticket_id=ticket.pk)
+        body = PortalTicketDetailSerializer(ticket, context={"request": request}).data
+        return Response({"message": "Ticket cancelled successfully", "ticket": body})
+
+
+# --- Passwords -------------------------------------------------------------------------------------
+
+
+class TenantChangePasswordView(TenantAPIView):
+    @extend_schema(
+        operation_id="tenant_change_password",
+        tags=TAGS,
+        request=PortalChangePasswordSerializer,
+        responses={
+            200: PortalPasswordChangedResponseSerializer,
+            400: OpenApiResponse(PortalErrorSerializer, description="Current password is incorrect"),
+            **AUTH_ERRORS,
+            **INVALID,
+        },
+    )
+    def post(self, request):
+        data = validated(PortalChangePasswordSerializer, request.data, user=request.user)
+        if not request.user.check_password(data["current_password"]):
+            return Response({"error": "Current password is incorrect"}, status=status.HTTP_400_BAD_REQUEST)
+        user = user_services.user_set_password(user=request.user, new_password=data["new_password"])
+        # Every token issued before the change stops working: hand the app a fresh one.
+        token = portal_services.tenant_access_token(user=user)
+        return Response({"message": "Password changed successfully", "token": str(token)})
+
+
+class TenantResetPasswordRequestView(TenantAPIView):
+    throttle_classes = [PasswordResetRequestThrottle]
+
+    @extend_schema(
+        operation_id="tenant_reset_password_request",
+        tags=TAGS,
+        request=None,
+        responses={200: PortalMessageSerializer, **AUTH_ERRORS, 429: PortalMessageSerializer},
+        description="E-mails a random temporary password (never the e-mail address); the user must change it.",
+    )
+    def post(self, request):
+        user_services.user_request_password_reset(user=request.user)
+        return Response({"message": "Password has been reset. Check your email for the temporary password."})
+
+
+# --- Notifications ---------------------------------------------------------------------------------
+
+
+class TenantNotificationsView(TenantAPIView):
+    @extend_schema(
+        operation_id="tenant_notifications",
+        tags=TAGS,
+        parameters=PAGINATION_PARAMETERS,
+        responses={200: PortalNotificationsResponseSerializer, **AUTH_ERRORS, **INVALID},
+    )
+    def get(self, request):
+        rows, total = paginate_queryset(notification_selectors.notification_list(user=request.user), request)
+        return Response(
+            {"notifications": PortalNotificationSerializer(rows, many=True).data, "total_notifications": total}
+        )
+
+
+class TenantNotificationReadView(TenantAPIView):
+    @extend_schema(
+        operation_id="tenant_notifications_read",
+        tags=TAGS,
+        request=None,
+        responses={200: PortalNotificationReadResponseSerializer, **AUTH_ERRORS, **NOT_FOUND},
+    )
+    def post(self, request, notification_id: int):
+        if notification_id > portal_selectors.MAX_ID:
+            raise NotFound("Notification not found.", code="notification_not_found")
+        try:
+            notification = notification_services.notification_mark_read(
+                user=request.user, notification_id=notification_id
+            )
+        except NotFound:
+            raise NotFound("Notification not found.", code="notification_not_found") from None
+        return Response(
+            {"message": "Notification marked as read", "notification": PortalNotificationSerializer(notification).data}
+        )
+
+
+class TenantNotificationsReadAllView(TenantAPIView):
+    @extend_schema(
+        operation_id="tenant_notifications_mark_all_read",
+        tags=TAGS,
+        request=None,
+        responses={200: PortalNotificationsReadResponseSerializer, **AUTH_ERRORS},
+    )
+    def post(self, request):
+        updated = notification_services.notifications_mark_all_read(user=request.user)
+        return Response({"message": "All notifications marked as read", "updated": updated})
