@@ -35,7 +35,8 @@ def test_state_change_mail_is_sent_by_the_worker_not_the_request(settings, tmp_p
         EMAIL_USE_TLS="false",
         EMAIL_TIMEOUT="60",
     )
-    worker_log = (tmp_path / "worker.log").open("w")
+    worker_log_path = tmp_path / "worker.log"
+    worker_log = worker_log_path.open("w")
     worker = subprocess.Popen(
         [sys.executable, "manage.py", "db_worker", "--interval", "0.2", "--no-startup-delay", "--no-reload"],
         cwd=ROOT,
@@ -61,11 +62,14 @@ def test_state_change_mail_is_sent_by_the_worker_not_the_request(settings, tmp_p
 
         # and once the server lets mail through, the worker delivers it: ENVIADA, one e-mail
         smtp.handler.release.set()
-        wait_for(
-            lambda: Notification.objects.get(pk=notification.pk).estado == NotificationStatus.ENVIADA,
-            seconds=60,
-            what="the worker to deliver the notification",
-        )
+
+        def delivered() -> bool:
+            if worker.poll() is not None:
+                pytest.fail(f"the worker exited ({worker.returncode}):\n{worker_log_path.read_text()[-3000:]}")
+            return Notification.objects.get(pk=notification.pk).estado == NotificationStatus.ENVIADA
+
+        # Generous: on a loaded 2-core machine the worker process alone can take a while to boot.
+        wait_for(delivered, seconds=120, what=f"the worker to deliver the notification (log: {worker_log_path})")
         assert smtp.recipients() == ["cliente@example.com"]
     finally:
         smtp.handler.release.set()
