@@ -9,6 +9,7 @@ import re
 from rest_framework import serializers
 
 from tenants.models import Apartment, Building, Device, Doorman, NameDevice, Owner, Tenant
+from tenants.services import DEVICE_FIELDS
 from users.models import User
 
 MAX_ID = 2**63 - 1
@@ -240,19 +241,6 @@ class ResidentBriefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-DEVICE_DATA_FIELDS = (
-    "name",
-    "status",
-    "ubicacion",
-    "brand",
-    "model",
-    "system",
-    "device_type",
-    "icon_id",
-    "name_device",
-)
-
-
 class DeviceSerializer(serializers.ModelSerializer):
     name_device_name = serializers.CharField(source="name_device.name", read_only=True, allow_null=True)
     owners = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
@@ -265,7 +253,7 @@ class DeviceSerializer(serializers.ModelSerializer):
         model = Device
         fields = (
             "id",
-            *DEVICE_DATA_FIELDS,
+            *DEVICE_FIELDS,
             "name_device_name",
             "owners",
             "shared_with",
@@ -285,4 +273,4 @@ class DeviceWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Device
-        fields = (*DEVICE_DATA_FIELDS, "owners", "shared_with")
+        fields = (*DEVICE_FIELDS, "owners", "shared_with")
