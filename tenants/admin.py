@@ -94,6 +94,8 @@ class ApartmentAdmin(admin.ModelAdmin):
     search_fields = ("name", "ubicacion", "building__name")
     list_select_related = ("building",)
     autocomplete_fields = ("building",)
+    # Explicit: the Count annotation drops Meta.ordering, and the autocomplete pages the rows.
+    ordering = ("building__name", "name", "id")
     inlines = (TenantInline,)
 
     def get_queryset(self, request):
@@ -150,6 +152,8 @@ class NameDeviceAdmin(admin.ModelAdmin):
     list_display = ("name", "status", "devices_count")
     list_filter = ("status",)
     search_fields = ("name",)
+    # Explicit: the Count annotation drops Meta.ordering, and the autocomplete pages the rows.
+    ordering = ("name", "id")
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(num_devices=Count("devices"))

@@ -12,6 +12,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from tickethelp.logging import resolve_log_format
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -79,6 +81,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every response (redirects, CORS preflights, errors) carries the id.
+    "tickethelp.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -209,7 +213,12 @@ SPECTACULAR_SETTINGS = {
     "PREPROCESSING_HOOKS": ["tickethelp.routing.drop_slash_variants"],
 }
 
+# --- CORS (the web and mobile front ends) -------------------------------------------------
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
+CORS_URLS_REGEX = r"^/api/.*$"
+# Bearer tokens in the Authorization header, no cookies: credentials are never needed.
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["X-Request-ID", "X-Total-Count", "Link"]
 
 # --- Background tasks -------------------------------------------------------------------
 # "immediate" runs tasks in-process right after commit (local runs, tests); "database"
@@ -300,14 +309,29 @@ X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # --- Logging ------------------------------------------------------------------------------
+# One line per record on stdout, every record stamped with the request id
+# (tickethelp.middleware); JSON for the platform's log search unless DEBUG is on.
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+try:
+    LOG_FORMAT = resolve_log_format(env_str("LOG_FORMAT"), debug=DEBUG)
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from exc
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "tickethelp.logging.RequestIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "tickethelp.logging.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

@@ -1,0 +1,71 @@
+"""Gunicorn settings for the platform (`gunicorn tickethelp.wsgi -c gunicorn.conf.py`).
+
+Every value can be tuned from the environment; the defaults fit a 2-core instance with
+~512 MB to 2 GB of memory. Command-line options still override this file.
+"""
+
+import os
+
+from tickethelp.logging import resolve_log_format
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw else default
+
+
+# Render (and most platforms) give the port in $PORT and route to every interface; a
+# local run without it stays on the loopback interface.
+_port = os.environ.get("PORT", "").strip()
+bind = [f"0.0.0.0:{_port}"] if _port else ["127.0.0.1:8000"]
+
+# One process per core (the GIL makes a process use one core at most), threads for the
+# time requests spend waiting on PostgreSQL. More threads = more database connections:
+# workers x threads per instance.
+workers = _env_int("WEB_CONCURRENCY", 2)
+threads = _env_int("GUNICORN_THREADS", 4)
+worker_class = "gthread" if threads > 1 else "sync"
+
+# A request slower than this is killed (the platform's proxy gives up at a similar point);
+# on deploy or restart, in-flight requests get graceful_timeout to finish.
+timeout = _env_int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+keepalive = _env_int("GUNICORN_KEEPALIVE", 5)
+
+# Recycle workers now and then (bounded memory growth); the jitter keeps them from all
+# restarting at the same moment.
+max_requests = _env_int("GUNICORN_MAX_REQUESTS", 1000)
+max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+
+# The heartbeat file is touched on every request: keep it in memory, not on a slow disk.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 - tmpfs, gunicorn's documented choice
+
+# Access log on stdout. Never the request line (%(r)s) or the query string (%(q)s): they
+# may hold tokens. The request id is the X-Request-ID response header the middleware sets.
+accesslog = "-"
+errorlog = "-"
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms request_id=%({x-request-id}o)s'
+
+_debug = os.environ.get("DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}
+if resolve_log_format(os.environ.get("LOG_FORMAT", ""), debug=_debug) == "json":
+    from gunicorn.glogging import Logger
+
+    from tickethelp.logging import JsonFormatter, RequestIdFilter
+
+    class JsonLogger(Logger):
+        """gunicorn's own handlers (wherever --errorlog/--access-logfile point), JSON lines.
+
+        An --access-logformat given on the command line wins: its access lines stay text.
+        """
+
+        def setup(self, cfg):
+            super().setup(cfg)
+            logs = [self.error_log]
+            if cfg.access_log_format == access_log_format:
+                logs.append(self.access_log)
+            for log in logs:
+                for handler in log.handlers:
+                    handler.setFormatter(JsonFormatter())
+                    handler.addFilter(RequestIdFilter())
+
+    logger_class = JsonLogger

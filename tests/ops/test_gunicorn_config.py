@@ -1,0 +1,89 @@
+"""gunicorn.conf.py: defaults for a 2-core instance, every knob from the environment."""
+
+import runpy
+
+import pytest
+
+from tests.processes import ROOT
+
+KNOBS = [
+    "PORT",
+    "WEB_CONCURRENCY",
+    "GUNICORN_THREADS",
+    "GUNICORN_TIMEOUT",
+    "GUNICORN_GRACEFUL_TIMEOUT",
+    "GUNICORN_KEEPALIVE",
+    "GUNICORN_MAX_REQUESTS",
+    "GUNICORN_MAX_REQUESTS_JITTER",
+    "LOG_FORMAT",
+    "DEBUG",
+]
+
+
+def _load_config(monkeypatch, **env: str) -> dict:
+    for name in KNOBS:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+
+def test_defaults_fit_a_two_core_instance_on_loopback(monkeypatch):
+    # when
+    config = _load_config(monkeypatch)
+
+    # then
+    assert config["bind"] == ["127.0.0.1:8000"]
+    assert (config["workers"], config["threads"], config["worker_class"]) == (2, 4, "gthread")
+    assert (config["timeout"], config["graceful_timeout"], config["keepalive"]) == (30, 30, 5)
+    assert (config["max_requests"], config["max_requests_jitter"]) == (1000, 100)
+    assert config["worker_tmp_dir"] == "/dev/shm"  # noqa: S108 - tmpfs for the heartbeat file
+    assert config["accesslog"] == "-"
+    assert "%({x-request-id}o)s" in config["access_log_format"]
+    assert "%(r)s" not in config["access_log_format"]
+    assert "%(q)s" not in config["access_log_format"]
+
+
+def test_the_platform_environment_tunes_it(monkeypatch):
+    # when
+    config = _load_config(
+        monkeypatch,
+        PORT="10000",
+        WEB_CONCURRENCY="5",
+        GUNICORN_THREADS="1",
+        GUNICORN_TIMEOUT="60",
+        GUNICORN_GRACEFUL_TIMEOUT="20",
+        GUNICORN_KEEPALIVE="75",
+        GUNICORN_MAX_REQUESTS="500",
+        GUNICORN_MAX_REQUESTS_JITTER="50",
+    )
+
+    # then
+    assert config["bind"] == ["0.0.0.0:10000"]
+    assert (config["workers"], config["threads"], config["worker_class"]) == (5, 1, "sync")
+    assert (config["timeout"], config["graceful_timeout"], config["keepalive"]) == (60, 20, 75)
+    assert (config["max_requests"], config["max_requests_jitter"]) == (500, 50)
+
+
+@pytest.mark.parametrize(
+    ("env", "json_logs"),
+    [
+        ({}, True),
+        ({"DEBUG": "true"}, False),
+        ({"DEBUG": "true", "LOG_FORMAT": "json"}, True),
+        ({"LOG_FORMAT": "plain"}, False),
+    ],
+)
+def test_gunicorn_logs_json_exactly_when_the_app_does(monkeypatch, env, json_logs):
+    # when
+    config = _load_config(monkeypatch, **env)
+
+    # then
+    assert ("logger_class" in config) is json_logs
+    if json_logs:
+        assert config["logger_class"].__name__ == "JsonLogger"
+
+
+def test_an_unknown_log_format_is_refused(monkeypatch):
+    with pytest.raises(ValueError, match="LOG_FORMAT must be one of json, plain, got 'xml'"):
+        _load_config(monkeypatch, LOG_FORMAT="xml")

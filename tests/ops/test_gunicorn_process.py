@@ -1,0 +1,121 @@
+"""A real gunicorn started with gunicorn.conf.py: request ids end to end, JSON logs on stdout."""
+
+import json
+import re
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.processes import ROOT, free_port, production_env, wait_for
+
+
+def _get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}", headers={"Connection": "close", **(headers or {})}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
+            return response.status, response.headers["X-Request-ID"]
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers["X-Request-ID"]
+
+
+def _serving(port: int, process: subprocess.Popen) -> bool:
+    if process.poll() is not None:
+        pytest.fail("gunicorn exited before serving")
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def _json_lines(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def _lines_for(path, request_id: str) -> list[dict]:
+    return [line for line in _json_lines(path.read_text()) if line.get("request_id") == request_id]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_gunicorn_serves_request_ids_and_logs_json_without_query_strings(tmp_path):
+    # given gunicorn with the project's config, production settings, on the test database
+    port = free_port()
+    stdout, stderr = tmp_path / "stdout.log", tmp_path / "stderr.log"
+    env = production_env(PYTHONUNBUFFERED="1", DB_CONN_MAX_AGE="0")
+    env.pop("LOG_FORMAT", None)  # the production default (DEBUG off) is JSON
+    with stdout.open("w") as out, stderr.open("w") as err:
+        process = subprocess.Popen(  # noqa: S603 - fixed argv
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "tickethelp.wsgi",
+                "-c",
+                "gunicorn.conf.py",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=err,
+        )
+    try:
+        wait_for(lambda: _serving(port, process), seconds=30, what="gunicorn to serve")
+
+        # when
+        generated = _get(port, "/healthz")
+        echoed = _get(port, "/healthz?token=secret", {"X-Request-ID": "ops-test-req-42"})
+        not_found = _get(port, "/api/no-such-endpoint/?token=secret", {"X-Request-ID": "ops-test-404"})
+        wait_for(
+            lambda: len(_lines_for(stdout, "ops-test-req-42")) == 2 and len(_lines_for(stdout, "ops-test-404")) == 3,
+            seconds=10,
+            what="the access and application log lines",
+        )
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+    # then the health check answers with a generated id, and a sane incoming id is echoed
+    assert generated[0] == 200
+    assert re.fullmatch(r"[0-9a-f]{32}", generated[1])
+    assert echoed == (200, "ops-test-req-42")
+    assert not_found == (404, "ops-test-404")
+
+    # and every stdout line is JSON; the request has one application line and one access line
+    output = stdout.read_text()
+    lines = _json_lines(output)  # json.loads raises on any line that is not JSON
+    assert {line["logger"] for line in lines} >= {"gunicorn.access", "tickethelp.request", "django.request"}
+    by_logger = {line["logger"]: line for line in _lines_for(stdout, "ops-test-req-42")}
+    assert sorted(by_logger) == ["gunicorn.access", "tickethelp.request"]
+    assert {key: by_logger["tickethelp.request"][key] for key in ("method", "path", "status", "user_id")} == {
+        "method": "GET",
+        "path": "/healthz",
+        "status": 200,
+        "user_id": None,
+    }
+    assert {key: by_logger["gunicorn.access"][key] for key in ("method", "path", "status")} == {
+        "method": "GET",
+        "path": "/healthz",
+        "status": 200,
+    }
+    # and Django's own 404 warning, logged outside the middleware, carries the request id too
+    assert sorted(line["logger"] for line in _lines_for(stdout, "ops-test-404")) == [
+        "django.request",
+        "gunicorn.access",
+        "tickethelp.request",
+    ]
+    # and the query string never reaches any log
+    assert "secret" not in output
+    assert "secret" not in stderr.read_text()

@@ -1,0 +1,86 @@
+"""render.yaml describes a deployable stack, and every variable it sets is read by the code."""
+
+import re
+
+import pytest
+import yaml
+
+from tests.processes import ROOT
+
+# Variables the platform itself reads, not our code.
+READ_BY_THE_PLATFORM = {"PYTHON_VERSION"}
+# Read under its default name by dj_database_url.config() in settings.py.
+READ_BY_DJ_DATABASE_URL = {"DATABASE_URL"}
+ENV_READ = re.compile(r"""(?:\w*env\w*|environ\.get|environ)[(\[]\s*["']([A-Z][A-Z0-9_]*)["']""")
+
+
+@pytest.fixture(scope="module")
+def blueprint() -> dict:
+    return yaml.safe_load((ROOT / "render.yaml").read_text())
+
+
+def _service(blueprint: dict, kind: str) -> dict:
+    [service] = [service for service in blueprint["services"] if service["type"] == kind]
+    return service
+
+
+def _env(blueprint: dict, service: dict) -> dict[str, dict]:
+    """The service's variables by name, its env groups' included."""
+    groups = {group["name"]: group["envVars"] for group in blueprint.get("envVarGroups", [])}
+    env = {}
+    for entry in service["envVars"]:
+        for var in groups[entry["fromGroup"]] if "fromGroup" in entry else [entry]:
+            assert var["key"] not in env, f"{var['key']} set twice"
+            env[var["key"]] = var
+    return env
+
+
+def test_the_web_service_builds_migrates_and_serves_with_the_gunicorn_config(blueprint):
+    # given
+    web = _service(blueprint, "web")
+
+    # then
+    assert web["runtime"] == "python"
+    assert "pip install -r requirements.txt" in web["buildCommand"]
+    assert "manage.py collectstatic --noinput" in web["buildCommand"]
+    assert "manage.py migrate --noinput" in web["preDeployCommand"]
+    assert web["startCommand"] == "gunicorn tickethelp.wsgi -c gunicorn.conf.py"
+    assert web["healthCheckPath"] == "/healthz"
+
+
+def test_a_worker_runs_the_task_queue(blueprint):
+    # given
+    worker = _service(blueprint, "worker")
+
+    # then
+    assert worker["runtime"] == "python"
+    assert "pip install -r requirements.txt" in worker["buildCommand"]
+    assert worker["startCommand"] == "python manage.py db_worker"
+
+
+@pytest.mark.parametrize("kind", ["web", "worker"])
+def test_both_services_run_on_the_blueprint_database_in_production_mode(blueprint, kind):
+    # given
+    [database] = blueprint["databases"]
+    env = _env(blueprint, _service(blueprint, kind))
+
+    # then
+    assert env["DATABASE_URL"]["fromDatabase"] == {"name": database["name"], "property": "connectionString"}
+    assert env["SECRET_KEY"] == {"key": "SECRET_KEY", "generateValue": True}
+    assert env["DEBUG"] == {"key": "DEBUG", "value": "false"}
+    assert env["TASKS_BACKEND"] == {"key": "TASKS_BACKEND", "value": "database"}
+    for secret in ["EMAIL_HOST_PASSWORD", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]:
+        assert env[secret] == {"key": secret, "sync": False}
+
+
+def test_every_variable_in_the_blueprint_is_read_by_the_code(blueprint):
+    # given every variable the blueprint sets, and every one settings.py / gunicorn.conf.py read
+    named = {var for service in blueprint["services"] for var in _env(blueprint, service)}
+    source = (ROOT / "tickethelp" / "settings.py").read_text() + (ROOT / "gunicorn.conf.py").read_text()
+    read = set(ENV_READ.findall(source))
+
+    # then no variable is a typo that the code would silently ignore
+    assert "dj_database_url.config(" in source
+    assert sorted(named - read - READ_BY_THE_PLATFORM - READ_BY_DJ_DATABASE_URL) == []
+    # and the check itself sees the ways the code reads variables
+    assert {"SECRET_KEY", "DEBUG", "EMAIL_HOST_PASSWORD", "WEB_CONCURRENCY", "PORT"} <= read
