@@ -4,7 +4,7 @@ admin site keeps the same rules, locks and history as the API."""
 from django.contrib import admin, messages
 
 from tickethelp.exceptions import DomainError
-from tickets import services
+from tickets import selectors, services
 from tickets.models import Estado, RequestStatus, StateChangeRequest, Ticket, TicketAttachment, TicketHistory
 from users.models import Role, User
 
@@ -62,6 +62,7 @@ class TicketAdmin(admin.ModelAdmin):
     date_hierarchy = "fecha"
     ordering = ("-fecha", "-id")
     inlines = (StateChangeRequestInline, AttachmentInline, HistoryInline)
+    actions = ("assign_least_busy_technician",)
     fields = (
         "code",
         "titulo",
@@ -89,6 +90,25 @@ class TicketAdmin(admin.ModelAdmin):
         if db_field.name in limits:
             kwargs["queryset"] = limits[db_field.name]
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.action(description="Asignar al técnico menos ocupado")
+    def assign_least_busy_technician(self, request, queryset):
+        """One ticket at a time through the service, so each pick sees the previous ones."""
+        assigned, skipped = 0, []
+        for ticket in queryset.order_by("fecha", "id"):
+            technician = selectors.least_busy_technician()
+            if technician is None:
+                self.message_user(request, "No hay técnicos activos disponibles.", level=messages.ERROR)
+                return
+            try:
+                services.ticket_change_technician(ticket_id=ticket.pk, actor=request.user, tecnico=technician)
+                assigned += 1
+            except DomainError as exc:
+                skipped.append(f"{ticket.code}: {exc.message}")
+        if assigned:
+            self.message_user(request, f"{assigned} ticket(s) asignados.", level=messages.SUCCESS)
+        for reason in skipped:
+            self.message_user(request, reason, level=messages.WARNING)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["code", "created_at", "updated_at"]
