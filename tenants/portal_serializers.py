@@ -95,12 +95,8 @@ class PortalApartmentDetailSerializer(PortalApartmentSerializer):
         return PortalPersonSerializer(self.context["other_tenants"], many=True).data
 
 
-class PortalTenantSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(read_only=True)
-    email = serializers.CharField(read_only=True)
-    phone = BlankAsNullField()
-    photo = BlankAsNullField()
+class PortalTenantSerializer(PortalPersonSerializer):
+    """A resident: the same public fields as any person of the building."""
 
 
 class PortalTenantSummarySerializer(PortalTenantSerializer):

@@ -67,13 +67,18 @@ def staff_exception_handler(exc, context):
         return Response(body, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         return Response(django_validation_error_to_dict(exc), status=status.HTTP_400_BAD_REQUEST)
+    return _drf_response(exc, context, not_found=drf_exceptions.NotFound("No encontrado."))
+
+
+def _drf_response(exc, context, *, not_found: drf_exceptions.NotFound):
+    """DRF's own handling, with Django's 404/403 mapped first. Unknown errors are not
+    swallowed: logged with the traceback, and None lets them become a plain 500."""
     if isinstance(exc, Http404):
-        exc = drf_exceptions.NotFound("No encontrado.")
+        exc = not_found
     elif isinstance(exc, DjangoPermissionDenied):
         exc = drf_exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is None:
-        # Unknown errors are not swallowed: logged with the traceback, then a plain 500.
         logger.exception("Unhandled error in %s", context.get("view").__class__.__name__)
     return response
 
@@ -130,13 +135,8 @@ def tenant_exception_handler(exc, context):
             {"message": "The request is too large or malformed (too many fields or files, or too much data)."},
             status=status.HTTP_400_BAD_REQUEST,
         )
-    if isinstance(exc, Http404):
-        exc = drf_exceptions.NotFound()
-    elif isinstance(exc, DjangoPermissionDenied):
-        exc = drf_exceptions.PermissionDenied()
-    response = drf_exception_handler(exc, context)
+    response = _drf_response(exc, context, not_found=drf_exceptions.NotFound())
     if response is None:
-        logger.exception("Unhandled error in %s", context.get("view").__class__.__name__)
         return None
     response.data = {"message": _tenant_message(exc, response.status_code)}
     return response
