@@ -1,0 +1,116 @@
+"""SQL query budgets: a read must not cost more with more rows, a write stays under its budget.
+
+`assert_constant` measures a GET with 1 row, adds 49 more, and asserts the second request
+runs exactly as many queries; on failure it names the statements that ran more often (the
+N+1). `count_write` runs one write and splits its statements into the budgeted ones and
+the notification inserts (one per event, as many rows as recipients), which are not.
+"""
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+# Generous ceiling for a read; the real check is that 1 row and 50 rows cost exactly the same.
+MAX_READ_QUERIES = 8
+
+# A write runs fewer than this many queries, not counting its notification inserts.
+WRITE_QUERY_BUDGET = 10
+
+NOTIFICATION_INSERT = 'INSERT INTO "notifications_notification"'
+
+# Transaction bookkeeping, not data access: inside a test's transaction every
+# `transaction.atomic()` becomes a SAVEPOINT/RELEASE pair (in production the outermost one is
+# a BEGIN/COMMIT, which Django does not log at all).
+_TRANSACTION_CONTROL = re.compile(r"^\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)\b")
+
+
+def _shape(sql: str) -> str:
+    """The statement with its literals blanked, so that per-row repeats group together."""
+    return re.sub(r"'[^']*'|\b\d+\b", "?", sql)
+
+
+def _listing(queries: list[str]) -> str:
+    return "\n".join(f"  {n}. {sql}" for n, sql in enumerate(queries, 1))
+
+
+def _sql(context: CaptureQueriesContext) -> list[str]:
+    return [query["sql"] for query in context.captured_queries]
+
+
+def _get(client, path: str, expected_status: int):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == expected_status, getattr(response, "content", b"")[:500]
+    return response, _sql(captured)
+
+
+def assert_constant(
+    client,
+    path: str,
+    add_rows: Callable[[int], object],
+    *,
+    max_queries: int = MAX_READ_QUERIES,
+    expected_status: int = 200,
+):
+    """GET `path` with 1 row and with 50 rows (`add_rows(n)` adds n); same number of
+    queries both times, at most `max_queries`. Returns the response of the 50-row request,
+    for the caller to check that the rows really are in it."""
+    # given one row
+    add_rows(1)
+    _, with_one = _get(client, path, expected_status)
+    assert len(with_one) <= max_queries, f"GET {path}: {len(with_one)} queries:\n{_listing(with_one)}"
+
+    # when there are 50
+    add_rows(49)
+    response, with_fifty = _get(client, path, expected_status)
+
+    # then the same number of queries runs
+    if len(with_fifty) != len(with_one):
+        grown = Counter(map(_shape, with_fifty)) - Counter(map(_shape, with_one))
+        repeated = "\n".join(f"  +{times}x {sql}" for sql, times in grown.most_common())
+        raise AssertionError(
+            f"GET {path}: {len(with_one)} queries with 1 row, {len(with_fifty)} with 50. "
+            f"Statements that grew:\n{repeated}"
+        )
+    return response
+
+
+@dataclass(frozen=True)
+class CountedWrite:
+    response: object
+    queries: list[str]
+
+    @property
+    def notification_inserts(self) -> list[str]:
+        return [sql for sql in self.queries if sql.startswith(NOTIFICATION_INSERT)]
+
+    @property
+    def budgeted(self) -> list[str]:
+        """Every statement but the notification inserts and the savepoint bookkeeping."""
+        return [
+            sql
+            for sql in self.queries
+            if not sql.startswith(NOTIFICATION_INSERT) and not _TRANSACTION_CONTROL.match(sql)
+        ]
+
+    def listing(self) -> str:
+        return _listing(self.queries)
+
+
+def count_write(request: Callable[[], object], expected_status: int = 200) -> CountedWrite:
+    """Run one write request and capture its SQL."""
+    with CaptureQueriesContext(connection) as captured:
+        response = request()
+    assert response.status_code == expected_status, getattr(response, "content", b"")[:500]
+    return CountedWrite(response=response, queries=_sql(captured))
+
+
+def assert_within_budget(write: CountedWrite, label: str, budget: int = WRITE_QUERY_BUDGET) -> None:
+    assert len(write.budgeted) < budget, (
+        f"{label}: {len(write.budgeted)} queries (budget < {budget}, notification inserts and "
+        f"savepoints excluded):\n{write.listing()}"
+    )
