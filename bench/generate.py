@@ -6,7 +6,8 @@ The database is migrated first; existing rows of the generated tables are remove
 million tickets, their approval requests and history take a few minutes on 2 cores.
 Distribution: 12 % open, 5 % diagnosis, 5 % in repair (a fifth of those with a pending
 request), 68 % finalized (each with its approved request), 10 % cancelled; dates spread
-over the last three years; a fifth of the tickets come from tenants about their devices.
+over the last three years; a fifth of the tickets come from tenants about their devices;
+two notifications per ticket (client and technician), read except for the newest 2 %.
 """
 
 import argparse
@@ -136,7 +137,30 @@ def generate(*, tickets: int, clients: int, technicians: int, admins: int, tenan
            SELECT id, administrador_id, 'created', NULL, 1, 'Ticket creado.', fecha FROM tickets_ticket""",
         label="history",
     )
-    for table in ("users_user", "tickets_ticket", "tickets_statechangerequest", "tickets_tickethistory"):
+    # Notifications: the client's "ticket created" and the technician's "ticket assigned" per
+    # ticket; read a day later except for the newest 2 % (sent, unread).
+    sql(
+        """INSERT INTO notifications_notification (usuario_id, ticket_id, tipo_id, titulo, mensaje, estado,
+               fecha_creacion, fecha_envio, fecha_lectura, intentos, ultimo_error, datos_adicionales)
+           SELECT CASE WHEN k = 1 THEN t.cliente_id ELSE t.tecnico_id END, t.id, nt.id,
+                  CASE WHEN k = 1 THEN 'Ticket creado ' ELSE 'Ticket asignado ' END || t.code,
+                  'El ticket ' || t.code || ' fue registrado.',
+                  CASE WHEN t.id > %s THEN 'ENVIADA' ELSE 'LEIDA' END,
+                  t.fecha, t.fecha + interval '1 minute',
+                  CASE WHEN t.id <= %s THEN t.fecha + interval '1 day' END, 1, '', '{}'::jsonb
+           FROM tickets_ticket t CROSS JOIN generate_series(1, 2) AS k
+           JOIN notifications_notificationtype nt
+             ON nt.codigo = CASE WHEN k = 1 THEN 'ticket_creado' ELSE 'ticket_asignado' END""",
+        [tickets * 98 // 100, tickets * 98 // 100],
+        label=f"notifications ({2 * tickets})",
+    )
+    for table in (
+        "users_user",
+        "tickets_ticket",
+        "tickets_statechangerequest",
+        "tickets_tickethistory",
+        "notifications_notification",
+    ):
         sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")  # noqa: S608
     # Fresh visibility maps let PostgreSQL answer from the indexes alone (index-only scans).
     sql("VACUUM ANALYZE", label="vacuum analyze")
