@@ -86,6 +86,13 @@ class RefreshSerializer(serializers.Serializer):
     refresh = serializers.CharField(max_length=2000)
 
 
+class TokenPairSerializer(serializers.Serializer):
+    """A rotated token pair (documentation of the refresh endpoint's answer)."""
+
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
 class LoginResponseSerializer(serializers.Serializer):
     refresh = serializers.CharField()
     access = serializers.CharField()

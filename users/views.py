@@ -1,7 +1,7 @@
 """Views of the "Usuarios" section: validate -> selector/service -> documented body."""
 
 from django.contrib.auth import authenticate
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.generics import ListAPIView
@@ -12,9 +12,10 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from tickethelp.exceptions import DomainError
+from tickethelp.openapi import staff_errors
 from tickethelp.permissions import IsAdmin
 from tickethelp.validation import validated
-from users import selectors, services
+from users import examples, selectors, services
 from users.filters import UserFilter
 from users.models import Role, User
 from users.serializers import (
@@ -31,6 +32,7 @@ from users.serializers import (
     ProfilePictureSerializer,
     RefreshSerializer,
     SelfUpdateSerializer,
+    TokenPairSerializer,
     UserAdminUpdateSerializer,
     UserCreateSerializer,
     UserDataSerializer,
@@ -100,10 +102,9 @@ class LoginView(PublicTokenView):
         request=LoginSerializer,
         responses={
             200: LoginResponseSerializer,
-            400: OpenApiResponse(description="Campos inválidos"),
-            401: DetailSerializer,
-            429: DetailSerializer,
+            **staff_errors(400, 401, 429, examples={401: examples.LOGIN_FAILED, 429: examples.LOGIN_THROTTLED}),
         },
+        examples=[examples.LOGIN_REQUEST, examples.LOGIN_RESPONSE],
     )
     def post(self, request):
         data = validated(LoginSerializer, request)
@@ -133,7 +134,8 @@ class RefreshView(PublicTokenView):
     @extend_schema(
         tags=AUTH_TAG,
         request=RefreshSerializer,
-        responses={200: OpenApiResponse(description="`{access, refresh}`"), 401: DetailSerializer},
+        responses={200: TokenPairSerializer, **staff_errors(400, 401, examples={401: examples.REFRESH_FAILED})},
+        examples=[examples.REFRESH_REQUEST, examples.REFRESH_RESPONSE],
     )
     def post(self, request):
         data = validated(RefreshSerializer, request)
@@ -152,7 +154,12 @@ class RefreshView(PublicTokenView):
 class LogoutView(APIView):
     """Blacklist the given refresh token and revoke the access token of this request."""
 
-    @extend_schema(tags=AUTH_TAG, request=RefreshSerializer, responses={200: DetailSerializer, 400: DetailSerializer})
+    @extend_schema(
+        tags=AUTH_TAG,
+        request=RefreshSerializer,
+        responses={200: DetailSerializer, **staff_errors(400, 401, examples={400: examples.LOGOUT_INVALID})},
+        examples=[examples.REFRESH_REQUEST, examples.LOGOUT_RESPONSE],
+    )
     def post(self, request):
         data = validated(RefreshSerializer, request)
         try:
@@ -178,7 +185,8 @@ class AuthChangePasswordView(APIView):
     @extend_schema(
         tags=AUTH_TAG,
         request=AuthPasswordChangeSerializer,
-        responses={200: DetailSerializer, 400: OpenApiResponse(description="Contraseña inválida")},
+        responses={200: DetailSerializer, **staff_errors(400, 401, examples={400: examples.WRONG_OLD_PASSWORD})},
+        examples=[examples.AUTH_CHANGE_PASSWORD_REQUEST, examples.AUTH_CHANGE_PASSWORD_RESPONSE],
     )
     def post(self, request):
         data = validated(AuthPasswordChangeSerializer, request)
@@ -193,13 +201,21 @@ class AuthChangePasswordView(APIView):
 
 
 class ValidateTokenView(APIView):
-    @extend_schema(tags=AUTH_TAG, responses={200: ValidateTokenSerializer, 401: DetailSerializer})
+    @extend_schema(
+        tags=AUTH_TAG,
+        responses={200: ValidateTokenSerializer, **staff_errors(401)},
+        examples=[examples.VALIDATE_TOKEN_RESPONSE],
+    )
     def get(self, request):
         return Response({"valid": True, "user": user_body(request.user)})
 
 
 class UserDataView(APIView):
-    @extend_schema(tags=AUTH_TAG, responses={200: UserDataSerializer, 401: DetailSerializer})
+    @extend_schema(
+        tags=AUTH_TAG,
+        responses={200: UserDataSerializer, **staff_errors(401)},
+        examples=[examples.USER_DATA_RESPONSE],
+    )
     def get(self, request):
         return Response({**user_body(request.user), "token_claims": dict(request.auth.payload)})
 
@@ -207,7 +223,13 @@ class UserDataView(APIView):
 # --- Users administration (ADMIN) ----------------------------------------------------------
 
 
-@extend_schema(tags=USERS_TAG)
+@extend_schema_view(
+    get=extend_schema(
+        tags=USERS_TAG,
+        responses={200: UserSerializer(many=True), **staff_errors(400, 401, 403)},
+        examples=[examples.USER_LIST_RESPONSE],
+    )
+)
 class UserListView(ListAPIView):
     permission_classes = [IsAdmin]
     serializer_class = UserSerializer
@@ -224,7 +246,11 @@ class UserCreateView(APIView):
     @extend_schema(
         tags=USERS_TAG,
         request=UserCreateSerializer,
-        responses={201: MessageWithUserSerializer, 400: OpenApiResponse(description="Campos inválidos")},
+        responses={
+            201: MessageWithUserSerializer,
+            **staff_errors(400, 401, 403, 409, examples={400: examples.USER_CREATE_INVALID, 409: examples.USER_EXISTS}),
+        },
+        examples=[examples.USER_CREATE_REQUEST, examples.USER_CREATE_RESPONSE],
     )
     def post(self, request):
         data = validated(UserCreateSerializer, request)
@@ -238,7 +264,11 @@ class UserDetailView(APIView):
     permission_classes = [IsAdmin]
     role: str | None = None
 
-    @extend_schema(tags=USERS_TAG, responses={200: UserSerializer, 404: DetailSerializer})
+    @extend_schema(
+        tags=USERS_TAG,
+        responses={200: UserSerializer, **staff_errors(401, 403, 404, examples={404: examples.USER_NOT_FOUND})},
+        examples=[examples.USER_RESPONSE],
+    )
     def get(self, request, document: str):
         return Response(user_body(selectors.user_get_by_document(document=document, role=self.role)))
 
@@ -247,7 +277,22 @@ class UserDeleteView(APIView):
     permission_classes = [IsAdmin]
 
     @extend_schema(
-        tags=USERS_TAG, responses={204: None, 400: DetailSerializer, 404: DetailSerializer, 409: DetailSerializer}
+        tags=USERS_TAG,
+        responses={
+            204: None,
+            **staff_errors(
+                400,
+                401,
+                403,
+                404,
+                409,
+                examples={
+                    400: examples.CANNOT_DELETE_SELF,
+                    404: examples.USER_NOT_FOUND,
+                    409: examples.USER_DELETE_CONFLICT,
+                },
+            ),
+        },
     )
     def delete(self, request, document: str):
         user = selectors.user_get_by_document(document=document)
@@ -259,7 +304,17 @@ class UserSetActiveView(APIView):
     permission_classes = [IsAdmin]
     active = True
 
-    @extend_schema(tags=USERS_TAG, request=None, responses={200: DetailSerializer, 404: DetailSerializer})
+    @extend_schema(
+        tags=USERS_TAG,
+        request=None,
+        responses={
+            200: DetailSerializer,
+            **staff_errors(
+                400, 401, 403, 404, examples={400: examples.CANNOT_DEACTIVATE_SELF, 404: examples.USER_NOT_FOUND}
+            ),
+        },
+        examples=[examples.USER_ACTIVATED_RESPONSE, examples.USER_DEACTIVATED_RESPONSE],
+    )
     def post(self, request, document: str):
         user = selectors.user_get_by_document(document=document)
         services.user_set_active(actor=request.user, user=user, active=self.active)
@@ -270,7 +325,21 @@ class ProfilePictureView(APIView):
     @extend_schema(
         tags=USERS_TAG,
         request=ProfilePictureSerializer,
-        responses={200: MessageWithUserSerializer, 403: DetailSerializer, 404: DetailSerializer},
+        responses={
+            200: MessageWithUserSerializer,
+            **staff_errors(
+                400,
+                401,
+                403,
+                404,
+                examples={
+                    400: examples.FIELD_NOT_EDITABLE,
+                    403: examples.OTHER_USER_FORBIDDEN,
+                    404: examples.USER_NOT_FOUND,
+                },
+            ),
+        },
+        examples=[examples.PROFILE_PICTURE_REQUEST, examples.PROFILE_PICTURE_RESPONSE],
     )
     def patch(self, request, document: str):
         user = selectors.user_for_self_or_admin(actor=request.user, document=document)
@@ -288,9 +357,9 @@ class UserUpdateView(APIView):
         request=UserAdminUpdateSerializer,
         responses={
             200: MessageWithUserSerializer,
-            400: OpenApiResponse(description="Campos inválidos"),
-            404: DetailSerializer,
+            **staff_errors(400, 401, 403, 404, 409, examples={404: examples.USER_NOT_FOUND, 409: examples.USER_EXISTS}),
         },
+        examples=[examples.USER_UPDATE_REQUEST, examples.USER_UPDATE_RESPONSE],
     )
     def patch(self, request, document: str):
         user = selectors.user_get_by_document(document=document)
@@ -305,7 +374,19 @@ class ClientLookupView(APIView):
 
     permission_classes = [IsAdmin]
 
-    @extend_schema(tags=USERS_TAG, responses={200: ClientLookupSerializer, 404: ClientNotFoundSerializer})
+    @extend_schema(
+        tags=USERS_TAG,
+        responses={
+            200: ClientLookupSerializer,
+            404: OpenApiResponse(
+                ClientNotFoundSerializer,
+                description="No hay un cliente con ese documento",
+                examples=[OpenApiExample("Cliente inexistente", value=examples.CLIENT_NOT_FOUND)],
+            ),
+            **staff_errors(401, 403),
+        },
+        examples=[examples.CLIENT_FOUND_RESPONSE],
+    )
     def get(self, request, document: str):
         client = selectors.user_find_by_document(document=document, role=Role.CLIENT)
         if client is None:
@@ -343,7 +424,11 @@ class MeView(APIView):
         operation_id="me_retrieve",
         tags=ME_TAG,
         parameters=[DOCUMENT_QUERY],
-        responses={200: UserSerializer, 403: DetailSerializer},
+        responses={
+            200: UserSerializer,
+            **staff_errors(401, 403, 404, examples={403: examples.IMPERSONATION_DENIED, 404: examples.USER_NOT_FOUND}),
+        },
+        examples=[examples.USER_RESPONSE],
     )
     def get(self, request):
         return Response(user_body(selectors.subject_user(request=request)))
@@ -355,9 +440,11 @@ class MeView(APIView):
         request=SelfUpdateSerializer,
         responses={
             200: MessageWithUserSerializer,
-            400: OpenApiResponse(description="Campos inválidos"),
-            403: DetailSerializer,
+            **staff_errors(
+                400, 401, 403, examples={400: examples.FIELD_NOT_EDITABLE, 403: examples.IMPERSONATION_DENIED}
+            ),
         },
+        examples=[examples.ME_UPDATE_REQUEST, examples.ME_UPDATE_RESPONSE],
     )
     def patch(self, request):
         user = selectors.subject_user(request=request)
@@ -368,7 +455,11 @@ class MeDetailView(APIView):
     @extend_schema(
         operation_id="me_by_document_retrieve",
         tags=ME_TAG,
-        responses={200: UserSerializer, 403: DetailSerializer, 404: DetailSerializer},
+        responses={
+            200: UserSerializer,
+            **staff_errors(401, 403, 404, examples={403: examples.OTHER_USER_FORBIDDEN, 404: examples.USER_NOT_FOUND}),
+        },
+        examples=[examples.USER_RESPONSE],
     )
     def get(self, request, document: str):
         return Response(user_body(selectors.user_for_self_or_admin(actor=request.user, document=document)))
@@ -377,7 +468,21 @@ class MeDetailView(APIView):
         operation_id="me_by_document_partial_update",
         tags=ME_TAG,
         request=SelfUpdateSerializer,
-        responses={200: MessageWithUserSerializer, 403: DetailSerializer, 404: DetailSerializer},
+        responses={
+            200: MessageWithUserSerializer,
+            **staff_errors(
+                400,
+                401,
+                403,
+                404,
+                examples={
+                    400: examples.FIELD_NOT_EDITABLE,
+                    403: examples.OTHER_USER_FORBIDDEN,
+                    404: examples.USER_NOT_FOUND,
+                },
+            ),
+        },
+        examples=[examples.ME_UPDATE_REQUEST, examples.ME_UPDATE_RESPONSE],
     )
     def patch(self, request, document: str):
         user = selectors.user_for_self_or_admin(actor=request.user, document=document)
@@ -390,7 +495,13 @@ class MeChangePasswordView(APIView):
     @extend_schema(
         tags=ME_TAG,
         request=OwnPasswordChangeSerializer,
-        responses={200: MessageSerializer, 400: OpenApiResponse(description="Contraseña inválida")},
+        responses={
+            200: MessageSerializer,
+            **staff_errors(
+                400, 401, 403, examples={400: examples.WRONG_CURRENT_PASSWORD, 403: examples.IMPERSONATION_DENIED}
+            ),
+        },
+        examples=[examples.OWN_PASSWORD_REQUEST, examples.OWN_PASSWORD_RESPONSE],
     )
     def post(self, request):
         # A `?user_document=` naming someone else is refused, never silently ignored.
@@ -414,11 +525,8 @@ class AdminChangePasswordView(APIView):
         operation_id="me_change_password_by_document",
         tags=ME_TAG,
         request=NewPasswordSerializer,
-        responses={
-            200: MessageSerializer,
-            400: OpenApiResponse(description="Contraseña inválida"),
-            404: DetailSerializer,
-        },
+        responses={200: MessageSerializer, **staff_errors(400, 401, 403, 404, examples={404: examples.USER_NOT_FOUND})},
+        examples=[examples.ADMIN_PASSWORD_REQUEST, examples.ADMIN_PASSWORD_RESPONSE],
     )
     def post(self, request, document: str):
         user = selectors.user_get_by_document(document=document)
