@@ -1,0 +1,91 @@
+"""Every report runs the same number of SQL queries for 1 and for 50 rows of each kind it
+reads: technicians, clients, tickets in every state, finalized tickets with their approved
+request, pending requests and tickets opened from the portal about a device."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import (
+    DeviceFactory,
+    StateChangeRequestFactory,
+    TenantFactory,
+    TicketFactory,
+    UserFactory,
+    estado,
+)
+from tests.query_counts import assert_constant
+from tickets.models import RequestStatus, Ticket
+from users.models import Role
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/api/reports/stats/"
+THIS_YEAR = timezone.localdate().year
+RANGE = f"from={THIS_YEAR - 1}-01-01&to={THIS_YEAR}-12-31"
+
+REPORTS = [
+    ("general-stats/", None),
+    (f"general-stats/?{RANGE}", None),
+    ("performance-ranking/", "list"),
+    ("performance-ranking/?limit=100", "list"),
+    ("performance-ranking/?limit=100&format=csv", None),
+    (f"clients-evolution/?year={THIS_YEAR}", None),
+    (f"clients-evolution/?year={THIS_YEAR}&format=csv", None),
+    ("distribucion-estados/", "list"),
+    (f"distribucion-estados/?{RANGE}", "list"),
+    ("tiempo-resolucion/", None),
+    (f"tiempo-resolucion/?{RANGE}", None),
+    ("antiguedad-tickets/?limit=100", "list"),
+    ("flujo-tickets/", "list"),
+    (f"flujo-tickets/?period=week&{RANGE}", "list"),
+    ("aprobaciones-pendientes/?limit=100", None),
+    ("tickets-portal/", None),
+    (f"tickets-portal/?{RANGE}", None),
+]
+
+
+def add_activity(admin_user):
+    """n technicians, each with a finalized ticket (approved request), an open ticket and a
+    pending request; n clients; n portal tickets about n devices of n buildings."""
+
+    def add(n):
+        now = timezone.now()
+        for i in range(n):
+            tech = UserFactory(role=Role.TECH)
+            opened = now - timedelta(days=i + 2)
+            done = TicketFactory(tecnico=tech, estado=estado("finalized"), fecha=opened)
+            Ticket.objects.filter(pk=done.pk).update(fecha_resolucion=opened + timedelta(hours=i + 1))
+            StateChangeRequestFactory(
+                ticket=done,
+                requested_by=tech,
+                from_state=estado("in_repair"),
+                status=RequestStatus.APPROVED,
+                decided_by=admin_user,
+                decided_at=opened + timedelta(hours=i + 1),
+            )
+            TicketFactory(tecnico=tech, estado=estado("open"), fecha=opened)
+            StateChangeRequestFactory(ticket__tecnico=tech, ticket__fecha=opened)
+            tenant = TenantFactory()
+            TicketFactory(
+                tecnico=tech,
+                cliente=tenant.user,
+                device=DeviceFactory(owners=[tenant]),
+                category=f"categoria-{i % 7}",
+                fecha=opened,
+            )
+
+    return add
+
+
+@pytest.mark.parametrize(("path", "shape"), REPORTS)
+def test_report_query_count_does_not_grow_with_rows(as_admin, admin_user, path, shape):
+    response = assert_constant(as_admin, BASE + path, add_activity(admin_user))
+
+    if shape == "list":
+        assert len(response.json()) >= 1
+    if path.startswith("performance-ranking/?limit=100") and "csv" not in path:
+        assert len(response.json()) == 50
+    if path.startswith("aprobaciones-pendientes/"):
+        assert response.json()["total_pendientes"] == 50
