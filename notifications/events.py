@@ -4,13 +4,8 @@ Called by the tickets services inside the transaction of the change. The ticket 
 is the locked, up-to-date row with its state and users loaded.
 """
 
-from notifications.services import active_admins, notify
+from notifications.services import Announcement, active_admins, notify_all
 from users.models import User
-
-
-def _users(*ids: int | None) -> dict[int, User]:
-    wanted = [pk for pk in ids if pk]
-    return {user.pk: user for user in User.objects.filter(pk__in=wanted)} if wanted else {}
 
 
 def _label(ticket) -> str:
@@ -22,107 +17,108 @@ def _datos(ticket, event: str, **extra) -> dict:
 
 
 def notify_ticket_event(event: str, *, ticket, actor: User | None, **data) -> None:
+    """Write the event's notifications (all of them in one INSERT) in the current transaction."""
     handler = _HANDLERS.get(event)
     if handler is not None:
-        handler(ticket=ticket, actor=actor, **data)
+        notify_all(handler(ticket=ticket, actor=actor, **data), ticket=ticket)
 
 
-def _ticket_created(*, ticket, actor, tecnico_id=None, source: str = "staff", **_):
+def _ticket_created(*, ticket, actor, source: str = "staff", **_) -> list[Announcement]:
     label = _label(ticket)
-    notify(
-        codigo="ticket_creado",
-        recipients=[ticket.cliente],
-        ticket=ticket,
-        titulo=f"Ticket {ticket.code} creado",
-        mensaje=f"Se registró tu ticket {label}. Te avisaremos de cada avance.",
-        datos=_datos(ticket, "ticket_creado"),
-    )
-    if ticket.tecnico_id:
-        notify(
-            codigo="ticket_asignado",
-            recipients=[ticket.tecnico],
-            ticket=ticket,
-            titulo=f"Nuevo ticket asignado: {ticket.code}",
-            mensaje=f"Se te asignó el ticket {label}.",
+    announcements = [
+        Announcement(
+            codigo="ticket_creado",
+            recipients=[ticket.cliente],
+            titulo=f"Ticket {ticket.code} creado",
+            mensaje=f"Se registró tu ticket {label}. Te avisaremos de cada avance.",
             datos=_datos(ticket, "ticket_creado"),
+        )
+    ]
+    if ticket.tecnico_id:
+        announcements.append(
+            Announcement(
+                codigo="ticket_asignado",
+                recipients=[ticket.tecnico],
+                titulo=f"Nuevo ticket asignado: {ticket.code}",
+                mensaje=f"Se te asignó el ticket {label}.",
+                datos=_datos(ticket, "ticket_creado"),
+            )
         )
     if source == "tenant":
         # Tickets opened by residents reach the desk without an admin: every admin hears of it.
-        notify(
-            codigo="ticket_creado",
-            recipients=[admin for admin in active_admins() if admin.pk != ticket.cliente_id],
-            ticket=ticket,
-            titulo=f"Nuevo ticket del portal de residentes: {ticket.code}",
-            mensaje=f"{ticket.cliente.get_full_name()} abrió el ticket {label}.",
-            datos=_datos(ticket, "ticket_creado", origen="tenant"),
+        announcements.append(
+            Announcement(
+                codigo="ticket_creado",
+                recipients=[admin for admin in active_admins() if admin.pk != ticket.cliente_id],
+                titulo=f"Nuevo ticket del portal de residentes: {ticket.code}",
+                mensaje=f"{ticket.cliente.get_full_name()} abrió el ticket {label}.",
+                datos=_datos(ticket, "ticket_creado", origen="tenant"),
+            )
         )
+    return announcements
 
 
-def _technician_changed(*, ticket, actor, old_tecnico_id=None, new_tecnico_id=None, **_):
-    users = _users(old_tecnico_id, new_tecnico_id)
+def _technician_changed(*, ticket, actor, old_tecnico=None, new_tecnico=None, **_) -> list[Announcement]:
     label = _label(ticket)
-    if old_tecnico_id and old_tecnico_id != new_tecnico_id and old_tecnico_id in users:
-        notify(
-            codigo="tecnico_cambiado",
-            recipients=[users[old_tecnico_id]],
-            ticket=ticket,
-            titulo=f"Ticket {ticket.code} reasignado",
-            mensaje=f"El ticket {label} fue asignado a otro técnico.",
-            datos=_datos(ticket, "tecnico_cambiado", rol="anterior"),
+    announcements = []
+    if old_tecnico is not None and old_tecnico.pk != getattr(new_tecnico, "pk", None):
+        announcements.append(
+            Announcement(
+                codigo="tecnico_cambiado",
+                recipients=[old_tecnico],
+                titulo=f"Ticket {ticket.code} reasignado",
+                mensaje=f"El ticket {label} fue asignado a otro técnico.",
+                datos=_datos(ticket, "tecnico_cambiado", rol="anterior"),
+            )
         )
-    if new_tecnico_id in users:
-        notify(
-            codigo="tecnico_cambiado",
-            recipients=[users[new_tecnico_id]],
-            ticket=ticket,
-            titulo=f"Ticket {ticket.code} asignado a ti",
-            mensaje=f"Ahora eres el técnico responsable del ticket {label}.",
-            datos=_datos(ticket, "tecnico_cambiado", rol="nuevo"),
+    if new_tecnico is not None:
+        announcements.append(
+            Announcement(
+                codigo="tecnico_cambiado",
+                recipients=[new_tecnico],
+                titulo=f"Ticket {ticket.code} asignado a ti",
+                mensaje=f"Ahora eres el técnico responsable del ticket {label}.",
+                datos=_datos(ticket, "tecnico_cambiado", rol="nuevo"),
+            )
         )
+    return announcements
 
 
-def _state_changed(*, ticket, actor, **_):
-    notify(
-        codigo="estado_cambiado",
-        recipients=[ticket.cliente],
-        ticket=ticket,
-        titulo=f"Ticket {ticket.code}: {ticket.estado.nombre}",
-        mensaje=f"Tu ticket {_label(ticket)} pasó al estado «{ticket.estado.nombre}».",
-        datos=_datos(ticket, "estado_cambiado", estado=ticket.estado.codigo),
-    )
+def _state_changed(*, ticket, actor, **_) -> list[Announcement]:
+    return [
+        Announcement(
+            codigo="estado_cambiado",
+            recipients=[ticket.cliente],
+            titulo=f"Ticket {ticket.code}: {ticket.estado.nombre}",
+            mensaje=f"Tu ticket {_label(ticket)} pasó al estado «{ticket.estado.nombre}».",
+            datos=_datos(ticket, "estado_cambiado", estado=ticket.estado.codigo),
+        )
+    ]
 
 
-def _state_change_requested(*, ticket, actor, request_id=None, **_):
-    notify(
-        codigo="solicitud_cambio_estado",
-        recipients=active_admins(),
-        ticket=ticket,
-        titulo=f"Aprobación pendiente: ticket {ticket.code}",
-        mensaje=(
-            f"{actor.get_full_name() if actor else 'Un técnico'} solicita cerrar el ticket {_label(ticket)}. "
-            "Revisa la solicitud para aprobarla o rechazarla."
-        ),
-        datos=_datos(ticket, "solicitud_cambio_estado", request_id=request_id),
-    )
+def _state_change_requested(*, ticket, actor, request_id=None, **_) -> list[Announcement]:
+    return [
+        Announcement(
+            codigo="solicitud_cambio_estado",
+            recipients=active_admins(),
+            titulo=f"Aprobación pendiente: ticket {ticket.code}",
+            mensaje=(
+                f"{actor.get_full_name() if actor else 'Un técnico'} solicita cerrar el ticket {_label(ticket)}. "
+                "Revisa la solicitud para aprobarla o rechazarla."
+            ),
+            datos=_datos(ticket, "solicitud_cambio_estado", request_id=request_id),
+        )
+    ]
 
 
 def _request_decided(approved: bool):
-    def handler(*, ticket, actor, request_id=None, requested_by_id=None, **_):
+    def handler(*, ticket, actor, request_id=None, requested_by=None, **_) -> list[Announcement]:
         label = _label(ticket)
-        technician = _users(requested_by_id).get(requested_by_id)
         event = "cambio_estado_aprobado" if approved else "cambio_estado_rechazado"
         if approved:
             tech_text = f"Se aprobó tu solicitud: el ticket {label} quedó «{ticket.estado.nombre}»."
         else:
             tech_text = f"Se rechazó tu solicitud de cambio de estado del ticket {label}."
-        notify(
-            codigo=event,
-            recipients=[technician],
-            ticket=ticket,
-            titulo=f"Solicitud {'aprobada' if approved else 'rechazada'}: ticket {ticket.code}",
-            mensaje=tech_text,
-            datos=_datos(ticket, event, request_id=request_id),
-        )
         if approved and ticket.estado.codigo == "finalized":
             codigo, titulo = "ticket_finalizado", f"Ticket {ticket.code} finalizado"
             client_text = f"Tu ticket {label} fue finalizado."
@@ -132,27 +128,38 @@ def _request_decided(approved: bool):
         else:
             codigo, titulo = event, f"Ticket {ticket.code} sigue en curso"
             client_text = f"Tu ticket {label} continúa en el estado «{ticket.estado.nombre}»."
-        notify(
-            codigo=codigo,
-            recipients=[ticket.cliente],
-            ticket=ticket,
-            titulo=titulo,
-            mensaje=client_text,
-            datos=_datos(ticket, event, request_id=request_id),
-        )
+        return [
+            Announcement(
+                codigo=event,
+                recipients=[requested_by],
+                titulo=f"Solicitud {'aprobada' if approved else 'rechazada'}: ticket {ticket.code}",
+                mensaje=tech_text,
+                datos=_datos(ticket, event, request_id=request_id),
+            ),
+            Announcement(
+                codigo=codigo,
+                recipients=[ticket.cliente],
+                titulo=titulo,
+                mensaje=client_text,
+                datos=_datos(ticket, event, request_id=request_id),
+            ),
+        ]
 
     return handler
 
 
-def _ticket_canceled(*, ticket, actor, **_):
-    notify(
-        codigo="ticket_cancelado",
-        recipients=[ticket.cliente, ticket.tecnico, *active_admins()],
-        ticket=ticket,
-        titulo=f"Ticket {ticket.code} cancelado",
-        mensaje=f"El ticket {_label(ticket)} fue cancelado por {actor.get_full_name() if actor else 'el sistema'}.",
-        datos=_datos(ticket, "ticket_cancelado"),
-    )
+def _ticket_canceled(*, ticket, actor, **_) -> list[Announcement]:
+    return [
+        Announcement(
+            codigo="ticket_cancelado",
+            recipients=[ticket.cliente, ticket.tecnico, *active_admins()],
+            titulo=f"Ticket {ticket.code} cancelado",
+            mensaje=(
+                f"El ticket {_label(ticket)} fue cancelado por {actor.get_full_name() if actor else 'el sistema'}."
+            ),
+            datos=_datos(ticket, "ticket_cancelado"),
+        )
+    ]
 
 
 _HANDLERS = {

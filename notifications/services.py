@@ -5,7 +5,8 @@ that caused them); their e-mails are queued only after that commit.
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -27,6 +28,53 @@ logger = logging.getLogger(__name__)
 ACCOUNT_TYPES = {"bienvenida", "password_reset"}
 
 
+@dataclass(frozen=True)
+class Announcement:
+    """One event's message to its recipients (one notification each)."""
+
+    codigo: str
+    recipients: Iterable[User | None]
+    titulo: str
+    mensaje: str
+    datos: dict | None = None
+
+
+def notify_all(announcements: Sequence[Announcement], *, ticket=None) -> list[Notification]:
+    """Every announcement's notifications in one INSERT (their types read in one query): one
+    PENDIENTE row per distinct active recipient of each; e-mails queued after commit."""
+    codigos = {announcement.codigo for announcement in announcements}
+    types = {tipo.codigo: tipo for tipo in NotificationType.objects.filter(codigo__in=codigos)}
+    pending: list[Notification] = []
+    for announcement in announcements:
+        tipo = types.get(announcement.codigo)
+        if tipo is None:
+            raise NotificationType.DoesNotExist(f"Unknown notification type {announcement.codigo!r}.")
+        if not tipo.es_activo:
+            continue
+        unique: dict[int, User] = {}
+        for user in announcement.recipients:
+            if user is not None and user.is_active:
+                unique.setdefault(user.pk, user)
+        pending += [
+            Notification(
+                usuario=user,
+                ticket=ticket,
+                tipo=tipo,
+                titulo=announcement.titulo[:200],
+                mensaje=announcement.mensaje,
+                datos_adicionales=announcement.datos or {},
+            )
+            for user in unique.values()
+        ]
+    if not pending:
+        return []
+    rows = Notification.objects.bulk_create(pending)
+    ids = [row.pk for row in rows if row.tipo.envia_email]
+    if ids:
+        transaction.on_commit(lambda: queue_delivery(ids))
+    return rows
+
+
 def notify(
     *,
     codigo: str,
@@ -36,31 +84,8 @@ def notify(
     ticket=None,
     datos: dict | None = None,
 ) -> list[Notification]:
-    """One PENDIENTE notification per distinct active recipient; e-mails queued after commit."""
-    tipo = NotificationType.objects.get(codigo=codigo)
-    unique: dict[int, User] = {}
-    for user in recipients:
-        if user is not None and user.is_active:
-            unique.setdefault(user.pk, user)
-    if not unique or not tipo.es_activo:
-        return []
-    rows = Notification.objects.bulk_create(
-        [
-            Notification(
-                usuario=user,
-                ticket=ticket,
-                tipo=tipo,
-                titulo=titulo[:200],
-                mensaje=mensaje,
-                datos_adicionales=datos or {},
-            )
-            for user in unique.values()
-        ]
-    )
-    if tipo.envia_email:
-        ids = [row.pk for row in rows]
-        transaction.on_commit(lambda: queue_delivery(ids))
-    return rows
+    """One announcement (see `notify_all`)."""
+    return notify_all([Announcement(codigo, recipients, titulo, mensaje, datos)], ticket=ticket)
 
 
 def queue_delivery(notification_ids: Iterable[int], *, delay_seconds: float = 0) -> None:

@@ -38,6 +38,8 @@ class EstadoCodigo:
 
 # States in which the owner (or an admin) may still cancel a ticket.
 CANCELLABLE_STATE_CODES = (EstadoCodigo.OPEN, EstadoCodigo.DIAGNOSIS)
+# At most one pending state-change request per ticket (partial unique index).
+PENDING_REQUEST_CONSTRAINT = "tickets_one_pending_request_per_ticket"
 
 
 class Estado(models.Model):
@@ -190,7 +192,7 @@ class StateChangeRequest(models.Model):
             models.UniqueConstraint(
                 fields=["ticket"],
                 condition=Q(status=RequestStatus.PENDING),
-                name="tickets_one_pending_request_per_ticket",
+                name=PENDING_REQUEST_CONSTRAINT,
             ),
             models.CheckConstraint(condition=Q(status__in=RequestStatus.values), name="tickets_request_status_valid"),
             # Pending <=> undecided; decided => who and when are known.

@@ -6,7 +6,7 @@ from django.db.models import Count, Q, QuerySet
 from tickethelp.exceptions import DomainError, NotFound
 from tickets.models import Estado, RequestStatus, StateChangeRequest, Ticket, TicketAttachment, TicketHistory
 from users.models import Role, User
-from users.selectors import user_find_by_document
+from users.selectors import is_document
 
 TICKET_RELATED = ("administrador", "tecnico", "cliente", "estado")
 ROLE_NAMES = {Role.ADMIN: "administrador", Role.TECH: "técnico", Role.CLIENT: "cliente"}
@@ -154,9 +154,23 @@ def occupation_percentage(open_tickets: int) -> float:
 # --- Users referenced by document in request bodies ----------------------------------------
 
 
+def users_for_fields(*, wanted: dict[str, tuple[str, str]]) -> dict[str, User]:
+    """{field: (document, role)} -> {field: the active user with that document and role},
+    all found in one query; the first field that does not resolve is a 400 naming it."""
+    documents = {document for document, _ in wanted.values() if is_document(document)}
+    found = {user.document: user for user in User.objects.filter(document__in=documents)} if documents else {}
+    return {
+        field: _checked_user(found.get(document), document=document, role=role, field=field)
+        for field, (document, role) in wanted.items()
+    }
+
+
 def user_for_field(*, document: str, role: str, field: str) -> User:
     """The active user with `document` and `role`, or a 400 naming `field`."""
-    user = user_find_by_document(document=document)
+    return users_for_fields(wanted={field: (document, role)})[field]
+
+
+def _checked_user(user: User | None, *, document: str, role: str, field: str) -> User:
     role_name = ROLE_NAMES[role]
     if user is None:
         raise DomainError(

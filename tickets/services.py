@@ -22,6 +22,7 @@ from tickethelp.uploads import CheckedUpload, UploadRejected, check_upload
 from tickets import selectors
 from tickets.models import (
     CANCELLABLE_STATE_CODES,
+    PENDING_REQUEST_CONSTRAINT,
     Estado,
     EstadoCodigo,
     HistoryAction,
@@ -174,9 +175,7 @@ def ticket_create(
                 to_state=estado,
                 description=f"Ticket {ticket.code} creado{assigned}.",
             )
-            _publish(
-                "ticket_creado", ticket=ticket, actor=actor, tecnico_id=tecnico.pk if tecnico else None, source=source
-            )
+            _publish("ticket_creado", ticket=ticket, actor=actor, source=source)
             for uploaded_file, checked in attachments:
                 _store_attachment(
                     ticket=ticket, actor=actor, uploaded_file=uploaded_file, checked=checked, stored_names=stored_names
@@ -215,8 +214,8 @@ def ticket_change_technician(*, ticket_id: int, actor: User, tecnico: User) -> T
             "tecnico_cambiado",
             ticket=ticket,
             actor=actor,
-            old_tecnico_id=previous.pk if previous else None,
-            new_tecnico_id=tecnico.pk,
+            old_tecnico=previous,
+            new_tecnico=tecnico,
         )
     return ticket
 
@@ -244,9 +243,26 @@ def _target_state(to_state_id: int) -> Estado:
     return to_state
 
 
+def _pending_request_conflict() -> Conflict:
+    return Conflict(
+        "El ticket ya tiene una solicitud de cambio de estado pendiente de aprobación.",
+        code="request_already_pending",
+    )
+
+
 def ticket_change_state(*, ticket_id: int, actor: User, to_state_id: int, reason: str = "") -> StateChangeOutcome:
     """Only the assigned technician moves a ticket: a non-final state applies at once, a
     final state becomes a pending request for an admin (at most one per ticket)."""
+    try:
+        return _ticket_change_state(ticket_id=ticket_id, actor=actor, to_state_id=to_state_id, reason=reason)
+    except IntegrityError as exc:
+        # Only reachable if the ticket lock were bypassed; the transaction is rolled back.
+        if PENDING_REQUEST_CONSTRAINT in str(exc):
+            raise _pending_request_conflict() from None
+        raise
+
+
+def _ticket_change_state(*, ticket_id: int, actor: User, to_state_id: int, reason: str) -> StateChangeOutcome:
     with transaction.atomic():
         ticket = _lock_ticket(ticket_id)
         if actor.role != Role.TECH or ticket.tecnico_id != actor.pk:
@@ -262,23 +278,15 @@ def ticket_change_state(*, ticket_id: int, actor: User, to_state_id: int, reason
                 field_errors={"to_state": ["El ticket ya está en ese estado."]},
             )
         if StateChangeRequest.objects.filter(ticket=ticket, status=RequestStatus.PENDING).exists():
-            raise Conflict(
-                "El ticket ya tiene una solicitud de cambio de estado pendiente de aprobación.",
-                code="request_already_pending",
-            )
+            raise _pending_request_conflict()
         from_state = ticket.estado
         reason = (reason or "").strip()
         if to_state.es_final:
-            try:
-                with transaction.atomic():
-                    state_request = StateChangeRequest.objects.create(
-                        ticket=ticket, requested_by=actor, from_state=from_state, to_state=to_state, reason=reason
-                    )
-            except IntegrityError:  # the partial unique constraint, should the lock ever be bypassed
-                raise Conflict(
-                    "El ticket ya tiene una solicitud de cambio de estado pendiente de aprobación.",
-                    code="request_already_pending",
-                ) from None
+            # The ticket lock and the check above make a second pending request impossible;
+            # the partial unique index still guards it (see _pending_request_conflict).
+            state_request = StateChangeRequest.objects.create(
+                ticket=ticket, requested_by=actor, from_state=from_state, to_state=to_state, reason=reason
+            )
             _record(
                 ticket=ticket,
                 actor=actor,
@@ -366,7 +374,7 @@ def state_request_decide(
             ticket=ticket,
             actor=actor,
             request_id=state_request.pk,
-            requested_by_id=state_request.requested_by_id,
+            requested_by=state_request.requested_by,
         )
     state_request.ticket = ticket
     return state_request

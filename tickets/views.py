@@ -9,10 +9,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tickethelp.exceptions import NotFound
+from tickethelp.openapi import staff_errors
 from tickethelp.pagination import MAX_PAGE_SIZE, paginate_queryset
 from tickethelp.permissions import IsAdmin, IsAdminOrTechnician, IsTechnician
 from tickethelp.validation import validated
-from tickets import selectors, services
+from tickets import examples, selectors, services
 from tickets.filters import TicketFilter
 from tickets.permissions import IsActiveUser, IsAdminOrClient
 from tickets.serializers import (
@@ -36,7 +37,6 @@ from tickets.serializers import (
     TicketAttachmentSerializer,
     TicketCreatedResponseSerializer,
     TicketCreateSerializer,
-    TicketErrorSerializer,
     TicketHistorySerializer,
     TicketListResponseSerializer,
     TicketSerializer,
@@ -74,12 +74,8 @@ USER_DOCUMENT_PARAMETER = OpenApiParameter(
     description="Solo ADMIN y solo en lecturas: consultar los tickets de otro usuario. "
     "Cualquier otro uso con un documento ajeno es 403.",
 )
-ERRORS = {
-    400: OpenApiResponse(description="Campos o parámetros inválidos (errores por campo)"),
-    401: TicketErrorSerializer,
-    403: TicketErrorSerializer,
-}
-WRITE_ERRORS = {**ERRORS, 404: TicketErrorSerializer, 409: TicketErrorSerializer}
+ERRORS = staff_errors(400, 401, 403)
+NOT_FOUND = staff_errors(404, examples={404: examples.TICKET_NOT_FOUND})
 
 
 def filtered_tickets(queryset, request):
@@ -102,7 +98,10 @@ class EstadoListCreateView(APIView):
     permission_classes = [IsAdmin]
 
     @extend_schema(
-        operation_id="estados_list", tags=ESTADOS_TAG, responses={200: EstadoSerializer(many=True), **ERRORS}
+        operation_id="estados_list",
+        tags=ESTADOS_TAG,
+        responses={200: EstadoSerializer(many=True), **ERRORS},
+        examples=[examples.ESTADOS_RESPONSE],
     )
     def get(self, request):
         return Response(EstadoSerializer(selectors.estado_list(), many=True).data)
@@ -111,7 +110,8 @@ class EstadoListCreateView(APIView):
         operation_id="estados_create",
         tags=ESTADOS_TAG,
         request=EstadoSerializer,
-        responses={201: EstadoSerializer, 409: TicketErrorSerializer, **ERRORS},
+        responses={201: EstadoSerializer, **staff_errors(400, 401, 403, 409, examples={409: examples.ESTADO_EXISTS})},
+        examples=[examples.ESTADO_CREATE_REQUEST, examples.ESTADO_CREATE_RESPONSE],
     )
     def post(self, request):
         data = validated(EstadoSerializer, request)
@@ -130,6 +130,7 @@ class TicketListCreateView(APIView):
         tags=TICKETS_TAG,
         parameters=[*FILTER_PARAMETERS, *PAGINATION_PARAMETERS],
         responses={200: TicketListResponseSerializer, **ERRORS},
+        examples=[examples.TICKET_LIST_RESPONSE],
     )
     def get(self, request):
         queryset = filtered_tickets(selectors.ticket_queryset(), request)
@@ -139,19 +140,18 @@ class TicketListCreateView(APIView):
         operation_id="tickets_create",
         tags=TICKETS_TAG,
         request=TicketCreateSerializer,
-        responses={201: TicketCreatedResponseSerializer, **ERRORS},
+        responses={
+            201: TicketCreatedResponseSerializer,
+            **staff_errors(400, 401, 403, examples={400: examples.WRONG_ROLE}),
+        },
+        examples=[examples.TICKET_CREATE_REQUEST, examples.TICKET_CREATE_RESPONSE],
     )
     def post(self, request):
         data = validated(TicketCreateSerializer, request)
-        administrador = None
-        if data.get("administrador"):
-            administrador = selectors.user_for_field(
-                document=data["administrador"], role=Role.ADMIN, field="administrador"
-            )
-        tecnico = None
-        if data.get("tecnico"):
-            tecnico = selectors.user_for_field(document=data["tecnico"], role=Role.TECH, field="tecnico")
-        cliente = selectors.user_for_field(document=data["cliente"], role=Role.CLIENT, field="cliente")
+        roles = {"administrador": Role.ADMIN, "tecnico": Role.TECH, "cliente": Role.CLIENT}
+        users = selectors.users_for_fields(
+            wanted={field: (data[field], role) for field, role in roles.items() if data.get(field)}
+        )
         estado = None
         if data.get("estado") is not None:
             estado = selectors.estado_find(estado_id=data["estado"])
@@ -159,9 +159,9 @@ class TicketListCreateView(APIView):
                 raise ValidationError({"estado": [f"El estado {data['estado']} no existe."]})
         ticket = services.ticket_create(
             actor=request.user,
-            administrador=administrador,
-            tecnico=tecnico,
-            cliente=cliente,
+            administrador=users.get("administrador"),
+            tecnico=users.get("tecnico"),
+            cliente=users["cliente"],
             estado=estado,
             titulo=data["titulo"],
             descripcion=data["descripcion"],
@@ -170,7 +170,7 @@ class TicketListCreateView(APIView):
             category=data.get("category", ""),
             priority=data["priority"],
         )
-        ticket = selectors.ticket_get(ticket_id=ticket.pk)
+        # The service's instance already carries its users and state: no second read.
         return Response(
             {"message": "Ticket creado correctamente", "ticket": TicketSerializer(ticket).data},
             status=status.HTTP_201_CREATED,
@@ -191,9 +191,11 @@ class ConsultaView(APIView):
                 TicketListResponseSerializer,
                 description='Lista de tickets, o `{"message": "No tienes tickets registrados."}` si no hay ninguno',
             ),
-            404: TicketErrorSerializer,
-            **ERRORS,
+            **staff_errors(
+                400, 401, 403, 404, examples={403: examples.IMPERSONATION_DENIED, 404: examples.USER_NOT_FOUND}
+            ),
         },
+        examples=[examples.TICKET_LIST_RESPONSE],
     )
     def get(self, request):
         subject = subject_user(request=request)
@@ -213,7 +215,11 @@ class LeastBusyTechnicianView(APIView):
     @extend_schema(
         operation_id="tickets_least_busy_technician",
         tags=WORKFLOW_TAG,
-        responses={200: TechnicianLoadSerializer, 404: TicketErrorSerializer, **ERRORS},
+        responses={
+            200: TechnicianLoadSerializer,
+            **staff_errors(401, 403, 404, examples={404: examples.NO_TECHNICIANS}),
+        },
+        examples=[examples.LEAST_BUSY_RESPONSE],
     )
     def get(self, request):
         technician = selectors.least_busy_technician()
@@ -228,7 +234,8 @@ class ActiveTechniciansView(APIView):
     @extend_schema(
         operation_id="tickets_active_technicians",
         tags=WORKFLOW_TAG,
-        responses={200: ActiveTechniciansResponseSerializer, **ERRORS},
+        responses={200: ActiveTechniciansResponseSerializer, **staff_errors(401, 403)},
+        examples=[examples.ACTIVE_TECHNICIANS_RESPONSE],
     )
     def get(self, request):
         technicians = list(selectors.technicians_with_load())
@@ -239,6 +246,16 @@ class ActiveTechniciansView(APIView):
                 "tecnicos": TechnicianLoadSerializer(technicians, many=True).data,
             }
         )
+
+
+CHANGE_TECHNICIAN_ERRORS = staff_errors(
+    400,
+    401,
+    403,
+    404,
+    409,
+    examples={400: examples.SAME_TECHNICIAN, 404: examples.TICKET_NOT_FOUND, 409: examples.TICKET_FINAL},
+)
 
 
 class ChangeTechnicianView(APIView):
@@ -267,7 +284,8 @@ class ChangeTechnicianView(APIView):
         operation_id="tickets_change_technician_update",
         tags=WORKFLOW_TAG,
         request=ChangeTechnicianSerializer,
-        responses={200: ChangeTechnicianResponseSerializer, **WRITE_ERRORS},
+        responses={200: ChangeTechnicianResponseSerializer, **CHANGE_TECHNICIAN_ERRORS},
+        examples=[examples.CHANGE_TECHNICIAN_REQUEST, examples.CHANGE_TECHNICIAN_RESPONSE],
     )
     def put(self, request, ticket_id: int):
         return self._change(request, ticket_id)
@@ -276,7 +294,8 @@ class ChangeTechnicianView(APIView):
         operation_id="tickets_change_technician_partial_update",
         tags=WORKFLOW_TAG,
         request=ChangeTechnicianSerializer,
-        responses={200: ChangeTechnicianResponseSerializer, **WRITE_ERRORS},
+        responses={200: ChangeTechnicianResponseSerializer, **CHANGE_TECHNICIAN_ERRORS},
+        examples=[examples.CHANGE_TECHNICIAN_REQUEST, examples.CHANGE_TECHNICIAN_RESPONSE],
     )
     def patch(self, request, ticket_id: int):
         return self._change(request, ticket_id)
@@ -293,7 +312,28 @@ class ChangeStateView(APIView):
         tags=WORKFLOW_TAG,
         parameters=[USER_DOCUMENT_PARAMETER],
         request=ChangeStateSerializer,
-        responses={200: StateChangedResponseSerializer, **WRITE_ERRORS},
+        responses={
+            200: StateChangedResponseSerializer,
+            **staff_errors(
+                400,
+                401,
+                403,
+                404,
+                409,
+                examples={
+                    400: examples.SAME_STATE,
+                    403: examples.NOT_ASSIGNED,
+                    404: examples.TICKET_NOT_FOUND,
+                    409: examples.ALREADY_PENDING,
+                },
+            ),
+        },
+        examples=[
+            examples.CHANGE_STATE_REQUEST,
+            examples.CHANGE_STATE_FINAL_REQUEST,
+            examples.STATE_CHANGED_RESPONSE,
+            examples.STATE_REQUESTED_RESPONSE,
+        ],
     )
     def put(self, request, ticket_id: int):
         actor = subject_user(request=request)  # `?user_document=` never changes who acts
@@ -327,7 +367,18 @@ class ApproveStateView(APIView):
         tags=WORKFLOW_TAG,
         parameters=[USER_DOCUMENT_PARAMETER],
         request=ApproveStateSerializer,
-        responses={200: DecisionResponseSerializer, **WRITE_ERRORS},
+        responses={
+            200: DecisionResponseSerializer,
+            **staff_errors(
+                400, 401, 403, 404, 409, examples={404: examples.REQUEST_NOT_FOUND, 409: examples.REQUEST_DECIDED}
+            ),
+        },
+        examples=[
+            examples.APPROVE_REQUEST,
+            examples.REJECT_REQUEST,
+            examples.APPROVED_RESPONSE,
+            examples.REJECTED_RESPONSE,
+        ],
     )
     def put(self, request, request_id: int):
         actor = subject_user(request=request)
@@ -364,6 +415,7 @@ class PendingApprovalsView(APIView):
         tags=WORKFLOW_TAG,
         parameters=PAGINATION_PARAMETERS,
         responses={200: PendingApprovalsResponseSerializer, **ERRORS},
+        examples=[examples.PENDING_APPROVALS_RESPONSE],
     )
     def get(self, request):
         rows, total = paginate_queryset(selectors.pending_requests(), request)
@@ -383,7 +435,13 @@ class CancelView(APIView):
         operation_id="tickets_cancel",
         tags=WORKFLOW_TAG,
         request=CancelSerializer,
-        responses={200: CancelResponseSerializer, **WRITE_ERRORS},
+        responses={
+            200: CancelResponseSerializer,
+            **staff_errors(
+                400, 401, 403, 404, 409, examples={404: examples.TICKET_NOT_FOUND, 409: examples.NOT_CANCELLABLE}
+            ),
+        },
+        examples=[examples.CANCEL_REQUEST, examples.CANCEL_RESPONSE],
     )
     def put(self, request, ticket_id: int):
         data = validated(CancelSerializer, request)
@@ -402,7 +460,8 @@ class HistoryView(APIView):
     @extend_schema(
         operation_id="tickets_history",
         tags=TICKETS_TAG,
-        responses={200: HistoryResponseSerializer, 404: TicketErrorSerializer, **ERRORS},
+        responses={200: HistoryResponseSerializer, **ERRORS, **NOT_FOUND},
+        examples=[examples.HISTORY_RESPONSE],
     )
     def get(self, request, ticket_id: int):
         ticket = selectors.ticket_get_for_participant(ticket_id=ticket_id, user=request.user)
@@ -423,7 +482,8 @@ class AttachmentsView(APIView):
     @extend_schema(
         operation_id="tickets_attachments_list",
         tags=FILES_TAG,
-        responses={200: AttachmentListResponseSerializer, 404: TicketErrorSerializer, **ERRORS},
+        responses={200: AttachmentListResponseSerializer, **ERRORS, **NOT_FOUND},
+        examples=[examples.ATTACHMENTS_RESPONSE],
     )
     def get(self, request, ticket_id: int):
         ticket = selectors.ticket_get_for_participant(ticket_id=ticket_id, user=request.user)
@@ -441,7 +501,13 @@ class AttachmentsView(APIView):
         operation_id="tickets_attachments_create",
         tags=FILES_TAG,
         request={"multipart/form-data": AttachmentUploadSerializer},
-        responses={201: AttachmentCreatedResponseSerializer, **WRITE_ERRORS},
+        responses={
+            201: AttachmentCreatedResponseSerializer,
+            **staff_errors(
+                400, 401, 403, 404, 409, examples={400: examples.ATTACHMENT_REFUSED, 404: examples.TICKET_NOT_FOUND}
+            ),
+        },
+        examples=[examples.ATTACHMENT_UPLOAD_REQUEST, examples.ATTACHMENT_CREATED_RESPONSE],
     )
     def post(self, request, ticket_id: int):
         data = validated(AttachmentUploadSerializer, request)
@@ -463,8 +529,7 @@ class AttachmentDownloadView(APIView):
         tags=FILES_TAG,
         responses={
             (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="El archivo"),
-            404: TicketErrorSerializer,
-            401: TicketErrorSerializer,
+            **staff_errors(401, 404, examples={404: examples.ATTACHMENT_NOT_FOUND}),
         },
     )
     def get(self, request, ticket_id: int, attachment_id: int):

@@ -15,12 +15,17 @@ def user_list(*, role: str | None = None) -> QuerySet[User]:
     return queryset
 
 
+def is_document(value) -> bool:
+    """Can `value` be a document at all? (Checked before any query: PostgreSQL rejects some bytes.)"""
+    return isinstance(value, str) and DOCUMENT_PATTERN.fullmatch(value) is not None
+
+
 def user_find_by_document(*, document: str, role: str | None = None) -> User | None:
     """The user with that document (and role, when given), or None.
 
     A string that cannot be a document (too long, NUL bytes, ...) is answered without a
     query: it cannot match, and PostgreSQL would reject some of those bytes outright."""
-    if not isinstance(document, str) or not DOCUMENT_PATTERN.fullmatch(document):
+    if not is_document(document):
         return None
     queryset = User.objects.all()
     if role:
