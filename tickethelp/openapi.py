@@ -123,8 +123,9 @@ def tenant_errors(*codes: int, examples: dict[int, dict] | None = None) -> dict[
     return _errors(TENANT_ERRORS, codes, examples or {})
 
 
-def request_example(name: str, value: Any, *, summary: str = "") -> OpenApiExample:
-    return OpenApiExample(name, value=value, summary=summary, request_only=True)
+def request_example(name: str, value: Any, *, summary: str = "", media_type: str | None = None) -> OpenApiExample:
+    """A request body example (shown on the JSON body unless `media_type` says otherwise)."""
+    return OpenApiExample(name, value=value, summary=summary, request_only=True, media_type=media_type)
 
 
 def response_example(name: str, value: Any, *, status: int = 200, summary: str = "") -> OpenApiExample:

@@ -13,12 +13,12 @@ from django.core import signing
 from django.http import FileResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
+from tickethelp.openapi import staff_errors
 from tickets.models import TicketAttachment
 
 SIGNING_SALT = "tickets.attachment-url"
@@ -83,7 +83,7 @@ class SignedAttachmentDownloadView(APIView):
         ],
         responses={
             (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="El archivo"),
-            404: inline_serializer("SignedFileNotFound", fields={"detail": serializers.CharField()}),
+            **staff_errors(404),
         },
         auth=[],
     )

@@ -214,13 +214,6 @@ class AttachmentUploadSerializer(serializers.Serializer):
 # --- Documented envelopes (schema only; the views build them) ------------------------------
 
 
-class TicketErrorSerializer(serializers.Serializer):
-    """Staff error body: DRF's `detail` plus the domain error's `code`."""
-
-    detail = serializers.CharField()
-    code = serializers.CharField(required=False)
-
-
 class TicketListResponseSerializer(serializers.Serializer):
     message = serializers.CharField()
     total_tickets = serializers.IntegerField()
