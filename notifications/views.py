@@ -1,11 +1,11 @@
 """Views of the "Notificaciones" section. Every query is scoped to the caller."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from notifications import selectors, services
+from notifications import examples, selectors, services
 from notifications.filters import NotificationFilter
 from notifications.models import Notification
 from notifications.serializers import (
@@ -16,13 +16,21 @@ from notifications.serializers import (
     NotificationStatsSerializer,
     NotificationTypeSerializer,
 )
+from tickethelp.openapi import staff_errors
 from tickethelp.pagination import paginate_queryset
 
 TAGS = ["Notificaciones"]
-NOT_FOUND = OpenApiResponse(description='No existe o no es tuya: `{"detail"}`')
+# Every endpoint needs a signed-in user; someone else's notification is a 404, never a 403.
+NOT_FOUND = staff_errors(401, 404, examples={404: examples.NOTIFICATION_NOT_FOUND})
 
 
-@extend_schema(tags=TAGS)
+@extend_schema_view(
+    get=extend_schema(
+        tags=TAGS,
+        responses={200: NotificationSerializer(many=True), **staff_errors(400, 401)},
+        examples=[examples.NOTIFICATION_LIST_RESPONSE],
+    )
+)
 class NotificationListView(ListAPIView):
     """The caller's notifications, newest first (array; total in `X-Total-Count`)."""
 
@@ -36,26 +44,40 @@ class NotificationListView(ListAPIView):
 
 
 class NotificationDetailView(APIView):
-    @extend_schema(tags=TAGS, responses={200: NotificationSerializer, 404: NOT_FOUND})
+    @extend_schema(
+        tags=TAGS, responses={200: NotificationSerializer, **NOT_FOUND}, examples=[examples.NOTIFICATION_RESPONSE]
+    )
     def get(self, request, notification_id: int):
         notification = selectors.notification_get(user=request.user, notification_id=notification_id)
         return Response(NotificationSerializer(notification).data)
 
 
 class NotificationStatsView(APIView):
-    @extend_schema(tags=TAGS, responses={200: NotificationStatsSerializer})
+    @extend_schema(
+        tags=TAGS,
+        responses={200: NotificationStatsSerializer, **staff_errors(401)},
+        examples=[examples.STATS_RESPONSE],
+    )
     def get(self, request):
         return Response(selectors.notification_stats(user=request.user))
 
 
 class NotificationTypesView(APIView):
-    @extend_schema(tags=TAGS, responses={200: NotificationTypeSerializer(many=True)})
+    @extend_schema(
+        tags=TAGS,
+        responses={200: NotificationTypeSerializer(many=True), **staff_errors(401)},
+        examples=[examples.TYPES_RESPONSE],
+    )
     def get(self, request):
         return Response(NotificationTypeSerializer(selectors.notification_types_active(), many=True).data)
 
 
 class UserNotificationsView(APIView):
-    @extend_schema(tags=TAGS, responses={200: NotificationHistorySerializer})
+    @extend_schema(
+        tags=TAGS,
+        responses={200: NotificationHistorySerializer, **staff_errors(400, 401)},
+        examples=[examples.HISTORY_RESPONSE],
+    )
     def get(self, request):
         rows, total = paginate_queryset(selectors.notification_list(user=request.user), request)
         return Response(
@@ -70,7 +92,12 @@ class UserNotificationsView(APIView):
 class MarkReadView(APIView):
     """Documented as POST; PUT and PATCH do the same for clients that use them."""
 
-    @extend_schema(tags=TAGS, request=None, responses={200: MarkReadSerializer, 404: NOT_FOUND})
+    @extend_schema(
+        tags=TAGS,
+        request=None,
+        responses={200: MarkReadSerializer, **NOT_FOUND},
+        examples=[examples.MARK_READ_RESPONSE],
+    )
     def post(self, request, notification_id: int):
         notification = services.notification_mark_read(user=request.user, notification_id=notification_id)
         return Response(
@@ -80,7 +107,8 @@ class MarkReadView(APIView):
     @extend_schema(
         tags=TAGS,
         request=None,
-        responses={200: MarkReadSerializer, 404: NOT_FOUND},
+        responses={200: MarkReadSerializer, **NOT_FOUND},
+        examples=[examples.MARK_READ_RESPONSE],
         operation_id="notifications_mark_read_put",
     )
     def put(self, request, notification_id: int):
@@ -89,7 +117,8 @@ class MarkReadView(APIView):
     @extend_schema(
         tags=TAGS,
         request=None,
-        responses={200: MarkReadSerializer, 404: NOT_FOUND},
+        responses={200: MarkReadSerializer, **NOT_FOUND},
+        examples=[examples.MARK_READ_RESPONSE],
         operation_id="notifications_mark_read_patch",
     )
     def patch(self, request, notification_id: int):
@@ -97,7 +126,12 @@ class MarkReadView(APIView):
 
 
 class MarkAllReadView(APIView):
-    @extend_schema(tags=TAGS, request=None, responses={200: MarkAllReadSerializer})
+    @extend_schema(
+        tags=TAGS,
+        request=None,
+        responses={200: MarkAllReadSerializer, **staff_errors(401)},
+        examples=[examples.MARK_ALL_READ_RESPONSE],
+    )
     def post(self, request):
         updated = services.notifications_mark_all_read(user=request.user)
         return Response({"message": "Todas las notificaciones marcadas como leídas", "updated": updated})
