@@ -7,9 +7,21 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from reports import selectors
+from reports import examples, selectors
 from reports.params import DateRangeParams, LimitParams, ThroughputParams, YearParams, local_bounds, read_params
 from reports.renderers import CSVRenderer
+from reports.serializers import (
+    ClientsEvolutionSerializer,
+    GeneralStatsSerializer,
+    PendingApprovalsAgeSerializer,
+    PerformanceRowSerializer,
+    PortalTicketsSerializer,
+    ResolutionTimeSerializer,
+    StatusDistributionRowSerializer,
+    ThroughputRowSerializer,
+    TicketAgingRowSerializer,
+)
+from tickethelp.openapi import staff_errors
 from tickethelp.permissions import IsAdmin
 
 TAGS = ["Reportes"]
@@ -19,7 +31,21 @@ RANGE_PARAMETERS = [
 ]
 LIMIT_PARAMETER = OpenApiParameter("limit", OpenApiTypes.INT, description="Filas a devolver (1-100, por defecto 10).")
 FORMAT_PARAMETER = OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"], description="`csv` para tablas.")
-ERRORS = {400: OpenApiResponse(description="Parámetro inválido"), 401: OpenApiResponse(), 403: OpenApiResponse()}
+ERRORS = staff_errors(400, 401, 403, examples={400: examples.INVALID_YEAR})
+
+
+def report_schema(body, example, *, parameters):
+    """One report's OpenAPI: its JSON body (with an example) or, with `?format=csv`, a table."""
+    return extend_schema(
+        tags=TAGS,
+        parameters=[*parameters, FORMAT_PARAMETER],
+        responses={
+            (200, "application/json"): body,
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="Las mismas filas como tabla CSV"),
+            **ERRORS,
+        },
+        examples=[example],
+    )
 
 
 class ReportView(APIView):
@@ -58,9 +84,7 @@ def range_of(params: dict):
     return local_bounds(params.get("from"), params.get("to"))
 
 
-@extend_schema(
-    tags=TAGS, parameters=[*RANGE_PARAMETERS, FORMAT_PARAMETER], responses={200: OpenApiTypes.OBJECT, **ERRORS}
-)
+@report_schema(GeneralStatsSerializer, examples.GENERAL_STATS, parameters=RANGE_PARAMETERS)
 class GeneralStatsView(ReportView):
     """`tickets_abiertos` (no finales) y `tickets_finalizados`; los cancelados no cuentan en ninguno."""
 
@@ -71,9 +95,7 @@ class GeneralStatsView(ReportView):
         return selectors.general_stats(lower=lower, upper=upper)
 
 
-@extend_schema(
-    tags=TAGS, parameters=[LIMIT_PARAMETER, FORMAT_PARAMETER], responses={200: OpenApiTypes.OBJECT, **ERRORS}
-)
+@report_schema(PerformanceRowSerializer(many=True), examples.PERFORMANCE_RANKING, parameters=[LIMIT_PARAMETER])
 class PerformanceRankingView(ReportView):
     """Técnicos activos por porcentaje de éxito (finalizados / asignados), el mejor primero."""
 
@@ -83,13 +105,10 @@ class PerformanceRankingView(ReportView):
         return selectors.performance_ranking(limit=limit)
 
 
-@extend_schema(
-    tags=TAGS,
-    parameters=[
-        OpenApiParameter("year", OpenApiTypes.INT, required=True, description="Año (2000-2100)."),
-        FORMAT_PARAMETER,
-    ],
-    responses={200: OpenApiTypes.OBJECT, **ERRORS},
+@report_schema(
+    ClientsEvolutionSerializer,
+    examples.CLIENTS_EVOLUTION,
+    parameters=[OpenApiParameter("year", OpenApiTypes.INT, required=True, description="Año (2000-2100).")],
 )
 class ClientsEvolutionView(ReportView):
     """Clientes distintos que abrieron tickets en el año, en total y por mes ("01".."12")."""
@@ -103,9 +122,7 @@ class ClientsEvolutionView(ReportView):
         return [{"mes": month, "clientes": count} for month, count in body["mensual"].items()]
 
 
-@extend_schema(
-    tags=TAGS, parameters=[*RANGE_PARAMETERS, FORMAT_PARAMETER], responses={200: OpenApiTypes.OBJECT, **ERRORS}
-)
+@report_schema(StatusDistributionRowSerializer(many=True), examples.STATUS_DISTRIBUTION, parameters=RANGE_PARAMETERS)
 class StatusDistributionView(ReportView):
     """Tickets abiertos en el rango por estado (todos los estados, también con cero)."""
 
@@ -116,9 +133,7 @@ class StatusDistributionView(ReportView):
         return selectors.status_distribution(lower=lower, upper=upper)
 
 
-@extend_schema(
-    tags=TAGS, parameters=[*RANGE_PARAMETERS, FORMAT_PARAMETER], responses={200: OpenApiTypes.OBJECT, **ERRORS}
-)
+@report_schema(ResolutionTimeSerializer, examples.RESOLUTION_TIME, parameters=RANGE_PARAMETERS)
 class ResolutionTimeView(ReportView):
     """Tiempo medio desde la apertura hasta la aprobación del estado Finalizado, total y por técnico."""
 
@@ -132,9 +147,7 @@ class ResolutionTimeView(ReportView):
         return body["por_tecnico"]
 
 
-@extend_schema(
-    tags=TAGS, parameters=[LIMIT_PARAMETER, FORMAT_PARAMETER], responses={200: OpenApiTypes.OBJECT, **ERRORS}
-)
+@report_schema(TicketAgingRowSerializer(many=True), examples.TICKET_AGING, parameters=[LIMIT_PARAMETER])
 class TicketAgingView(ReportView):
     """Los tickets abiertos más antiguos, con su técnico y cliente."""
 
@@ -144,14 +157,10 @@ class TicketAgingView(ReportView):
         return selectors.ticket_aging(limit=limit)
 
 
-@extend_schema(
-    tags=TAGS,
-    parameters=[
-        *RANGE_PARAMETERS,
-        OpenApiParameter("period", OpenApiTypes.STR, enum=["week", "month"]),
-        FORMAT_PARAMETER,
-    ],
-    responses={200: OpenApiTypes.OBJECT, **ERRORS},
+@report_schema(
+    ThroughputRowSerializer(many=True),
+    examples.THROUGHPUT,
+    parameters=[*RANGE_PARAMETERS, OpenApiParameter("period", OpenApiTypes.STR, enum=["week", "month"])],
 )
 class ThroughputView(ReportView):
     """Tickets abiertos frente a finalizados por semana o mes."""
@@ -163,9 +172,7 @@ class ThroughputView(ReportView):
         return selectors.throughput(period=period, lower=lower, upper=upper)
 
 
-@extend_schema(
-    tags=TAGS, parameters=[LIMIT_PARAMETER, FORMAT_PARAMETER], responses={200: OpenApiTypes.OBJECT, **ERRORS}
-)
+@report_schema(PendingApprovalsAgeSerializer, examples.PENDING_APPROVALS, parameters=[LIMIT_PARAMETER])
 class PendingApprovalsAgeView(ReportView):
     """Cuánto llevan esperando las solicitudes de cambio a estado final."""
 
@@ -178,9 +185,7 @@ class PendingApprovalsAgeView(ReportView):
         return body["solicitudes"]
 
 
-@extend_schema(
-    tags=TAGS, parameters=[*RANGE_PARAMETERS, FORMAT_PARAMETER], responses={200: OpenApiTypes.OBJECT, **ERRORS}
-)
+@report_schema(PortalTicketsSerializer, examples.PORTAL_TICKETS, parameters=RANGE_PARAMETERS)
 class PortalTicketsView(ReportView):
     """Tickets del portal de residentes por categoría, prioridad y edificio."""
 

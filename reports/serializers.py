@@ -1,0 +1,106 @@
+"""Shapes of the reports' JSON bodies, for the OpenAPI document only: the selectors build
+the bodies as plain dicts straight from SQL, these serializers never run on a request."""
+
+from rest_framework import serializers
+
+
+class GeneralStatsSerializer(serializers.Serializer):
+    tickets_abiertos = serializers.IntegerField(help_text="Tickets en un estado no final.")
+    tickets_finalizados = serializers.IntegerField()
+    tickets_cancelados = serializers.IntegerField()
+    total_tickets = serializers.IntegerField()
+
+
+class PerformanceRowSerializer(serializers.Serializer):
+    document = serializers.CharField()
+    nombre_completo = serializers.CharField()
+    tickets_asignados = serializers.IntegerField()
+    tickets_resueltos = serializers.IntegerField()
+    porcentaje_exito = serializers.FloatField(help_text="Porcentaje de finalizados sobre asignados, con dos decimales.")
+
+
+class ClientsEvolutionSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    total_clientes = serializers.IntegerField(help_text="Clientes distintos en el año (no la suma de los meses).")
+    mensual = serializers.DictField(child=serializers.IntegerField(), help_text='Clientes por mes, "01".."12".')
+
+
+class StatusDistributionRowSerializer(serializers.Serializer):
+    estado_id = serializers.IntegerField()
+    codigo = serializers.CharField()
+    nombre = serializers.CharField()
+    es_final = serializers.BooleanField()
+    total = serializers.IntegerField()
+    porcentaje = serializers.FloatField()
+
+
+class ResolutionTimeRowSerializer(serializers.Serializer):
+    document = serializers.CharField(allow_null=True, help_text="null para tickets finalizados sin técnico.")
+    nombre_completo = serializers.CharField()
+    tickets_resueltos = serializers.IntegerField()
+    promedio_horas = serializers.FloatField()
+
+
+class ResolutionTimeSerializer(serializers.Serializer):
+    tickets_resueltos = serializers.IntegerField()
+    promedio_horas = serializers.FloatField(allow_null=True, help_text="null si no hay tickets finalizados.")
+    por_tecnico = ResolutionTimeRowSerializer(many=True)
+
+
+class TicketAgingRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    titulo = serializers.CharField()
+    estado = serializers.CharField()
+    fecha = serializers.DateTimeField()
+    dias_abierto = serializers.IntegerField()
+    tecnico = serializers.CharField(allow_null=True)
+    tecnico_document = serializers.CharField(allow_null=True)
+    cliente = serializers.CharField()
+    cliente_document = serializers.CharField()
+
+
+class ThroughputRowSerializer(serializers.Serializer):
+    periodo = serializers.DateField(help_text="Primer día de la semana (lunes) o del mes.")
+    abiertos = serializers.IntegerField()
+    finalizados = serializers.IntegerField()
+
+
+class PendingApprovalRowSerializer(serializers.Serializer):
+    request_id = serializers.IntegerField()
+    ticket_id = serializers.IntegerField()
+    ticket_code = serializers.CharField()
+    to_state = serializers.CharField()
+    tecnico = serializers.CharField()
+    creada = serializers.DateTimeField()
+    antiguedad_horas = serializers.FloatField()
+
+
+class PendingApprovalsAgeSerializer(serializers.Serializer):
+    total_pendientes = serializers.IntegerField()
+    antiguedad_promedio_horas = serializers.FloatField(allow_null=True)
+    antiguedad_maxima_horas = serializers.FloatField(allow_null=True)
+    solicitudes = PendingApprovalRowSerializer(many=True)
+
+
+class CategoryCountSerializer(serializers.Serializer):
+    categoria = serializers.CharField()
+    total = serializers.IntegerField()
+
+
+class PriorityCountSerializer(serializers.Serializer):
+    prioridad = serializers.CharField()
+    total = serializers.IntegerField()
+
+
+class BuildingCountSerializer(serializers.Serializer):
+    edificio_id = serializers.IntegerField(allow_null=True)
+    edificio = serializers.CharField(allow_null=True)
+    total = serializers.IntegerField()
+
+
+class PortalTicketsSerializer(serializers.Serializer):
+    total_tickets = serializers.IntegerField()
+    por_categoria = CategoryCountSerializer(many=True)
+    por_prioridad = PriorityCountSerializer(many=True)
+    por_edificio = BuildingCountSerializer(many=True)
