@@ -36,11 +36,6 @@ class PortalMessageSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
-class PortalValidationErrorSerializer(serializers.Serializer):
-    message = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
-
-
 class PortalErrorSerializer(serializers.Serializer):
     error = serializers.CharField()
 

@@ -9,7 +9,7 @@ from django.contrib.auth import authenticate
 from django.http import JsonResponse
 from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from notifications import selectors as notification_selectors
 from notifications import services as notification_services
+from tenants import portal_examples as examples
 from tenants import portal_selectors, portal_services
 from tenants.models import Tenant
 from tenants.portal_permissions import IsTenant
@@ -61,10 +62,10 @@ from tenants.portal_serializers import (
     PortalTicketListItemSerializer,
     PortalTicketListResponseSerializer,
     PortalTicketSerializer,
-    PortalValidationErrorSerializer,
 )
 from tenants.portal_throttles import PasswordResetRequestThrottle
 from tickethelp.exceptions import Conflict, DomainError, NotFound, tenant_exception_handler
+from tickethelp.openapi import tenant_errors
 from tickethelp.pagination import paginate_queryset
 from tickets import services as ticket_services
 from users import services as user_services
@@ -89,9 +90,9 @@ PAGINATION_PARAMETERS = [
         ("offset", "Items to skip."),
     )
 ]
-AUTH_ERRORS = {401: PortalMessageSerializer, 403: PortalMessageSerializer}
-NOT_FOUND = {404: PortalMessageSerializer}
-INVALID = {422: PortalValidationErrorSerializer}
+AUTH_ERRORS = tenant_errors(401, 403)
+TICKET_NOT_FOUND = tenant_errors(404, examples={404: examples.TICKET_NOT_FOUND})
+INVALID_PAGE = tenant_errors(422, examples={422: examples.INVALID_PAGE})
 
 
 def validated(serializer_class, data, **context) -> dict:
@@ -140,9 +141,9 @@ class TenantLoginView(TenantAPIView):
         request=PortalLoginSerializer,
         responses={
             200: PortalLoginResponseSerializer,
-            422: PortalValidationErrorSerializer,
-            429: PortalMessageSerializer,
+            **tenant_errors(422, 429, examples={422: examples.LOGIN_FAILED}),
         },
+        examples=[examples.LOGIN_REQUEST, examples.LOGIN_RESPONSE],
         auth=[],
     )
     def post(self, request):
@@ -163,7 +164,11 @@ class TenantLoginView(TenantAPIView):
 
 class TenantLogoutView(TenantAPIView):
     @extend_schema(
-        operation_id="tenant_logout", tags=TAGS, request=None, responses={200: PortalMessageSerializer, **AUTH_ERRORS}
+        operation_id="tenant_logout",
+        tags=TAGS,
+        request=None,
+        responses={200: PortalMessageSerializer, **AUTH_ERRORS},
+        examples=[examples.LOGOUT_RESPONSE],
     )
     def post(self, request):
         portal_services.tenant_logout(token=request.auth)
@@ -174,14 +179,22 @@ class TenantLogoutView(TenantAPIView):
 
 
 class TenantMeView(TenantAPIView):
-    @extend_schema(operation_id="tenant_me", tags=TAGS, responses={200: PortalMeResponseSerializer, **AUTH_ERRORS})
+    @extend_schema(
+        operation_id="tenant_me",
+        tags=TAGS,
+        responses={200: PortalMeResponseSerializer, **AUTH_ERRORS},
+        examples=[examples.ME_RESPONSE],
+    )
     def get(self, request):
         return Response({"tenant": PortalTenantProfileSerializer(self.tenant).data})
 
 
 class TenantApartmentView(TenantAPIView):
     @extend_schema(
-        operation_id="tenant_apartment", tags=TAGS, responses={200: PortalApartmentResponseSerializer, **AUTH_ERRORS}
+        operation_id="tenant_apartment",
+        tags=TAGS,
+        responses={200: PortalApartmentResponseSerializer, **AUTH_ERRORS},
+        examples=[examples.APARTMENT_RESPONSE],
     )
     def get(self, request):
         others = portal_selectors.apartment_other_tenants(tenant=self.tenant)
@@ -191,7 +204,10 @@ class TenantApartmentView(TenantAPIView):
 
 class TenantBuildingView(TenantAPIView):
     @extend_schema(
-        operation_id="tenant_building", tags=TAGS, responses={200: PortalBuildingResponseSerializer, **AUTH_ERRORS}
+        operation_id="tenant_building",
+        tags=TAGS,
+        responses={200: PortalBuildingResponseSerializer, **AUTH_ERRORS},
+        examples=[examples.BUILDING_RESPONSE],
     )
     def get(self, request):
         return Response({"building": PortalBuildingDetailSerializer(self.tenant.apartment.building).data})
@@ -199,7 +215,10 @@ class TenantBuildingView(TenantAPIView):
 
 class TenantDoormenView(TenantAPIView):
     @extend_schema(
-        operation_id="tenant_doormen", tags=TAGS, responses={200: PortalDoormenResponseSerializer, **AUTH_ERRORS}
+        operation_id="tenant_doormen",
+        tags=TAGS,
+        responses={200: PortalDoormenResponseSerializer, **AUTH_ERRORS},
+        examples=[examples.DOORMEN_RESPONSE],
     )
     def get(self, request):
         doormen = portal_selectors.building_active_doormen(tenant=self.tenant)
@@ -210,7 +229,12 @@ class TenantOwnerView(TenantAPIView):
     @extend_schema(
         operation_id="tenant_owner",
         tags=TAGS,
-        responses={200: PortalOwnerResponseSerializer, **AUTH_ERRORS, **NOT_FOUND},
+        responses={
+            200: PortalOwnerResponseSerializer,
+            **AUTH_ERRORS,
+            **tenant_errors(404, examples={404: examples.OWNER_NOT_FOUND}),
+        },
+        examples=[examples.OWNER_RESPONSE],
     )
     def get(self, request):
         owner = portal_selectors.building_owner(tenant=self.tenant)
@@ -219,7 +243,10 @@ class TenantOwnerView(TenantAPIView):
 
 class TenantDevicesView(TenantAPIView):
     @extend_schema(
-        operation_id="tenant_devices", tags=TAGS, responses={200: PortalDevicesResponseSerializer, **AUTH_ERRORS}
+        operation_id="tenant_devices",
+        tags=TAGS,
+        responses={200: PortalDevicesResponseSerializer, **AUTH_ERRORS},
+        examples=[examples.DEVICES_RESPONSE],
     )
     def get(self, request):
         own = portal_selectors.devices_owned(tenant=self.tenant)
@@ -269,7 +296,12 @@ class TenantTicketsView(TenantAPIView):
             ),
             *PAGINATION_PARAMETERS,
         ],
-        responses={200: PortalTicketListResponseSerializer, **AUTH_ERRORS, **INVALID},
+        responses={
+            200: PortalTicketListResponseSerializer,
+            **AUTH_ERRORS,
+            **tenant_errors(422, examples={422: examples.INVALID_STATUS}),
+        },
+        examples=[examples.TICKETS_RESPONSE],
     )
     def get(self, request):
         query = validated(PortalTicketFilterSerializer, request.query_params)
@@ -285,7 +317,12 @@ class TenantTicketsView(TenantAPIView):
         operation_id="tenant_tickets_create",
         tags=TAGS,
         request={"multipart/form-data": PortalTicketCreateRequestSerializer},
-        responses={201: PortalTicketCreatedResponseSerializer, **AUTH_ERRORS, **INVALID},
+        responses={
+            201: PortalTicketCreatedResponseSerializer,
+            **AUTH_ERRORS,
+            **tenant_errors(422, examples={422: examples.TICKET_INVALID}),
+        },
+        examples=[examples.TICKET_CREATE_REQUEST, examples.TICKET_CREATED_RESPONSE],
         description='`message` is "Ticket created successfully with attachments" when files were attached, '
         'else "Ticket created successfully".',
     )
@@ -310,7 +347,8 @@ class TenantTicketDetailView(TenantAPIView):
     @extend_schema(
         operation_id="tenant_tickets_detail",
         tags=TAGS,
-        responses={200: PortalTicketDetailResponseSerializer, **AUTH_ERRORS, **NOT_FOUND},
+        responses={200: PortalTicketDetailResponseSerializer, **AUTH_ERRORS, **TICKET_NOT_FOUND},
+        examples=[examples.TICKET_DETAIL_RESPONSE],
     )
     def get(self, request, ticket_id: int):
         ticket = portal_selectors.tenant_ticket_get(tenant=self.tenant, ticket_id=ticket_id)
@@ -321,7 +359,8 @@ class TenantTicketAttachmentsView(TenantAPIView):
     @extend_schema(
         operation_id="tenant_tickets_attachments",
         tags=TAGS,
-        responses={200: PortalAttachmentsResponseSerializer, **AUTH_ERRORS, **NOT_FOUND},
+        responses={200: PortalAttachmentsResponseSerializer, **AUTH_ERRORS, **TICKET_NOT_FOUND},
+        examples=[examples.ATTACHMENTS_RESPONSE],
     )
     def get(self, request, ticket_id: int):
         ticket = portal_selectors.tenant_ticket_get(tenant=self.tenant, ticket_id=ticket_id)
@@ -337,9 +376,9 @@ class TenantTicketCancelView(TenantAPIView):
         responses={
             200: PortalTicketCancelledResponseSerializer,
             **AUTH_ERRORS,
-            **NOT_FOUND,
-            409: PortalMessageSerializer,
+            **tenant_errors(404, 409, 422, examples={404: examples.TICKET_NOT_FOUND, 409: examples.NOT_CANCELLABLE}),
         },
+        examples=[examples.CANCEL_REQUEST, examples.CANCELLED_RESPONSE],
     )
     def post(self, request, ticket_id: int):
         data = validated(PortalCancelSerializer, request.data)
@@ -365,10 +404,15 @@ class TenantChangePasswordView(TenantAPIView):
         request=PortalChangePasswordSerializer,
         responses={
             200: PortalPasswordChangedResponseSerializer,
-            400: OpenApiResponse(PortalErrorSerializer, description="Current password is incorrect"),
+            400: OpenApiResponse(
+                PortalErrorSerializer,
+                description="Current password is incorrect",
+                examples=[OpenApiExample("Wrong current password", value=examples.WRONG_CURRENT_PASSWORD)],
+            ),
             **AUTH_ERRORS,
-            **INVALID,
+            **tenant_errors(422, examples={422: examples.PASSWORD_MISMATCH}),
         },
+        examples=[examples.CHANGE_PASSWORD_REQUEST, examples.PASSWORD_CHANGED_RESPONSE],
     )
     def post(self, request):
         data = validated(PortalChangePasswordSerializer, request.data, user=request.user)
@@ -387,7 +431,12 @@ class TenantResetPasswordRequestView(TenantAPIView):
         operation_id="tenant_reset_password_request",
         tags=TAGS,
         request=None,
-        responses={200: PortalMessageSerializer, **AUTH_ERRORS, 429: PortalMessageSerializer},
+        responses={
+            200: PortalMessageSerializer,
+            **AUTH_ERRORS,
+            **tenant_errors(429, examples={429: examples.RESET_THROTTLED}),
+        },
+        examples=[examples.RESET_REQUESTED_RESPONSE],
         description="E-mails a random temporary password (never the e-mail address); the user must change it.",
     )
     def post(self, request):
@@ -403,7 +452,8 @@ class TenantNotificationsView(TenantAPIView):
         operation_id="tenant_notifications",
         tags=TAGS,
         parameters=PAGINATION_PARAMETERS,
-        responses={200: PortalNotificationsResponseSerializer, **AUTH_ERRORS, **INVALID},
+        responses={200: PortalNotificationsResponseSerializer, **AUTH_ERRORS, **INVALID_PAGE},
+        examples=[examples.NOTIFICATIONS_RESPONSE],
     )
     def get(self, request):
         rows, total = paginate_queryset(notification_selectors.notification_list(user=request.user), request)
@@ -417,7 +467,12 @@ class TenantNotificationReadView(TenantAPIView):
         operation_id="tenant_notifications_read",
         tags=TAGS,
         request=None,
-        responses={200: PortalNotificationReadResponseSerializer, **AUTH_ERRORS, **NOT_FOUND},
+        responses={
+            200: PortalNotificationReadResponseSerializer,
+            **AUTH_ERRORS,
+            **tenant_errors(404, examples={404: examples.NOTIFICATION_NOT_FOUND}),
+        },
+        examples=[examples.NOTIFICATION_READ_RESPONSE],
     )
     def post(self, request, notification_id: int):
         if notification_id > portal_selectors.MAX_ID:
@@ -439,6 +494,7 @@ class TenantNotificationsReadAllView(TenantAPIView):
         tags=TAGS,
         request=None,
         responses={200: PortalNotificationsReadResponseSerializer, **AUTH_ERRORS},
+        examples=[examples.ALL_READ_RESPONSE],
     )
     def post(self, request):
         updated = notification_services.notifications_mark_all_read(user=request.user)
