@@ -152,6 +152,8 @@ class TenantSerializer(serializers.ModelSerializer):
     apartment_name = serializers.CharField(source="apartment.name", read_only=True)
     building = serializers.IntegerField(source="apartment.building_id", read_only=True)
     building_name = serializers.CharField(source="apartment.building.name", read_only=True)
+    # Declared so the schema says what the API sends: a URL, or "" when there is no photo.
+    photo = serializers.URLField(read_only=True, allow_blank=True, label="Foto")
 
     class Meta:
         model = Tenant

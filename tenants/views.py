@@ -5,10 +5,11 @@ Lists are plain arrays (total in `X-Total-Count`, `ArrayPagination`); every writ
 with the row as the list shows it.
 """
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.response import Response
 
+from tenants import examples as tenant_examples
 from tenants import selectors, services
 from tenants.filters import (
     ApartmentFilter,
@@ -25,47 +26,66 @@ from tenants.serializers import (
     DeviceSerializer,
     DeviceWriteSerializer,
     DoormanSerializer,
-    ErrorSerializer,
     NameDeviceSerializer,
     OwnerSerializer,
     TenantCreateSerializer,
     TenantSerializer,
     TenantUpdateSerializer,
 )
+from tickethelp.openapi import ApiErrorSerializer, staff_errors
 from tickethelp.permissions import IsAdmin
 
-DENIED = {
-    401: OpenApiResponse(ErrorSerializer, description="Sin autenticar"),
-    403: OpenApiResponse(ErrorSerializer, description="Solo administradores"),
-}
-INVALID = {400: OpenApiResponse(description="Campos o parámetros inválidos (errores por campo)")}
-MISSING = {404: OpenApiResponse(ErrorSerializer, description="No existe")}
+DENIED = staff_errors(401, 403)
+INVALID = staff_errors(400, examples={400: {"name": ["Este campo no puede estar en blanco."]}})
+MISSING = staff_errors(404)
 
 
-def management_schema(*, tag: str, plural: str, output, create_input=None, update_input=None, protected: str = ""):
-    """OpenAPI of one management ViewSet: tag, request/response shapes and error codes."""
+def management_schema(
+    *, tag: str, plural: str, output, examples: dict, create_input=None, update_input=None, protected: str = ""
+):
+    """OpenAPI of one management ViewSet: tag, request/response shapes, examples and error codes."""
     create_input = create_input or output
     update_input = update_input or create_input
-    conflict = {409: OpenApiResponse(ErrorSerializer, description=protected)} if protected else {}
+    conflict = {}
+    if protected:
+        conflict = {
+            409: OpenApiResponse(
+                ApiErrorSerializer,
+                description=protected,
+                examples=[OpenApiExample("Con filas asociadas", value=examples["protected"])],
+            )
+        }
+    by_action = tenant_examples.action_examples(examples)
     return extend_schema_view(
         list=extend_schema(
-            tags=[tag], summary=f"Listar {plural}", responses={200: output(many=True), **INVALID, **DENIED}
+            tags=[tag],
+            summary=f"Listar {plural}",
+            responses={200: output(many=True), **INVALID, **DENIED},
+            examples=by_action["list"],
         ),
-        retrieve=extend_schema(tags=[tag], summary="Detalle", responses={200: output, **DENIED, **MISSING}),
+        retrieve=extend_schema(
+            tags=[tag], summary="Detalle", responses={200: output, **DENIED, **MISSING}, examples=by_action["retrieve"]
+        ),
         create=extend_schema(
-            tags=[tag], summary="Crear", request=create_input, responses={201: output, **INVALID, **DENIED}
+            tags=[tag],
+            summary="Crear",
+            request=create_input,
+            responses={201: output, **INVALID, **DENIED},
+            examples=by_action["create"],
         ),
         update=extend_schema(
             tags=[tag],
             summary="Reemplazar",
             request=update_input,
             responses={200: output, **INVALID, **DENIED, **MISSING},
+            examples=by_action["update"],
         ),
         partial_update=extend_schema(
             tags=[tag],
             summary="Modificar campos",
             request=update_input,
             responses={200: output, **INVALID, **DENIED, **MISSING},
+            examples=by_action["partial_update"],
         ),
         destroy=extend_schema(tags=[tag], summary="Eliminar", responses={204: None, **DENIED, **MISSING, **conflict}),
     )
@@ -123,6 +143,7 @@ class ManagementViewSet(viewsets.ModelViewSet):
     tag="Gestión · propietarios",
     plural="propietarios",
     output=OwnerSerializer,
+    examples=tenant_examples.OWNER_EXAMPLES,
     protected="El propietario tiene edificios asociados",
 )
 class OwnerViewSet(ManagementViewSet):
@@ -146,6 +167,7 @@ class OwnerViewSet(ManagementViewSet):
     tag="Gestión · edificios",
     plural="edificios",
     output=BuildingSerializer,
+    examples=tenant_examples.BUILDING_EXAMPLES,
     protected="El edificio tiene apartamentos",
 )
 class BuildingViewSet(ManagementViewSet):
@@ -165,7 +187,12 @@ class BuildingViewSet(ManagementViewSet):
         services.building_delete(building_id=pk)
 
 
-@management_schema(tag="Gestión · porteros", plural="porteros", output=DoormanSerializer)
+@management_schema(
+    tag="Gestión · porteros",
+    plural="porteros",
+    output=DoormanSerializer,
+    examples=tenant_examples.DOORMAN_EXAMPLES,
+)
 class DoormanViewSet(ManagementViewSet):
     serializer_class = DoormanSerializer
     filterset_class = DoormanFilter
@@ -187,6 +214,7 @@ class DoormanViewSet(ManagementViewSet):
     tag="Gestión · apartamentos",
     plural="apartamentos",
     output=ApartmentSerializer,
+    examples=tenant_examples.APARTMENT_EXAMPLES,
     protected="El apartamento tiene residentes",
 )
 class ApartmentViewSet(ManagementViewSet):
@@ -210,6 +238,7 @@ class ApartmentViewSet(ManagementViewSet):
     tag="Gestión · residentes",
     plural="residentes",
     output=TenantSerializer,
+    examples=tenant_examples.TENANT_EXAMPLES,
     create_input=TenantCreateSerializer,
     update_input=TenantUpdateSerializer,
 )
@@ -244,6 +273,7 @@ class TenantViewSet(ManagementViewSet):
     tag="Gestión · tipos de dispositivo",
     plural="tipos de dispositivo",
     output=NameDeviceSerializer,
+    examples=tenant_examples.NAME_DEVICE_EXAMPLES,
     protected="Hay dispositivos de este tipo",
 )
 class NameDeviceViewSet(ManagementViewSet):
@@ -267,6 +297,7 @@ class NameDeviceViewSet(ManagementViewSet):
     tag="Gestión · dispositivos",
     plural="dispositivos",
     output=DeviceSerializer,
+    examples=tenant_examples.DEVICE_EXAMPLES,
     create_input=DeviceWriteSerializer,
     protected="Hay tickets sobre el dispositivo",
 )

@@ -9,6 +9,8 @@ class UserSerializer(serializers.ModelSerializer):
     """A user as every endpoint of the section shows one."""
 
     full_name = serializers.CharField(source="get_full_name", read_only=True)
+    # Declared so the schema says what the API sends: a URL, or "" when there is no picture.
+    profile_picture = serializers.URLField(read_only=True, allow_blank=True, label="Foto de perfil")
 
     class Meta:
         model = User
