@@ -48,13 +48,6 @@ class ResidentIdsField(serializers.ListField):
         super().__init__(**kwargs)
 
 
-class ErrorSerializer(serializers.Serializer):
-    """Error body (documentation only): `detail`, and for domain errors a `code`."""
-
-    detail = serializers.CharField()
-    code = serializers.CharField(required=False)
-
-
 # --- Owners, buildings, doormen, apartments, device types ---------------------------------
 
 
