@@ -114,3 +114,35 @@ def assert_within_budget(write: CountedWrite, label: str, budget: int = WRITE_QU
         f"{label}: {len(write.budgeted)} queries (budget < {budget}, notification inserts and "
         f"savepoints excluded):\n{write.listing()}"
     )
+
+
+def assert_write_constant(
+    add_rows: Callable[[int], object],
+    write: Callable[[], CountedWrite],
+    label: str,
+    *,
+    budget: int | None = WRITE_QUERY_BUDGET,
+) -> CountedWrite:
+    """Run `write` (one request on a fresh target) with 1 existing row, then with 50
+    (`add_rows(n)` adds n tickets, notifications, ...): the same statements both times, and
+    fewer than `budget` of them once the notification inserts are set aside (budget=None:
+    constancy only). Returns the second measurement."""
+    # given one existing row
+    add_rows(1)
+    with_one = write()
+
+    # when there are 50
+    add_rows(49)
+    with_fifty = write()
+
+    # then the write runs the same statements, within budget
+    if len(with_fifty.queries) != len(with_one.queries):
+        grown = Counter(map(_shape, with_fifty.queries)) - Counter(map(_shape, with_one.queries))
+        repeated = "\n".join(f"  +{times}x {sql}" for sql, times in grown.most_common())
+        raise AssertionError(
+            f"{label}: {len(with_one.queries)} queries with 1 existing row, {len(with_fifty.queries)} with 50. "
+            f"Statements that grew:\n{repeated}"
+        )
+    if budget is not None:
+        assert_within_budget(with_fifty, label, budget)
+    return with_fifty
