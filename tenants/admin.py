@@ -18,11 +18,24 @@ URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
 class ApartmentInline(admin.TabularInline):
+    """A building's apartments with who lives in each; "Cambiar" opens the apartment, whose
+    own inline adds and edits its residents (building → apartments → residents)."""
+
     formfield_overrides = URL_FIELDS
     model = Apartment
-    fields = ("name", "ubicacion", "status")
+    fields = ("name", "ubicacion", "status", "residents")
+    readonly_fields = ("residents",)
     extra = 0
     show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("tenants__user")
+
+    @admin.display(description="residentes")
+    def residents(self, obj) -> str:
+        if obj.pk is None:  # the blank row "Agregar otro apartamento" copies
+            return ""
+        return ", ".join(tenant.user.get_full_name() for tenant in obj.tenants.all()) or "—"
 
 
 class DoormanInline(admin.TabularInline):

@@ -173,3 +173,38 @@ def test_admin_building_page_shows_its_apartments_and_doormen_inline(admin_site,
     content = response.content.decode()
     assert world.doorman.name in content
     assert 'value="101"' in content
+
+
+def test_building_page_lists_who_lives_in_each_apartment_and_links_to_it(admin_site, world):
+    # when the admin opens the building
+    response = admin_site.get(f"/admin/tenants/building/{world.building.pk}/change/")
+
+    # then each apartment row names its residents and opens the apartment (building → apartments)
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert world.tenant.user.get_full_name() in content
+    assert world.roommate.user.get_full_name() in content
+    assert f"/admin/tenants/apartment/{world.apartment.pk}/change/" in content
+
+
+def test_apartment_page_edits_its_residents_inline(admin_site, world):
+    # when the admin follows the link to the apartment (apartments → residents)
+    response = admin_site.get(f"/admin/tenants/apartment/{world.apartment.pk}/change/")
+
+    # then its residents are an inline, with the user picked by autocomplete
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="tenants-group"' in content
+    assert f'value="{world.tenant.pk}"' in content
+    assert 'data-field-name="user"' in content
+    assert "admin-autocomplete" in content
+
+
+def test_building_page_queries_do_not_grow_with_residents(admin_site, world, django_assert_max_num_queries):
+    # given nine more residents in the building's apartment
+    for _ in range(9):
+        TenantFactory(apartment=world.apartment)
+
+    # then the building page still reads them in a fixed number of queries
+    with django_assert_max_num_queries(20):
+        assert admin_site.get(f"/admin/tenants/building/{world.building.pk}/change/").status_code == 200
