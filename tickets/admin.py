@@ -11,10 +11,51 @@ from users.models import Role, User
 ADMIN_REJECTION_REASON = "Rechazada desde el panel de administración."
 
 
-class ReadOnlyInline(admin.TabularInline):
+class SpanishLabels:
+    """Spanish headers for the fields whose model verbose names are still English (the
+    admin shows them through these, in lists, inlines and read-only forms)."""
+
+    @admin.display(description="estado de origen", ordering="from_state")
+    def estado_origen(self, obj):
+        return obj.from_state
+
+    @admin.display(description="estado destino", ordering="to_state")
+    def estado_destino(self, obj):
+        return obj.to_state
+
+    @admin.display(description="solicitada por", ordering="requested_by")
+    def solicitada_por(self, obj):
+        return obj.requested_by
+
+    @admin.display(description="decidida por", ordering="decided_by")
+    def decidida_por(self, obj):
+        return obj.decided_by
+
+    @admin.display(description="fecha de decisión", ordering="decided_at")
+    def fecha_decision(self, obj):
+        return obj.decided_at
+
+    @admin.display(description="subido por", ordering="uploaded_by")
+    def subido_por(self, obj):
+        return obj.uploaded_by
+
+    @admin.display(description="fecha", ordering="created_at")
+    def creado(self, obj):
+        return obj.created_at
+
+
+class ToStateFilter(admin.RelatedFieldListFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "estado destino"
+
+
+class ReadOnlyInline(SpanishLabels, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
+
+    related: tuple[str, ...] = ()
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -22,24 +63,38 @@ class ReadOnlyInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*self.related)
+
 
 class HistoryInline(ReadOnlyInline):
     model = TicketHistory
-    fields = ("created_at", "action", "actor", "from_state", "to_state", "description")
+    related = ("actor", "from_state", "to_state")
+    fields = ("creado", "action", "actor", "estado_origen", "estado_destino", "description")
     readonly_fields = fields
     ordering = ("created_at", "id")
 
 
 class AttachmentInline(ReadOnlyInline):
     model = TicketAttachment
-    fields = ("created_at", "original_name", "mime_type", "size", "uploaded_by")
+    related = ("uploaded_by",)
+    fields = ("creado", "original_name", "mime_type", "size", "subido_por")
     readonly_fields = fields
 
 
 class StateChangeRequestInline(ReadOnlyInline):
     model = StateChangeRequest
     fk_name = "ticket"
-    fields = ("created_at", "status", "requested_by", "from_state", "to_state", "decided_by", "rejection_reason")
+    related = ("requested_by", "from_state", "to_state", "decided_by")
+    fields = (
+        "creado",
+        "status",
+        "solicitada_por",
+        "estado_origen",
+        "estado_destino",
+        "decidida_por",
+        "rejection_reason",
+    )
     readonly_fields = fields
 
 
@@ -58,7 +113,8 @@ class TicketAdmin(admin.ModelAdmin):
         "tecnico__last_name",
     )
     list_select_related = ("estado", "tecnico", "cliente")
-    raw_id_fields = ("administrador", "tecnico", "cliente")
+    # Searched by name, e-mail or document; each field offers only active users of its role.
+    autocomplete_fields = ("administrador", "tecnico", "cliente")
     date_hierarchy = "fecha"
     ordering = ("-fecha", "-id")
     inlines = (StateChangeRequestInline, AttachmentInline, HistoryInline)
@@ -75,6 +131,7 @@ class TicketAdmin(admin.ModelAdmin):
         "administrador",
         "tecnico",
         "cliente",
+        "device",
         "created_at",
         "updated_at",
     )
@@ -111,7 +168,8 @@ class TicketAdmin(admin.ModelAdmin):
             self.message_user(request, reason, level=messages.WARNING)
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = ["code", "created_at", "updated_at"]
+        # The device is the resident's choice in the portal; the admin shows it, never edits it.
+        readonly = ["code", "device", "created_at", "updated_at"]
         if obj is not None:
             # State moves only through the workflow; the client of a ticket never changes.
             readonly += ["estado", "cliente", "administrador"]
@@ -146,22 +204,32 @@ class TicketAdmin(admin.ModelAdmin):
 
 
 @admin.register(StateChangeRequest)
-class StateChangeRequestAdmin(admin.ModelAdmin):
-    list_display = ("id", "ticket", "from_state", "to_state", "status", "requested_by", "created_at", "decided_by")
-    list_filter = ("status", "to_state")
+class StateChangeRequestAdmin(SpanishLabels, admin.ModelAdmin):
+    list_display = (
+        "id",
+        "ticket",
+        "estado_origen",
+        "estado_destino",
+        "status",
+        "solicitada_por",
+        "creado",
+        "decidida_por",
+    )
+    list_filter = ("status", ("to_state", ToStateFilter))
     search_fields = ("ticket__code", "ticket__titulo", "requested_by__document", "requested_by__last_name")
     list_select_related = ("ticket", "from_state", "to_state", "requested_by", "decided_by")
+    date_hierarchy = "created_at"
     readonly_fields = (
         "ticket",
-        "requested_by",
-        "from_state",
-        "to_state",
+        "solicitada_por",
+        "estado_origen",
+        "estado_destino",
         "reason",
         "status",
-        "decided_by",
-        "decided_at",
+        "decidida_por",
+        "fecha_decision",
         "rejection_reason",
-        "created_at",
+        "creado",
     )
     actions = ("approve_requests", "reject_requests")
 
@@ -212,12 +280,14 @@ class EstadoAdmin(admin.ModelAdmin):
 
 
 @admin.register(TicketHistory)
-class TicketHistoryAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "ticket", "action", "actor", "from_state", "to_state")
+class TicketHistoryAdmin(SpanishLabels, admin.ModelAdmin):
+    list_display = ("creado", "ticket", "action", "actor", "estado_origen", "estado_destino")
     list_filter = ("action",)
     search_fields = ("ticket__code", "description", "actor__document")
     list_select_related = ("ticket", "actor", "from_state", "to_state")
     date_hierarchy = "created_at"
+    fields = ("ticket", "creado", "action", "actor", "estado_origen", "estado_destino", "description")
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False

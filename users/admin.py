@@ -8,7 +8,14 @@ from django import forms
 from django.contrib import admin, messages
 
 from users import services
-from users.models import RevokedAccessToken, User
+from users.models import RevokedAccessToken, Role, User
+
+# The people fields of a ticket: their autocompletes offer only active users of that role.
+AUTOCOMPLETE_ROLES = {
+    ("tickets", "ticket", "administrador"): Role.ADMIN,
+    ("tickets", "ticket", "tecnico"): Role.TECH,
+    ("tickets", "ticket", "cliente"): Role.CLIENT,
+}
 
 
 class UserCreationForm(forms.ModelForm):
@@ -68,6 +75,14 @@ class UserAdmin(admin.ModelAdmin):
             created = services.user_create(**{f: form.cleaned_data[f] for f in UserCreationForm.Meta.fields})
             obj.pk = created.pk
 
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        asking = (request.GET.get("app_label"), request.GET.get("model_name"), request.GET.get("field_name"))
+        role = AUTOCOMPLETE_ROLES.get(asking)
+        if role is not None:
+            queryset = queryset.filter(role=role, is_active=True)
+        return queryset, may_have_duplicates
+
     def delete_model(self, request, obj):
         services.user_delete(actor=request.user, user=obj)
 
@@ -92,10 +107,22 @@ class UserAdmin(admin.ModelAdmin):
 
 @admin.register(RevokedAccessToken)
 class RevokedAccessTokenAdmin(admin.ModelAdmin):
-    list_display = ("jti", "user", "revoked_at", "expires_at")
+    list_display = ("jti", "usuario", "revocado", "expira")
     search_fields = ("jti", "user__email", "user__document")
-    readonly_fields = ("jti", "user", "revoked_at", "expires_at")
+    fields = readonly_fields = ("jti", "usuario", "revocado", "expira")
     list_select_related = ("user",)
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="usuario", ordering="user")
+    def usuario(self, obj):
+        return obj.user
+
+    @admin.display(description="revocado", ordering="revoked_at")
+    def revocado(self, obj):
+        return obj.revoked_at
+
+    @admin.display(description="expira", ordering="expires_at")
+    def expira(self, obj):
+        return obj.expires_at

@@ -59,3 +59,71 @@ def test_assign_least_busy_technician_action_spreads_the_selected_tickets(admin_
         ).count()
         == 2
     )
+
+
+@pytest.mark.parametrize(
+    ("field", "role"), [("tecnico", Role.TECH), ("cliente", Role.CLIENT), ("administrador", Role.ADMIN)]
+)
+def test_ticket_people_autocomplete_offers_only_active_users_of_the_role(admin_browser, field, role):
+    # given one user of each role, and an inactive one of the field's role, all named Zeta
+    expected = UserFactory(role=role, last_name="Zeta")
+    UserFactory(role=role, last_name="Zeta", is_active=False)
+    for other in {Role.TECH, Role.CLIENT, Role.ADMIN} - {role}:
+        UserFactory(role=other, last_name="Zeta")
+
+    # when the ticket form's autocomplete searches for "Zeta"
+    response = admin_browser.get(
+        "/admin/autocomplete/", {"term": "Zeta", "app_label": "tickets", "model_name": "ticket", "field_name": field}
+    )
+
+    # then only the active user of that role is offered
+    assert response.status_code == 200
+    assert [row["id"] for row in response.json()["results"]] == [str(expected.pk)]
+
+
+def test_ticket_form_picks_people_by_autocomplete(admin_browser):
+    response = admin_browser.get("/admin/tickets/ticket/add/")
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    for field in ("administrador", "tecnico", "cliente"):
+        assert f'data-field-name="{field}"' in content
+    assert "admin-autocomplete" in content
+
+
+def test_ticket_page_shows_requests_attachments_and_history_inline_in_spanish(admin_browser):
+    # given a ticket with a pending request (the factory writes no history of its own)
+    request = StateChangeRequestFactory()
+    TicketHistory.objects.create(
+        ticket=request.ticket,
+        action=HistoryAction.STATE_CHANGE_REQUESTED,
+        actor=request.requested_by,
+        from_state=request.from_state,
+        to_state=request.to_state,
+        description="Solicitud enviada",
+    )
+
+    # when the admin opens the ticket
+    response = admin_browser.get(f"/admin/tickets/ticket/{request.ticket.pk}/change/")
+
+    # then the three inlines are there, with Spanish headers only
+    content = response.content.decode()
+    assert response.status_code == 200
+    for group in ("state_requests-group", "attachments-group", "history-group"):
+        assert f'id="{group}"' in content
+    for header in ("Estado de origen", "Estado destino", "Solicitada por", "Subido por"):
+        assert header.lower() in content.lower()
+    for english in ("From state", "To state", "Requested by", "Uploaded by", "Created at"):
+        assert english.lower() not in content.lower()
+
+
+def test_state_change_request_list_speaks_spanish(admin_browser):
+    StateChangeRequestFactory()
+
+    response = admin_browser.get("/admin/tickets/statechangerequest/")
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Por estado destino" in content
+    for english in ("From state", "To state", "Requested by", "Decided by", "Created at"):
+        assert english.lower() not in content.lower()
