@@ -124,7 +124,7 @@ def assert_write_constant(
     budget: int | None = WRITE_QUERY_BUDGET,
 ) -> CountedWrite:
     """Run `write` (one request on a fresh target) with 1 existing row, then with 50
-    (`add_rows(n)` adds n tickets, notifications, ...): the same statements both times, and
+    (`add_rows(n)` adds n tickets, notifications, ...): as many statements both times, and
     fewer than `budget` of them once the notification inserts are set aside (budget=None:
     constancy only). Returns the second measurement."""
     # given one existing row
