@@ -6,6 +6,7 @@ same rules (random password by welcome e-mail, tokens revoked on deactivation).
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 
 from users import services
 from users.models import RevokedAccessToken, Role, User
@@ -26,6 +27,8 @@ class UserCreationForm(forms.ModelForm):
 
 @admin.register(User)
 class UserAdmin(admin.ModelAdmin):
+    # A picture link typed without a scheme is a web link.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = (
         "document",
         "email",

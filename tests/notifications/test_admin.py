@@ -1,0 +1,53 @@
+"""The notifications admin: the resend action queues undelivered e-mails again."""
+
+import pytest
+from django.test import Client
+
+from notifications.models import Notification, NotificationStatus
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_site(admin_user) -> Client:
+    client = Client()
+    client.force_login(admin_user)
+    return client
+
+
+def test_resend_action_delivers_the_selected_failed_notifications(
+    admin_site, make_notification, mailoutbox, django_capture_on_commit_callbacks
+):
+    # given a failed notification, another failed one not selected, and a delivered one
+    user = UserFactory(email="destino@example.com")
+    failed = make_notification(user, estado=NotificationStatus.FALLIDA, intentos=5, ultimo_error="timeout")
+    untouched = make_notification(user, estado=NotificationStatus.FALLIDA, intentos=5)
+    delivered = make_notification(user)
+
+    # when the admin runs "resend" on the first and the delivered one
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_site.post(
+            "/admin/notifications/notification/",
+            {"action": "resend", "_selected_action": [failed.pk, delivered.pk]},
+            follow=True,
+        )
+
+    # then only the failed one went out again (the delivered one is not sent twice)
+    assert response.status_code == 200
+    assert "1 notificaciones en cola de reenvío." in response.content.decode()
+    assert [message.to for message in mailoutbox] == [["destino@example.com"]]
+    failed.refresh_from_db()
+    assert failed.estado == NotificationStatus.ENVIADA
+    assert Notification.objects.get(pk=untouched.pk).estado == NotificationStatus.FALLIDA
+    assert Notification.objects.get(pk=delivered.pk).fecha_envio == delivered.fecha_envio
+
+
+def test_notification_list_filters_and_searches(admin_site, make_notification):
+    user = UserFactory(email="buscada@example.com")
+    make_notification(user, estado=NotificationStatus.FALLIDA)
+
+    response = admin_site.get("/admin/notifications/notification/", {"estado__exact": "FALLIDA", "q": "buscada"})
+
+    assert response.status_code == 200
+    assert "buscada@example.com" in response.content.decode()
