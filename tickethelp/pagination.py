@@ -49,10 +49,11 @@ def page_window(request) -> tuple[int, int]:
     return ((page or 1) - 1) * size, size
 
 
-def paginate_queryset(queryset, request) -> tuple[list, int]:
-    """One COUNT plus one windowed SELECT, whatever the size of the table."""
+def paginate_queryset(queryset, request, *, total: int | None = None) -> tuple[list, int]:
+    """One windowed SELECT, plus one COUNT unless the caller knows the `total` already."""
     offset, limit = page_window(request)
-    total = queryset.count()
+    if total is None:
+        total = queryset.count()
     return list(queryset[offset : offset + limit]), total
 
 

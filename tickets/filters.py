@@ -4,11 +4,11 @@ from datetime import datetime, time, timedelta
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from tickets.models import Priority, Ticket
+from tickets.models import Priority, Ticket, TicketCount
 from users.models import document_validator
 
 MAX_ID = 2**63 - 1
@@ -99,6 +99,21 @@ class TicketFilter(django_filters.FilterSet):
     class Meta:
         model = Ticket
         fields = ()
+
+    # Filters that mean the same on TicketCount (its `tecnico` and `estado` have the ticket's names).
+    COUNTER_FILTERS = frozenset({"estado", "estado_codigo", "es_final", "tecnico", "sin_tecnico"})
+
+    def counted_total(self, counts: QuerySet[TicketCount] | None) -> int | None:
+        """The number of matching tickets read from `counts` (already scoped to the list),
+        or None when there are no counters or a filter in use cannot be applied to them."""
+        if counts is None:
+            return None
+        active = {name: value for name, value in self.form.cleaned_data.items() if value is not None and value != ""}
+        if not active.keys() <= self.COUNTER_FILTERS:
+            return None
+        for name, value in active.items():
+            counts = self.filters[name].filter(counts, value)
+        return counts.aggregate(total=Sum("total"))["total"] or 0
 
     def filter_fecha_desde(self, queryset, name, value):
         moment, _ = value

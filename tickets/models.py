@@ -156,6 +156,38 @@ class Ticket(models.Model):
         return f"{self.code or 'TK-?'} · {self.titulo}"
 
 
+class TicketCount(models.Model):
+    """How many tickets each technician (or nobody: NULL) has in each state.
+
+    Maintained by PostgreSQL triggers on `tickets_ticket` (migration 0006), in the same
+    transaction as every insert, delete and change of technician or state, whoever makes
+    it (services, admin, SQL). It answers list totals and technician workloads without
+    counting a million rows. `manage.py recount_tickets` rebuilds it from the tickets."""
+
+    tecnico = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="ticket_counts",
+        verbose_name="técnico",
+    )
+    estado = models.ForeignKey(Estado, on_delete=models.CASCADE, related_name="+", verbose_name="estado")
+    total = models.BigIntegerField("tickets", default=0)
+
+    class Meta:
+        verbose_name = "conteo de tickets"
+        verbose_name_plural = "conteos de tickets"
+        constraints = [
+            # One row per (technician or nobody, state): NULLs are equal (PostgreSQL 15+).
+            models.UniqueConstraint(
+                fields=["tecnico", "estado"], name="tickets_count_tecnico_estado_uniq", nulls_distinct=False
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tecnico_id or '-'} · {self.estado_id}: {self.total}"
+
+
 class RequestStatus(models.TextChoices):
     PENDING = "pending", "Pendiente"
     APPROVED = "approved", "Aprobada"

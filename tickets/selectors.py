@@ -1,10 +1,22 @@
 """Reads on tickets: scoped, optimised querysets (one query per list, whatever its length)."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from tickethelp.exceptions import DomainError, NotFound
-from tickets.models import Estado, RequestStatus, StateChangeRequest, Ticket, TicketAttachment, TicketHistory
+from tickets.models import (
+    Estado,
+    RequestStatus,
+    StateChangeRequest,
+    Ticket,
+    TicketAttachment,
+    TicketCount,
+    TicketHistory,
+)
 from users.models import Role, User
 from users.selectors import is_document
 
@@ -33,27 +45,46 @@ def ticket_queryset() -> QuerySet[Ticket]:
     return Ticket.objects.select_related(*TICKET_RELATED).order_by("-fecha", "-id")
 
 
-def ticket_list_for(*, user: User) -> QuerySet[Ticket]:
+def ticket_counts() -> QuerySet[TicketCount] | None:
+    """Every ticket counter, or None where the database keeps none (see TicketCount)."""
+    if connection.vendor != "postgresql":
+        return None
+    return TicketCount.objects.all()
+
+
+@dataclass(frozen=True)
+class TicketScope:
+    """The tickets a list shows: all of them, or those where `field` is `user`."""
+
+    field: str | None = None
+    user: User | None = None
+
+    def tickets(self) -> QuerySet[Ticket]:
+        queryset = ticket_queryset()
+        return queryset.filter(**{self.field: self.user}) if self.field else queryset
+
+    def counts(self) -> QuerySet[TicketCount] | None:
+        """The counters that add up to this scope (None: count the tickets instead)."""
+        counts = ticket_counts()
+        if counts is None or self.field is None:
+            return counts
+        return counts.filter(tecnico=self.user) if self.field == "tecnico" else None
+
+
+ROLE_FIELDS = {Role.CLIENT: "cliente", Role.TECH: "tecnico", Role.ADMIN: "administrador"}
+
+
+def ticket_scope_for(*, user: User) -> TicketScope:
     """The tickets `user` is party to: a client's own, a technician's assigned, an admin's all."""
-    queryset = ticket_queryset()
-    if user.role == Role.CLIENT:
-        return queryset.filter(cliente=user)
-    if user.role == Role.TECH:
-        return queryset.filter(tecnico=user)
-    return queryset
+    return TicketScope() if user.role == Role.ADMIN else TicketScope(ROLE_FIELDS[user.role], user)
 
 
-def ticket_consulta(*, actor: User, subject: User) -> QuerySet[Ticket]:
-    """`tickets/consulta/`: own/assigned tickets; an ADMIN sees all, or those of `subject`."""
+def ticket_consulta_scope(*, actor: User, subject: User) -> TicketScope:
+    """`tickets/consulta/`: own/assigned tickets; an ADMIN sees all, or those of `subject`
+    (subject_user already refused anyone else reading another user's tickets)."""
     if subject.pk == actor.pk:
-        return ticket_list_for(user=actor)
-    # An ADMIN reading another user's tickets (subject_user already refused anyone else).
-    queryset = ticket_queryset()
-    if subject.role == Role.CLIENT:
-        return queryset.filter(cliente=subject)
-    if subject.role == Role.TECH:
-        return queryset.filter(tecnico=subject)
-    return queryset.filter(administrador=subject)
+        return ticket_scope_for(user=actor)
+    return TicketScope(ROLE_FIELDS[subject.role], subject)
 
 
 def is_participant(*, ticket: Ticket, user: User) -> bool:
@@ -130,13 +161,17 @@ def request_get(*, request_id: int) -> StateChangeRequest:
 def technicians_with_load() -> QuerySet[User]:
     """Active technicians annotated with open (non-final) and total tickets, least busy first.
 
-    Ties are broken deterministically: fewest total tickets, then last name, first name, id."""
+    Ties are broken deterministically: fewest total tickets, then last name, first name, id.
+    The loads are read from the ticket counters (a handful of rows per technician)."""
+    if ticket_counts() is None:
+        open_tickets = Count("tickets_asignados", filter=Q(tickets_asignados__estado__es_final=False))
+        total_tickets = Count("tickets_asignados")
+    else:
+        open_tickets = Coalesce(Sum("ticket_counts__total", filter=Q(ticket_counts__estado__es_final=False)), 0)
+        total_tickets = Coalesce(Sum("ticket_counts__total"), 0)
     return (
         User.objects.filter(role=Role.TECH, is_active=True)
-        .annotate(
-            open_tickets=Count("tickets_asignados", filter=Q(tickets_asignados__estado__es_final=False)),
-            total_tickets=Count("tickets_asignados"),
-        )
+        .annotate(open_tickets=open_tickets, total_tickets=total_tickets)
         .order_by("open_tickets", "total_tickets", "last_name", "first_name", "id")
     )
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -31,6 +31,7 @@ from tickets.models import (
     StateChangeRequest,
     Ticket,
     TicketAttachment,
+    TicketCount,
     TicketHistory,
     ticket_code_for,
 )
@@ -505,3 +506,16 @@ def user_deletion_guard(user: User) -> str | None:
     if busy:
         return "El usuario tiene tickets activos (no finalizados) y no puede eliminarse."
     return None
+
+
+# --- Counters ------------------------------------------------------------------------------
+
+
+def ticket_counts_rebuild() -> int | None:
+    """Recount TicketCount from the tickets (the triggers' SQL function, under a share lock on
+    the tickets); None where the database keeps no counters."""
+    if connection.vendor != "postgresql":
+        return None
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT tickets_ticketcount_rebuild()")
+    return TicketCount.objects.count()

@@ -78,16 +78,13 @@ ERRORS = staff_errors(400, 401, 403)
 NOT_FOUND = staff_errors(404, examples={404: examples.TICKET_NOT_FOUND})
 
 
-def filtered_tickets(queryset, request):
-    """Apply the ticket filters of the query string; invalid values are a 400 per parameter."""
-    filterset = TicketFilter(request.query_params, queryset=queryset, request=request)
+def tickets_envelope(scope: selectors.TicketScope, request) -> dict:
+    """The scope's tickets filtered by the query string (invalid values are a 400 per
+    parameter), one page of them, and their total (from the counters when it can)."""
+    filterset = TicketFilter(request.query_params, queryset=scope.tickets(), request=request)
     if not filterset.is_valid():
         raise ValidationError({field: list(messages) for field, messages in filterset.errors.items()})
-    return filterset.qs
-
-
-def tickets_envelope(queryset, request) -> dict:
-    rows, total = paginate_queryset(queryset, request)
+    rows, total = paginate_queryset(filterset.qs, request, total=filterset.counted_total(scope.counts()))
     return {"message": "Lista de tickets", "total_tickets": total, "tickets": TicketSerializer(rows, many=True).data}
 
 
@@ -133,8 +130,7 @@ class TicketListCreateView(APIView):
         examples=[examples.TICKET_LIST_RESPONSE],
     )
     def get(self, request):
-        queryset = filtered_tickets(selectors.ticket_queryset(), request)
-        return Response(tickets_envelope(queryset, request))
+        return Response(tickets_envelope(selectors.TicketScope(), request))
 
     @extend_schema(
         operation_id="tickets_create",
@@ -199,8 +195,7 @@ class ConsultaView(APIView):
     )
     def get(self, request):
         subject = subject_user(request=request)
-        queryset = filtered_tickets(selectors.ticket_consulta(actor=request.user, subject=subject), request)
-        body = tickets_envelope(queryset, request)
+        body = tickets_envelope(selectors.ticket_consulta_scope(actor=request.user, subject=subject), request)
         if body["total_tickets"] == 0:
             return Response({"message": NO_TICKETS_MESSAGE})
         return Response(body)
