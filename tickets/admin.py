@@ -2,6 +2,7 @@
 admin site keeps the same rules, locks and history as the API."""
 
 from django.contrib import admin, messages
+from django.utils import formats, timezone
 
 from tickethelp.exceptions import DomainError
 from tickets import selectors, services
@@ -9,6 +10,12 @@ from tickets.models import Estado, RequestStatus, StateChangeRequest, Ticket, Ti
 from users.models import Role, User
 
 ADMIN_REJECTION_REASON = "Rechazada desde el panel de administración."
+
+
+def _when(moment):
+    """A date-time as the admin shows model fields (local time, localized): read-only
+    callables are printed as-is otherwise."""
+    return formats.localize(timezone.localtime(moment)) if moment else None
 
 
 class SpanishLabels:
@@ -33,7 +40,7 @@ class SpanishLabels:
 
     @admin.display(description="fecha de decisión", ordering="decided_at")
     def fecha_decision(self, obj):
-        return obj.decided_at
+        return _when(obj.decided_at)
 
     @admin.display(description="subido por", ordering="uploaded_by")
     def subido_por(self, obj):
@@ -41,7 +48,7 @@ class SpanishLabels:
 
     @admin.display(description="fecha", ordering="created_at")
     def creado(self, obj):
-        return obj.created_at
+        return _when(obj.created_at)
 
 
 class ToStateFilter(admin.RelatedFieldListFilter):
@@ -219,7 +226,7 @@ class StateChangeRequestAdmin(SpanishLabels, admin.ModelAdmin):
     search_fields = ("ticket__code", "ticket__titulo", "requested_by__document", "requested_by__last_name")
     list_select_related = ("ticket", "from_state", "to_state", "requested_by", "decided_by")
     date_hierarchy = "created_at"
-    readonly_fields = (
+    fields = readonly_fields = (
         "ticket",
         "solicitada_por",
         "estado_origen",

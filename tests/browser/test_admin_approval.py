@@ -40,7 +40,7 @@ def test_admin_approves_pending_request_and_ticket_is_finalized(page, screenshot
     # and the request and the ticket's page show the decision
     page.goto(f"/admin/tickets/statechangerequest/{state_request.pk}/change/")
     expect(page.locator(".field-status .readonly")).to_have_text("Aprobada")
-    expect(page.locator(".field-decided_by .readonly")).to_contain_text(admin_account.email)
+    expect(page.locator(".field-decidida_por .readonly")).to_contain_text(admin_account.email)
     screenshot("request-approved")
     page.goto(f"/admin/tickets/ticket/{ticket.pk}/change/")
     expect(page).to_have_url(re.compile(rf"/admin/tickets/ticket/{ticket.pk}/change/$"))

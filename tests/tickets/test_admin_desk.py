@@ -127,3 +127,16 @@ def test_state_change_request_list_speaks_spanish(admin_browser):
     assert "Por estado destino" in content
     for english in ("From state", "To state", "Requested by", "Decided by", "Created at"):
         assert english.lower() not in content.lower()
+
+
+def test_state_change_request_page_is_read_only(admin_browser):
+    # a request changes only through the approve/reject actions, never through its form
+    request = StateChangeRequestFactory()
+
+    response = admin_browser.get(f"/admin/tickets/statechangerequest/{request.pk}/change/")
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    for field in ("requested_by", "from_state", "to_state", "decided_by", "decided_at", "status", "reason"):
+        assert f'name="{field}"' not in content
+    assert "Solicitada por" in content
