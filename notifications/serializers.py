@@ -3,16 +3,17 @@
 from rest_framework import serializers
 
 from notifications.models import Notification, NotificationType
+from tickethelp.serializers import FastOutputMixin
 
 
-class NotificationTypeSerializer(serializers.ModelSerializer):
+class NotificationTypeSerializer(FastOutputMixin, serializers.ModelSerializer):
     class Meta:
         model = NotificationType
         fields = ("id", "codigo", "nombre", "descripcion", "es_activo")
         read_only_fields = fields
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(FastOutputMixin, serializers.ModelSerializer):
     tipo = NotificationTypeSerializer(read_only=True)
     ticket_code = serializers.CharField(source="ticket.code", read_only=True, default=None)
     leida = serializers.BooleanField(read_only=True)

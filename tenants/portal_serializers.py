@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tenants.portal_selectors import MAX_ID
+from tickethelp.serializers import FastOutputMixin
 from tickets.attachment_urls import attachment_url
 from tickets.models import PortalStatus, Priority, Ticket, TicketAttachment
 
@@ -19,6 +20,8 @@ STATUS_FILTERS = ("all", *PortalStatus.values)
 
 class BlankAsNullField(serializers.CharField):
     """A read-only text that is null when empty."""
+
+    pure_output = True  # to_representation depends on the value only (tickethelp/serializers.py)
 
     def __init__(self, **kwargs):
         kwargs.setdefault("read_only", True)
@@ -43,7 +46,7 @@ class PortalErrorSerializer(serializers.Serializer):
 # --- People and property ---------------------------------------------------------------------------
 
 
-class PortalPersonSerializer(serializers.Serializer):
+class PortalPersonSerializer(FastOutputMixin, serializers.Serializer):
     """Owner, doorman or another resident as the portal shows them."""
 
     id = serializers.IntegerField(read_only=True)
@@ -57,7 +60,7 @@ class PortalDoormanSerializer(PortalPersonSerializer):
     shift = serializers.CharField(read_only=True)
 
 
-class PortalBuildingSerializer(serializers.Serializer):
+class PortalBuildingSerializer(FastOutputMixin, serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
     address = BlankAsNullField()
@@ -72,7 +75,7 @@ class PortalBuildingDetailSerializer(PortalBuildingSerializer):
     owner = PortalPersonSerializer(read_only=True, allow_null=True)
 
 
-class PortalApartmentSerializer(serializers.Serializer):
+class PortalApartmentSerializer(FastOutputMixin, serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
     ubicacion = BlankAsNullField()
@@ -115,13 +118,13 @@ class PortalLoginUserSerializer(serializers.Serializer):
 # --- Devices ---------------------------------------------------------------------------------------
 
 
-class PortalNameDeviceSerializer(serializers.Serializer):
+class PortalNameDeviceSerializer(FastOutputMixin, serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
     status = serializers.BooleanField(read_only=True)
 
 
-class PortalDeviceSerializer(serializers.Serializer):
+class PortalDeviceSerializer(FastOutputMixin, serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
     status = serializers.BooleanField(read_only=True)
@@ -134,7 +137,7 @@ class PortalDeviceSerializer(serializers.Serializer):
     name_device = PortalNameDeviceSerializer(read_only=True, allow_null=True)
 
 
-class PortalDeviceOwnerSerializer(serializers.Serializer):
+class PortalDeviceOwnerSerializer(FastOutputMixin, serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
     email = serializers.CharField(read_only=True)
@@ -154,7 +157,7 @@ class PortalSharedDeviceSerializer(PortalDeviceSerializer):
 # --- Tickets ---------------------------------------------------------------------------------------
 
 
-class PortalAttachmentSerializer(serializers.ModelSerializer):
+class PortalAttachmentSerializer(FastOutputMixin, serializers.ModelSerializer):
     """`path` is the storage name; `url` an expiring link (signed, or presigned by the storage)."""
 
     filename = serializers.CharField(source="original_name", read_only=True)
@@ -171,7 +174,7 @@ class PortalAttachmentSerializer(serializers.ModelSerializer):
         return attachment_url(attachment, request=self.context.get("request"))
 
 
-class PortalTicketDeviceSerializer(serializers.Serializer):
+class PortalTicketDeviceSerializer(FastOutputMixin, serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
     brand = BlankAsNullField()
@@ -184,14 +187,14 @@ class PortalTicketDeviceDetailSerializer(PortalTicketDeviceSerializer):
     ubicacion = BlankAsNullField()
 
 
-class PortalTechnicianSerializer(serializers.Serializer):
+class PortalTechnicianSerializer(FastOutputMixin, serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(source="get_full_name", read_only=True)
     email = serializers.CharField(read_only=True)
     phone = BlankAsNullField(source="number")
 
 
-class PortalHistorySerializer(serializers.Serializer):
+class PortalHistorySerializer(FastOutputMixin, serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     action = serializers.CharField(read_only=True)
     description = serializers.CharField(read_only=True)
@@ -202,7 +205,7 @@ class PortalHistorySerializer(serializers.Serializer):
         return history.actor.get_full_name() if history.actor_id else "System"
 
 
-class PortalTicketSerializer(serializers.Serializer):
+class PortalTicketSerializer(FastOutputMixin, serializers.Serializer):
     """A ticket as the tenant sees it; `status` is the state's portal name."""
 
     id = serializers.IntegerField(read_only=True)
@@ -234,7 +237,7 @@ class PortalTicketDetailSerializer(PortalTicketSerializer):
 # --- Notifications ---------------------------------------------------------------------------------
 
 
-class PortalNotificationSerializer(serializers.Serializer):
+class PortalNotificationSerializer(FastOutputMixin, serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     type = serializers.CharField(source="tipo.codigo", read_only=True)
     title = serializers.CharField(source="titulo", read_only=True)

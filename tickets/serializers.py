@@ -4,6 +4,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from tickethelp.serializers import FastOutputMixin
 from tickets.models import Estado, Priority, RequestStatus, StateChangeRequest, Ticket, TicketAttachment, TicketHistory
 from tickets.selectors import occupation_percentage
 from users.models import User
@@ -14,7 +15,7 @@ MAX_ID = 2**63 - 1
 # --- Output shapes -------------------------------------------------------------------------
 
 
-class UserBriefSerializer(serializers.ModelSerializer):
+class UserBriefSerializer(FastOutputMixin, serializers.ModelSerializer):
     """A user inside a ticket (users are referenced by document in this API)."""
 
     full_name = serializers.CharField(source="get_full_name", read_only=True)
@@ -25,7 +26,7 @@ class UserBriefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EstadoSerializer(serializers.ModelSerializer):
+class EstadoSerializer(FastOutputMixin, serializers.ModelSerializer):
     """The catalog entry (list and create of `/api/estados/`)."""
 
     class Meta:
@@ -34,14 +35,14 @@ class EstadoSerializer(serializers.ModelSerializer):
         read_only_fields = ("id",)
 
 
-class EstadoBriefSerializer(serializers.ModelSerializer):
+class EstadoBriefSerializer(FastOutputMixin, serializers.ModelSerializer):
     class Meta:
         model = Estado
         fields = ("id", "codigo", "nombre", "es_final", "portal_status")
         read_only_fields = fields
 
 
-class TicketSerializer(serializers.ModelSerializer):
+class TicketSerializer(FastOutputMixin, serializers.ModelSerializer):
     estado = EstadoBriefSerializer()
     administrador = UserBriefSerializer(allow_null=True)
     tecnico = UserBriefSerializer(allow_null=True)
@@ -68,7 +69,7 @@ class TicketSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TicketBriefSerializer(serializers.ModelSerializer):
+class TicketBriefSerializer(FastOutputMixin, serializers.ModelSerializer):
     estado = EstadoBriefSerializer()
     tecnico = UserBriefSerializer(allow_null=True)
     cliente = UserBriefSerializer()
@@ -79,7 +80,7 @@ class TicketBriefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class StateChangeRequestSerializer(serializers.ModelSerializer):
+class StateChangeRequestSerializer(FastOutputMixin, serializers.ModelSerializer):
     ticket_id = serializers.IntegerField(read_only=True)
     ticket = TicketBriefSerializer()
     from_state = EstadoBriefSerializer()
@@ -106,7 +107,7 @@ class StateChangeRequestSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TicketHistorySerializer(serializers.ModelSerializer):
+class TicketHistorySerializer(FastOutputMixin, serializers.ModelSerializer):
     action_display = serializers.CharField(source="get_action_display", read_only=True)
     actor = UserBriefSerializer(allow_null=True)
     from_state = EstadoBriefSerializer(allow_null=True)
@@ -118,7 +119,7 @@ class TicketHistorySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TicketAttachmentSerializer(serializers.ModelSerializer):
+class TicketAttachmentSerializer(FastOutputMixin, serializers.ModelSerializer):
     filename = serializers.CharField(source="original_name", read_only=True)
     url = serializers.SerializerMethodField()
     uploaded_by = UserBriefSerializer()
@@ -138,7 +139,7 @@ class TicketAttachmentSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
-class TechnicianLoadSerializer(serializers.ModelSerializer):
+class TechnicianLoadSerializer(FastOutputMixin, serializers.ModelSerializer):
     """An active technician with the load figures of least-busy / active-technicians."""
 
     tickets_abiertos = serializers.IntegerField(source="open_tickets", read_only=True)

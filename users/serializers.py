@@ -2,10 +2,11 @@
 
 from rest_framework import serializers
 
+from tickethelp.serializers import FastOutputMixin
 from users.models import Role, User
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(FastOutputMixin, serializers.ModelSerializer):
     """A user as every endpoint of the section shows one."""
 
     full_name = serializers.CharField(source="get_full_name", read_only=True)
