@@ -337,7 +337,9 @@ class TenantTicketsView(TenantAPIView):
             priority=data["priority"],
             attachments=data["attachments"],
         )
-        ticket = portal_selectors.tenant_ticket_get(tenant=self.tenant, ticket_id=ticket.pk)
+        # The service's instance carries its state, device and technician: only the
+        # attachments are read back (their expiring URLs are built from the rows).
+        portal_selectors.with_attachments(ticket)
         message = TICKET_CREATED_WITH_ATTACHMENTS if data["attachments"] else TICKET_CREATED
         body = PortalTicketSerializer(ticket, context={"request": request}).data
         return Response({"ticket": body, "message": message}, status=status.HTTP_201_CREATED)
