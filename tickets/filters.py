@@ -4,12 +4,14 @@ from datetime import datetime, time, timedelta
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django_filters.constants import EMPTY_VALUES
 
 from tickets.models import Priority, Ticket, TicketCount
-from users.models import document_validator
+from tickets.selectors import ticket_search_matches
+from users.models import User, document_validator
 
 MAX_ID = 2**63 - 1
 
@@ -76,10 +78,19 @@ class IdFilter(django_filters.NumberFilter):
 
 
 class DocumentFilter(django_filters.CharFilter):
+    """A user by document, given as `<relation>__document`. The user's id is a scalar
+    subquery, so PostgreSQL walks the (relation, fecha) index instead of joining users."""
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", 20)
         kwargs.setdefault("validators", [document_validator])
         super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        relation = self.field_name.removesuffix("__document")
+        return qs.filter(**{relation: Subquery(User.objects.filter(document=value).values("pk")[:1])})
 
 
 class TicketFilter(django_filters.FilterSet):
@@ -129,12 +140,4 @@ class TicketFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(code__icontains=value)
-            | Q(titulo__icontains=value)
-            | Q(descripcion__icontains=value)
-            | Q(equipo__icontains=value)
-            | Q(cliente__document__icontains=value)
-            | Q(cliente__first_name__icontains=value)
-            | Q(cliente__last_name__icontains=value)
-        )
+        return queryset.filter(pk__in=ticket_search_matches(value))

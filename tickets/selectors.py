@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from tickethelp.exceptions import DomainError, NotFound
@@ -85,6 +86,28 @@ def ticket_consulta_scope(*, actor: User, subject: User) -> TicketScope:
     if subject.pk == actor.pk:
         return ticket_scope_for(user=actor)
     return TicketScope(ROLE_FIELDS[subject.role], subject)
+
+
+# The ticket text a search looks in; a trigram index on this very expression (migration
+# 0007, PostgreSQL) answers `LIKE '%...%'` without reading every ticket.
+TICKET_SEARCH_TEXT = "upper(code || ' ' || titulo || ' ' || descripcion || ' ' || equipo)"
+
+
+def ticket_search_matches(text: str) -> RawSQL:
+    """Ids of the tickets whose code, title, description or equipment contain `text`, or
+    whose client's document or names do (case-insensitive; % and _ are literal).
+
+    One UNION of ids, so that PostgreSQL finds the few matches first (trigram index) and
+    then sorts them, instead of walking the whole list order testing each ticket."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    contains = "LIKE upper(%s) ESCAPE '\\'"
+    sql = (
+        f"SELECT id FROM tickets_ticket WHERE {TICKET_SEARCH_TEXT} {contains} "  # noqa: S608 - constant SQL
+        "UNION SELECT id FROM tickets_ticket WHERE cliente_id IN ("
+        f"SELECT id FROM users_user WHERE upper(document) {contains} "
+        f"OR upper(first_name) {contains} OR upper(last_name) {contains})"
+    )
+    return RawSQL(sql, [f"%{escaped}%"] * 4)  # noqa: S611 - constant SQL; the text travels as a parameter
 
 
 def is_participant(*, ticket: Ticket, user: User) -> bool:
