@@ -79,7 +79,8 @@ class Notification(models.Model):
         indexes = [
             # The user's list (newest first) and its filters; stats aggregate the same range.
             models.Index(fields=["usuario", "-fecha_creacion", "-id"], name="notif_user_recent_idx"),
-            models.Index(fields=["usuario", "estado"], name="notif_user_estado_idx"),
+            # Stats: counted per estado from this index alone (index-only scan, no table reads).
+            models.Index(fields=["usuario", "estado"], include=["fecha_lectura"], name="notif_user_estado_read_idx"),
             models.Index(fields=["usuario", "tipo"], name="notif_user_tipo_idx"),
             # Re-queuing looks only at what has not been delivered yet.
             models.Index(

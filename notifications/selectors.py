@@ -1,6 +1,6 @@
 """Reads on notifications: always scoped to one user."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from notifications.models import Notification, NotificationStatus, NotificationType
 from tickethelp.exceptions import NotFound
@@ -19,15 +19,26 @@ def notification_get(*, user: User, notification_id: int) -> Notification:
 
 
 def notification_stats(*, user: User) -> dict[str, int]:
-    """All counters in one aggregate query."""
-    return Notification.objects.filter(usuario=user).aggregate(
-        total=Count("id"),
-        pendientes=Count("id", filter=Q(estado=NotificationStatus.PENDIENTE)),
-        enviadas=Count("id", filter=Q(estado=NotificationStatus.ENVIADA)),
-        leidas=Count("id", filter=Q(fecha_lectura__isnull=False)),
-        fallidas=Count("id", filter=Q(estado=NotificationStatus.FALLIDA)),
-        no_leidas=Count("id", filter=Q(fecha_lectura__isnull=True)),
+    """All counters from one GROUP BY over the user's (usuario, estado, fecha_lectura) index."""
+    stats = dict.fromkeys(("total", "pendientes", "enviadas", "leidas", "fallidas", "no_leidas"), 0)
+    by_estado = {
+        NotificationStatus.PENDIENTE: "pendientes",
+        NotificationStatus.ENVIADA: "enviadas",
+        NotificationStatus.FALLIDA: "fallidas",
+    }
+    rows = (
+        Notification.objects.filter(usuario=user)
+        .order_by()
+        .values("estado")
+        .annotate(total=Count("*"), read=Count("fecha_lectura"))  # COUNT(column) skips NULLs: the read ones
     )
+    for row in rows:
+        stats["total"] += row["total"]
+        stats["leidas"] += row["read"]
+        if row["estado"] in by_estado:
+            stats[by_estado[row["estado"]]] += row["total"]
+    stats["no_leidas"] = stats["total"] - stats["leidas"]
+    return stats
 
 
 def notification_types_active() -> QuerySet[NotificationType]:
