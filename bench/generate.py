@@ -25,6 +25,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
@@ -49,7 +50,8 @@ def generate(*, tickets: int, clients: int, technicians: int, admins: int, tenan
     sql("SET session_replication_role = replica")
     sql(
         """TRUNCATE notifications_notification, tickets_tickethistory, tickets_ticketattachment,
-           tickets_statechangerequest, tickets_ticket, tickets_ticketcount, tenants_device_owners,
+           tickets_statechangerequest, tickets_ticket, tickets_ticketcount, reports_dailyflow, reports_clientmonth,
+           tenants_device_owners,
            tenants_device_shared_with,
            tenants_device, tenants_tenant, tenants_apartment, tenants_doorman, tenants_building, tenants_owner,
            tenants_namedevice, users_revokedaccesstoken, token_blacklist_blacklistedtoken,
@@ -167,6 +169,7 @@ def generate(*, tickets: int, clients: int, technicians: int, admins: int, tenan
         sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")  # noqa: S608
     sql("SET session_replication_role = DEFAULT")
     sql("SELECT tickets_ticketcount_rebuild()", label="ticket counters")
+    sql("SELECT reports_rollups_rebuild(%s)", [settings.TIME_ZONE], label="report roll-ups")
     # Fresh visibility maps let PostgreSQL answer from the indexes alone (index-only scans).
     sql("VACUUM ANALYZE", label="vacuum analyze")
 

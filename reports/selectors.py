@@ -3,6 +3,7 @@ truncation in the configured time zone). Python only shapes the handful of resul
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import (
     Avg,
@@ -18,6 +19,7 @@ from django.db.models import (
 from django.db.models.functions import Trunc
 from django.utils import timezone
 
+from reports.models import ClientMonth, DailyFlow, RollupZone
 from tenants.models import Building
 from tickets.models import Estado, EstadoCodigo, RequestStatus, StateChangeRequest, Ticket
 from users.models import Role, User
@@ -29,6 +31,15 @@ def _in_range(queryset: QuerySet, field: str, lower: datetime | None, upper: dat
     if upper is not None:
         queryset = queryset.filter(**{f"{field}__lt": upper})
     return queryset
+
+
+def _rollups_ready() -> bool:
+    """Are the roll-ups (reports.models) kept, and in the time zone the reports use?"""
+    return connection.vendor == "postgresql" and RollupZone.objects.filter(zone=settings.TIME_ZONE).exists()
+
+
+def _local_day(moment: datetime | None):
+    return timezone.localtime(moment).date() if moment is not None else None
 
 
 def _hours(duration: timedelta | None) -> float | None:
@@ -111,6 +122,15 @@ def clients_evolution(*, year: int) -> dict:
 
     Distinct (month, client) pairs are formed first (a hash aggregate over the
     (fecha, cliente) index), then counted: much cheaper than COUNT(DISTINCT) per group."""
+    if _rollups_ready():
+        months = ClientMonth.objects.filter(month__year=year, tickets__gt=0)
+        per_month = {row["month"].month: row["clients"] for row in months.values("month").annotate(clients=Count("*"))}
+        total = months.values("cliente_id").distinct().count()
+        return {
+            "year": year,
+            "total_clientes": total,
+            "mensual": {f"{m:02d}": per_month.get(m, 0) for m in range(1, 13)},
+        }
     zone = timezone.get_current_timezone()
     lower = datetime(year, 1, 1, tzinfo=zone)
     upper = datetime(year + 1, 1, 1, tzinfo=zone)
@@ -232,6 +252,8 @@ def throughput(*, period: str, lower: datetime | None, upper: datetime | None) -
         for _ in range(DEFAULT_THROUGHPUT_PERIODS - 1):
             start = _period_start(start - timedelta(days=1), period)
         lower = start
+    if _rollups_ready():
+        return _throughput_from_rollups(period=period, lower=lower, upper=upper)
     opened = dict(
         _in_range(Ticket.objects.order_by(), "fecha", lower, upper)
         .annotate(period=Trunc("fecha", period, tzinfo=zone))
@@ -253,6 +275,24 @@ def throughput(*, period: str, lower: datetime | None, upper: datetime | None) -
             "finalizados": finished.get(moment, 0),
         }
         for moment in sorted(set(opened) | set(finished))
+    ]
+
+
+def _throughput_from_rollups(*, period: str, lower: datetime, upper: datetime | None) -> list[dict]:
+    """`throughput` from the daily roll-up: the bounds are local midnights (reports.params)."""
+    days = DailyFlow.objects.filter(day__gte=_local_day(lower))
+    if upper is not None:
+        days = days.filter(day__lt=_local_day(upper))
+    rows = (
+        days.annotate(period=Trunc("day", period))
+        .values("period")
+        .annotate(opened=Sum("opened"), finalized=Sum("finalized"))
+        .order_by("period")
+    )
+    return [
+        {"periodo": row["period"].isoformat(), "abiertos": row["opened"], "finalizados": row["finalized"]}
+        for row in rows
+        if row["opened"] or row["finalized"]
     ]
 
 

@@ -18,6 +18,7 @@ from users.tokens import issue_tokens
 SEED_MIGRATIONS = [
     ("tickets.migrations.0002_seed_estados", "seed_estados"),
     ("notifications.migrations.0002_seed_notification_types", "seed"),
+    ("reports.migrations.0001_rollups", "seed_zone"),
 ]
 
 

@@ -1,0 +1,116 @@
+"""Report roll-ups (reports.models): kept exact by the triggers whatever changes the tickets,
+answering clients-evolution and flujo-tickets exactly as counting the tickets does."""
+
+import io
+from datetime import datetime, timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from reports import selectors
+from reports.models import ClientMonth, DailyFlow, RollupZone
+from tests.factories import TicketFactory, UserFactory, estado
+from tickets import services
+from tickets.models import Ticket
+from users.models import Role
+
+pytestmark = pytest.mark.django_db
+
+YEAR = 2025
+
+
+def at(month: int, day: int, hour: int = 12) -> datetime:
+    return datetime(YEAR, month, day, hour, tzinfo=timezone.get_current_timezone())
+
+
+def both_ways(report):
+    """(from the roll-ups, from the tickets): the same report computed each way."""
+    assert selectors._rollups_ready()
+    rolled = report()
+    zone = RollupZone.objects.get()
+    RollupZone.objects.all().delete()
+    try:
+        assert not selectors._rollups_ready()
+        counted = report()
+    finally:
+        RollupZone.objects.create(zone=zone.zone)
+    return rolled, counted
+
+
+@pytest.fixture
+def history(admin_user, tech_user):
+    """Tickets over a year, moved, re-dated, re-assigned to other clients, approved, deleted."""
+    clients = UserFactory.create_batch(4, role=Role.CLIENT)
+    for month in range(1, 13):
+        for n, client in enumerate(clients[: 1 + month % 4]):
+            TicketFactory(cliente=client, tecnico=tech_user, fecha=at(month, 1 + n * 7, hour=n * 6))
+    # midnight edges in the local zone: the last minute of a month and the first of the next
+    TicketFactory(cliente=clients[0], fecha=at(3, 31, 23) + timedelta(minutes=59))
+    TicketFactory(cliente=clients[1], fecha=at(4, 1, 0))
+    # finalized through the workflow (resolved now), and one resolved in the year by hand
+    ticket = TicketFactory(cliente=clients[2], tecnico=tech_user, estado=estado("in_repair"), fecha=at(6, 10))
+    outcome = services.ticket_change_state(ticket_id=ticket.pk, actor=tech_user, to_state_id=4)
+    services.state_request_decide(request_id=outcome.request.pk, actor=admin_user, approve=True)
+    Ticket.objects.filter(pk=TicketFactory(cliente=clients[3], fecha=at(2, 2)).pk).update(
+        estado=estado("finalized"), fecha_resolucion=at(2, 20)
+    )
+    # re-dated, moved to another client, deleted
+    Ticket.objects.filter(cliente=clients[0], fecha__month=5).update(fecha=at(8, 8))
+    Ticket.objects.filter(cliente=clients[1], fecha__month=9).update(cliente=clients[3])
+    Ticket.objects.filter(cliente=clients[2], fecha__month=11).delete()
+    return clients
+
+
+def test_clients_evolution_from_the_rollups_equals_counting_the_tickets(history):
+    rolled, counted = both_ways(lambda: selectors.clients_evolution(year=YEAR))
+
+    assert rolled == counted
+    assert rolled["total_clientes"] == 4
+    assert rolled["mensual"]["05"] == 1  # of its two clients, the first one's ticket moved to August
+    assert sum(rolled["mensual"].values()) > 12
+
+
+@pytest.mark.parametrize("period", ["week", "month"])
+def test_throughput_from_the_rollups_equals_counting_the_tickets(history, period):
+    lower = at(1, 1, 0).replace(hour=0)
+    upper = datetime(YEAR + 1, 1, 1, tzinfo=timezone.get_current_timezone())
+    rolled, counted = both_ways(lambda: selectors.throughput(period=period, lower=lower, upper=upper))
+
+    assert rolled == counted
+    assert sum(row["finalizados"] for row in rolled) == 1  # the hand-resolved one; the other is today
+    assert sum(row["abiertos"] for row in rolled) == Ticket.objects.filter(fecha__year=YEAR).count()
+
+
+def test_recent_throughput_includes_what_was_finalized_today(history):
+    rolled, counted = both_ways(lambda: selectors.throughput(period="month", lower=None, upper=None))
+
+    assert rolled == counted
+    assert rolled[-1]["finalizados"] == 1
+
+
+def test_rebuild_repairs_rollups_that_drifted(history):
+    # given roll-ups that no longer match the tickets
+    expected = selectors.clients_evolution(year=YEAR)
+    ClientMonth.objects.update(tickets=0)
+    DailyFlow.objects.all().delete()
+
+    # when an operator rebuilds them
+    call_command("rebuild_report_rollups", stdout=io.StringIO())
+
+    # then they answer as before
+    assert selectors.clients_evolution(year=YEAR) == expected
+
+
+def test_reports_count_the_tickets_when_the_time_zone_changed(history, settings):
+    # given roll-ups built in the old zone
+    expected_utc = None
+    settings.TIME_ZONE = "UTC"
+    with timezone.override("UTC"):
+        # when the setting changes, then the roll-ups are not used (their days are another zone's)
+        assert not selectors._rollups_ready()
+        expected_utc = selectors.clients_evolution(year=YEAR)
+        # and after a rebuild they are used again, in the new zone
+        call_command("rebuild_report_rollups", stdout=io.StringIO())
+        assert selectors._rollups_ready()
+        assert selectors.clients_evolution(year=YEAR) == expected_utc
