@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The suite runs on PostgreSQL (as production does); override DATABASE_URL to point elsewhere.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tickethelp
 
-.PHONY: run test venv dev-venv browser lint clean bench-reports
+.PHONY: run test venv dev-venv browser lint clean bench bench-reports
 
 $(BIN)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,15 @@ run: venv
 ## make test: the whole suite (PostgreSQL at $$DATABASE_URL, default the local server).
 test: dev-venv browser
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(BIN)/pytest --create-db $(PYTEST_ARGS)
+
+## make bench: the load benchmark (bench/load.py) at BENCH_SCALES tickets; figures in bench/out/report.md.
+## Each scale's data set is generated once in tickethelp_bench_<scale> and kept for the next runs.
+BENCH_SCALES ?= 10000 100000 1000000
+BENCH_DURATION ?= 8
+bench: venv
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing wrk for the load benchmark"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python bench/load.py --scales $(BENCH_SCALES) --duration $(BENCH_DURATION)
 
 ## make bench-reports: generate BENCH_TICKETS tickets in tickethelp_bench and time every report.
 BENCH_TICKETS ?= 1000000

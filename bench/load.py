@@ -49,6 +49,7 @@ class Read:
     role: str | None  # whose token: admin, tech, client, tenant, or None (no token)
     path: str  # may hold {ticket_id} / {tenant_ticket_id}
     kind: str = "read"  # read | report | floor
+    connections: int | None = None  # None: --connections
 
 
 READS = [
@@ -57,7 +58,7 @@ READS = [
     Read("tickets list, page 20", "admin", "/api/tickets/?page=20"),
     Read("tickets list ?estado=1 (open)", "admin", "/api/tickets/?estado=1"),
     Read("tickets list ?tecnico=", "admin", "/api/tickets/?tecnico={tech_document}"),
-    Read("tickets list ?search=", "admin", "/api/tickets/?search=Ticket%20de%20prueba%20{search_number}"),
+    Read("tickets list ?search=<code>", "admin", "/api/tickets/?search={search_code}"),
     Read("ticket history", "admin", "/api/tickets/{ticket_id}/history/"),
     Read("consulta (TECH)", "tech", "/api/tickets/consulta/"),
     Read("consulta (CLIENT)", "client", "/api/tickets/consulta/"),
@@ -74,7 +75,8 @@ READS = [
     Read("tenant notifications", "tenant", "/api/tenant/notifications"),
     Read("tenant me", "tenant", "/api/tenant/me"),
     *(
-        Read(f"report {path.split('?')[0]}", "admin", f"/api/reports/stats/{path}", "report")
+        # A report is one admin's click, not a stream: measured one request at a time.
+        Read(f"report {path.split('?')[0]}", "admin", f"/api/reports/stats/{path}", "report", connections=1)
         for path in (
             "general-stats/",
             "performance-ranking/?limit=10",
@@ -155,7 +157,7 @@ print(json.dumps({
     "tech_document": techs[0].document,
     "ticket_id": ticket.pk,
     "tenant_ticket_id": tenant_ticket.pk,
-    "search_number": ticket.pk // 2,
+    "search_code": Ticket.objects.get(pk=ticket.pk // 2).code,
 }))
 """
 
@@ -303,6 +305,7 @@ def run_read(read: Read, context: dict, port: int, *, duration: int, connections
     return {
         "name": read.name,
         "kind": read.kind,
+        "connections": connections,
         "path": path,
         "queries": int(headers.get("x-bench-queries", 0)),
         "requests": figures["requests"],
@@ -426,7 +429,8 @@ def run_scale(scale: int, args) -> dict:
         for read in READS:
             if args.only and not any(word in read.name for word in args.only):
                 continue
-            figures = run_read(read, context, args.port, duration=args.duration, connections=args.connections)
+            connections = read.connections or args.connections
+            figures = run_read(read, context, args.port, duration=args.duration, connections=connections)
             log(
                 f"  {read.name:<45} {figures['rps']:7.1f} req/s  p50 {figures['p50_ms']:7.1f} ms  "
                 f"p99 {figures['p99_ms']:7.1f} ms  {figures['queries']} queries  {figures['errors']} errors"
@@ -455,14 +459,15 @@ def report(runs: list[dict], args) -> str:
         lines += [
             f"### {run['tickets']:,} tickets",
             "",
-            "| endpoint | req/s | p50 ms | p99 ms | p50 / floor | p99 / floor | SQL queries | errors |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|",
+            "| endpoint | conns | req/s | p50 ms | p99 ms | p50 / floor | p99 / floor | SQL queries | errors |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for r in run["reads"]:
             ratio50 = f"{r['p50_ms'] / floor['p50_ms']:.1f}x" if floor else "-"
             ratio99 = f"{r['p99_ms'] / floor['p99_ms']:.1f}x" if floor else "-"
             lines.append(
-                f"| {r['name']} | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {ratio50} | {ratio99} | "
+                f"| {r['name']} | {r['connections']} | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | "
+                f"{ratio50} | {ratio99} | "
                 f"{r['queries']} | {r['errors']} |"
             )
         if run["writes"]:

@@ -1,0 +1,53 @@
+"""The load benchmark's measuring pieces (bench/server.py): the floor view answers a page
+of tickets from one query, and every response reports the SQL it ran, notification
+inserts apart. (`make bench` itself runs outside the suite: it needs minutes and wrk.)"""
+
+import pytest
+from django.test import override_settings
+
+from bench.server import QueryCountMiddleware
+from tests.factories import TicketFactory, UserFactory
+from tickethelp.settings import MIDDLEWARE
+from users.models import Role
+
+pytestmark = pytest.mark.django_db
+
+BENCH = override_settings(ROOT_URLCONF="bench.server", MIDDLEWARE=["bench.server.QueryCountMiddleware", *MIDDLEWARE])
+
+
+@BENCH
+def test_floor_answers_the_newest_50_tickets_from_one_query(client):
+    # given more tickets than a page
+    tickets = TicketFactory.create_batch(55)
+
+    # when the floor is read
+    response = client.get("/bench/floor/")
+
+    # then one query answered the 50 newest, with the list's fields
+    assert response.status_code == 200
+    assert response["X-Bench-Queries"] == "1"
+    body = response.json()
+    newest = sorted(tickets, key=lambda t: (t.fecha, t.id), reverse=True)[:50]
+    assert [row["id"] for row in body["tickets"]] == [t.id for t in newest]
+    assert {"code", "titulo", "estado", "cliente", "tecnico"} <= body["tickets"][0].keys()
+
+
+@BENCH
+def test_every_response_reports_its_queries_and_notification_inserts(as_admin, tech_user):
+    # given a client to open a ticket for
+    client_user = UserFactory(role=Role.CLIENT)
+
+    # when an admin creates a ticket (two notifications: client and technician)
+    response = as_admin.post(
+        "/api/tickets/",
+        {"cliente": client_user.document, "tecnico": tech_user.document, "titulo": "a", "descripcion": "b"},
+        format="json",
+    )
+
+    # then the headers count every statement, and the notification inserts among them
+    assert response.status_code == 201
+    assert int(response["X-Bench-Queries"]) > int(response["X-Bench-Notification-Queries"]) >= 1
+
+
+def test_the_middleware_is_not_part_of_the_production_settings():
+    assert f"{QueryCountMiddleware.__module__}.{QueryCountMiddleware.__name__}" not in MIDDLEWARE
