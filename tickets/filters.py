@@ -1,5 +1,6 @@
 """Filters of the ticket lists (django-filter): bad values are a 400 naming the parameter."""
 
+import re
 from datetime import datetime, time, timedelta
 
 import django_filters
@@ -14,6 +15,8 @@ from tickets.selectors import ticket_search_matches
 from users.models import User, document_validator
 
 MAX_ID = 2**63 - 1
+# A complete ticket code as tickets.models.ticket_code_for writes it (any case).
+FULL_TICKET_CODE = re.compile(r"TK-\d{6,}", re.IGNORECASE)
 
 
 class DateOrDateTimeField(forms.Field):
@@ -140,4 +143,8 @@ class TicketFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        if FULL_TICKET_CODE.fullmatch(value):
+            # A whole code names one ticket: its unique index, not the trigram search (whose
+            # "TK-0…" trigrams are in every ticket).
+            return queryset.filter(code=value.upper())
         return queryset.filter(pk__in=ticket_search_matches(value))

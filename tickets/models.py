@@ -197,12 +197,15 @@ class RequestStatus(models.TextChoices):
 class StateChangeRequest(models.Model):
     """A technician's request to move a ticket to a final state, decided once by an admin."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="state_requests")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="state_requests", verbose_name="ticket")
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="state_requests_made"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="state_requests_made",
+        verbose_name="solicitada por",
     )
-    from_state = models.ForeignKey(Estado, on_delete=models.PROTECT, related_name="+")
-    to_state = models.ForeignKey(Estado, on_delete=models.PROTECT, related_name="+")
+    from_state = models.ForeignKey(Estado, on_delete=models.PROTECT, related_name="+", verbose_name="estado de origen")
+    to_state = models.ForeignKey(Estado, on_delete=models.PROTECT, related_name="+", verbose_name="estado destino")
     reason = models.TextField("motivo", max_length=2000, blank=True)
     status = models.CharField("estado", max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING)
     decided_by = models.ForeignKey(
@@ -211,10 +214,11 @@ class StateChangeRequest(models.Model):
         related_name="state_requests_decided",
         null=True,
         blank=True,
+        verbose_name="decidida por",
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField("decidida el", null=True, blank=True)
     rejection_reason = models.TextField("motivo de rechazo", max_length=2000, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField("solicitada el", default=timezone.now)
 
     class Meta:
         verbose_name = "solicitud de cambio de estado"
@@ -263,15 +267,24 @@ class HistoryAction(models.TextChoices):
 class TicketHistory(models.Model):
     """Append-only audit trail: who did what to a ticket, when, from which state to which."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="history")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="history", verbose_name="ticket")
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ticket_history", null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="ticket_history",
+        null=True,
+        blank=True,
+        verbose_name="usuario",
     )
     action = models.CharField("acción", max_length=30, choices=HistoryAction.choices)
-    from_state = models.ForeignKey(Estado, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
-    to_state = models.ForeignKey(Estado, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    from_state = models.ForeignKey(
+        Estado, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name="estado anterior"
+    )
+    to_state = models.ForeignKey(
+        Estado, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name="estado nuevo"
+    )
     description = models.TextField("descripción", max_length=4000, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField("fecha", default=timezone.now)
 
     class Meta:
         verbose_name = "historial de ticket"
@@ -293,15 +306,15 @@ def attachment_upload_to(instance: "TicketAttachment", filename: str) -> str:
 
 
 class TicketAttachment(models.Model):
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments", verbose_name="ticket")
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ticket_attachments"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ticket_attachments", verbose_name="subido por"
     )
     file = models.FileField("archivo", upload_to=attachment_upload_to, max_length=255)
     original_name = models.CharField("nombre original", max_length=255)
     mime_type = models.CharField("tipo", max_length=100)
     size = models.PositiveBigIntegerField("tamaño (bytes)")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField("subido el", default=timezone.now)
 
     class Meta:
         verbose_name = "adjunto"

@@ -22,6 +22,9 @@ from users.models import Role, User
 from users.selectors import is_document
 
 TICKET_RELATED = ("administrador", "tecnico", "cliente", "estado")
+# What outputs show of a user and of a state (UserBriefSerializer, EstadoBriefSerializer).
+BRIEF_USER_FIELDS = ("document", "email", "first_name", "last_name")
+BRIEF_ESTADO_FIELDS = ("codigo", "nombre", "es_final", "portal_status")
 ROLE_NAMES = {Role.ADMIN: "administrador", Role.TECH: "técnico", Role.CLIENT: "cliente"}
 
 
@@ -58,8 +61,8 @@ TICKET_LIST_FIELDS = (
     "priority",
     "created_at",
     "updated_at",
-    *(f"{user}__{name}" for user in TICKET_RELATED[:3] for name in ("document", "email", "first_name", "last_name")),
-    *(f"estado__{name}" for name in ("codigo", "nombre", "es_final", "portal_status")),
+    *(f"{user}__{name}" for user in TICKET_RELATED[:3] for name in BRIEF_USER_FIELDS),
+    *(f"estado__{name}" for name in BRIEF_ESTADO_FIELDS),
 )
 
 
@@ -175,8 +178,12 @@ def attachment_get_for_participant(*, ticket_id: int, attachment_id: int, user: 
 # --- State-change requests -----------------------------------------------------------------
 
 
+def _brief(relation: str, fields: tuple[str, ...]) -> list[str]:
+    return [f"{relation}__{name}" for name in fields]
+
+
 def pending_requests() -> QuerySet[StateChangeRequest]:
-    """Pending requests, oldest first, with everything their output shows."""
+    """Pending requests, oldest first, with (only) everything their output shows."""
     return (
         StateChangeRequest.objects.filter(status=RequestStatus.PENDING)
         .select_related(
@@ -188,6 +195,23 @@ def pending_requests() -> QuerySet[StateChangeRequest]:
             "to_state",
             "requested_by",
             "decided_by",
+        )
+        .only(
+            "reason",
+            "status",
+            "created_at",
+            "decided_at",
+            "rejection_reason",
+            "ticket__code",
+            "ticket__titulo",
+            "ticket__priority",
+            *_brief("ticket__estado", BRIEF_ESTADO_FIELDS),
+            *_brief("ticket__cliente", BRIEF_USER_FIELDS),
+            *_brief("ticket__tecnico", BRIEF_USER_FIELDS),
+            *_brief("from_state", BRIEF_ESTADO_FIELDS),
+            *_brief("to_state", BRIEF_ESTADO_FIELDS),
+            *_brief("requested_by", BRIEF_USER_FIELDS),
+            *_brief("decided_by", BRIEF_USER_FIELDS),
         )
         .order_by("created_at", "id")
     )

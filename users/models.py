@@ -116,10 +116,10 @@ class User(AbstractBaseUser):
 class RevokedAccessToken(models.Model):
     """Deny-list of access-token ids (logout): checked in the same query that loads the user."""
 
-    jti = models.CharField(max_length=64, primary_key=True)
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="revoked_tokens")
-    expires_at = models.DateTimeField(db_index=True)
-    revoked_at = models.DateTimeField(default=timezone.now)
+    jti = models.CharField("identificador del token (jti)", max_length=64, primary_key=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="revoked_tokens", verbose_name="usuario")
+    expires_at = models.DateTimeField("vence", db_index=True)
+    revoked_at = models.DateTimeField("revocado el", default=timezone.now)
 
     class Meta:
         verbose_name = "token revocado"

@@ -49,3 +49,15 @@ def test_the_search_expression_has_its_trigram_index():
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'tickets_search_trgm_idx'")
         (definition,) = cursor.fetchone()
     assert "gin_trgm_ops" in definition
+
+
+def test_a_whole_code_finds_its_ticket_in_any_case_and_a_partial_one_searches(as_admin):
+    # given tickets with neighbouring codes
+    tickets = TicketFactory.create_batch(3)
+    wanted = tickets[1]
+
+    # when searching a whole code (any case), then exactly that ticket
+    assert found(as_admin, wanted.code.lower()) == {wanted.pk}
+
+    # and a part of a code is still a text search
+    assert wanted.pk in found(as_admin, wanted.code[3:])
