@@ -15,7 +15,7 @@ DRF's: tests/contract/test_fast_output.py compares both on every read endpoint.
 
 from collections.abc import Mapping
 from datetime import datetime
-from functools import partial
+from functools import cache, partial
 from types import FunctionType, MethodType
 
 from django.db.models import Manager
@@ -27,14 +27,22 @@ from rest_framework.relations import PrimaryKeyRelatedField
 from rest_framework.settings import api_settings
 
 
+@cache
+def _is_mapping(cls: type) -> bool:
+    return issubclass(cls, Mapping)  # an ABC check is slow; once per type
+
+
 def _read(instance, attrs: tuple[str, ...]):
     """DRF's attribute walk (rest_framework.fields.get_attribute) for a source path."""
     for attr in attrs:
-        instance = instance[attr] if isinstance(instance, Mapping) else getattr(instance, attr)
+        instance = instance[attr] if _is_mapping(type(instance)) else getattr(instance, attr)
         # A method as source (e.g. `get_full_name`) is called, as DRF does (managers are not).
-        if isinstance(instance, (MethodType, FunctionType, partial)):
+        if type(instance) in _CALLED_TYPES:
             instance = instance()
     return instance
+
+
+_CALLED_TYPES = frozenset({MethodType, FunctionType, partial})
 
 
 def _iso_datetime(value):

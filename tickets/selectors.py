@@ -183,38 +183,41 @@ def _brief(relation: str, fields: tuple[str, ...]) -> list[str]:
 
 
 def pending_requests() -> QuerySet[StateChangeRequest]:
-    """Pending requests, oldest first, with (only) everything their output shows."""
+    """Pending requests, oldest first, with (only) the columns their output shows. Their
+    states come from `with_states`: three more joins made PostgreSQL spend 20 ms planning a
+    query that runs in 1 ms."""
     return (
         StateChangeRequest.objects.filter(status=RequestStatus.PENDING)
-        .select_related(
-            "ticket",
-            "ticket__estado",
-            "ticket__cliente",
-            "ticket__tecnico",
-            "from_state",
-            "to_state",
-            "requested_by",
-            "decided_by",
-        )
+        .select_related("ticket", "ticket__cliente", "ticket__tecnico", "requested_by", "decided_by")
         .only(
             "reason",
             "status",
             "created_at",
             "decided_at",
             "rejection_reason",
+            "from_state",
+            "to_state",
             "ticket__code",
             "ticket__titulo",
             "ticket__priority",
-            *_brief("ticket__estado", BRIEF_ESTADO_FIELDS),
+            "ticket__estado",
             *_brief("ticket__cliente", BRIEF_USER_FIELDS),
             *_brief("ticket__tecnico", BRIEF_USER_FIELDS),
-            *_brief("from_state", BRIEF_ESTADO_FIELDS),
-            *_brief("to_state", BRIEF_ESTADO_FIELDS),
             *_brief("requested_by", BRIEF_USER_FIELDS),
             *_brief("decided_by", BRIEF_USER_FIELDS),
         )
         .order_by("created_at", "id")
     )
+
+
+def with_states(requests: list[StateChangeRequest]) -> list[StateChangeRequest]:
+    """Attach the states of requests and of their tickets from the catalog (one query)."""
+    states = {state.pk: state for state in Estado.objects.all()}
+    for state_request in requests:
+        state_request.from_state = states[state_request.from_state_id]
+        state_request.to_state = states[state_request.to_state_id]
+        state_request.ticket.estado = states[state_request.ticket.estado_id]
+    return requests
 
 
 def request_get(*, request_id: int) -> StateChangeRequest:

@@ -414,6 +414,7 @@ class PendingApprovalsView(APIView):
     )
     def get(self, request):
         rows, total = paginate_queryset(selectors.pending_requests(), request)
+        selectors.with_states(rows)
         return Response(
             {
                 "message": "Solicitudes de cambio de estado pendientes",
