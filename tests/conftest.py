@@ -7,6 +7,7 @@ import pytest
 from django.apps import apps
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
@@ -65,6 +66,14 @@ def _shared_state(request):
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture
+def admin_site(admin_user) -> Client:
+    """The Django admin site, logged in as an ADMIN."""
+    client = Client()
+    client.force_login(admin_user)
+    return client
 
 
 def client_for(user) -> APIClient:

@@ -1,19 +1,11 @@
 """The notifications admin: the resend action queues undelivered e-mails again."""
 
 import pytest
-from django.test import Client
 
 from notifications.models import Notification, NotificationStatus
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_site(admin_user) -> Client:
-    client = Client()
-    client.force_login(admin_user)
-    return client
 
 
 def test_resend_action_delivers_the_selected_failed_notifications(

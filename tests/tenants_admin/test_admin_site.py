@@ -1,20 +1,12 @@
 """Django admin pages of the tenants app: every changelist, add and change page renders."""
 
 import pytest
-from django.test import Client
 
 from tenants.models import Device, Tenant
 from tests.factories import DeviceFactory, TenantFactory, UserFactory
 from users.models import Role, User
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_site(admin_user) -> Client:
-    client = Client()
-    client.force_login(admin_user)
-    return client
 
 
 def pages(world):

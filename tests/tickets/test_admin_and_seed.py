@@ -2,19 +2,11 @@
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
 
 from tests.factories import StateChangeRequestFactory, TicketAttachmentFactory, TicketFactory, TicketHistoryFactory
 from tickets.models import Estado, HistoryAction, RequestStatus, StateChangeRequest, Ticket, TicketHistory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_site(admin_user) -> Client:
-    client = Client()
-    client.force_login(admin_user)
-    return client
 
 
 def test_admin_pages_load(admin_site):

@@ -1,19 +1,11 @@
 """The users admin: activate/deactivate actions go through the services."""
 
 import pytest
-from django.test import Client
 
 from tests.factories import UserFactory
 from users.models import Role, User
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_site(admin_user) -> Client:
-    client = Client()
-    client.force_login(admin_user)
-    return client
 
 
 def test_deactivate_action_deactivates_the_selected_users_but_never_the_admin_himself(admin_site, admin_user):
