@@ -6,6 +6,9 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from reports import selectors
@@ -114,3 +117,16 @@ def test_reports_count_the_tickets_when_the_time_zone_changed(history, settings)
         call_command("rebuild_report_rollups", stdout=io.StringIO())
         assert selectors._rollups_ready()
         assert selectors.clients_evolution(year=YEAR) == expected_utc
+
+
+def test_all_history_state_counts_come_from_the_ticket_counters(history):
+    # given the whole history (no range): the ticket counters answer, the tickets are not counted
+    from_counters = selectors._counts_by_state(lower=None, upper=None)
+    with CaptureQueriesContext(connection) as queries:
+        ranking = selectors.performance_ranking(limit=10)
+    assert not [q for q in queries.captured_queries if 'FROM "tickets_ticket"' in q["sql"]]
+
+    # then they equal counting the tickets
+    counted = dict(Ticket.objects.order_by().values("estado_id").annotate(n=Count("*")).values_list("estado_id", "n"))
+    assert {k: v for k, v in from_counters.items() if v} == counted
+    assert sum(row["tickets_asignados"] for row in ranking) == Ticket.objects.filter(tecnico__isnull=False).count()
