@@ -78,6 +78,20 @@ def user_body(user: User) -> dict:
 # --- Authentication -----------------------------------------------------------------------
 
 
+# Errors of the endpoints a user may call on themself and an ADMIN on anyone (PATCH).
+SELF_OR_ADMIN_UPDATE_ERRORS = staff_errors(
+    400,
+    401,
+    403,
+    404,
+    examples={
+        400: examples.FIELD_NOT_EDITABLE,
+        403: examples.OTHER_USER_FORBIDDEN,
+        404: examples.USER_NOT_FOUND,
+    },
+)
+
+
 class PublicTokenView(APIView):
     """No authentication runs on these endpoints, yet failures are still 401 (Bearer)."""
 
@@ -327,17 +341,7 @@ class ProfilePictureView(APIView):
         request=ProfilePictureSerializer,
         responses={
             200: MessageWithUserSerializer,
-            **staff_errors(
-                400,
-                401,
-                403,
-                404,
-                examples={
-                    400: examples.FIELD_NOT_EDITABLE,
-                    403: examples.OTHER_USER_FORBIDDEN,
-                    404: examples.USER_NOT_FOUND,
-                },
-            ),
+            **SELF_OR_ADMIN_UPDATE_ERRORS,
         },
         examples=[examples.PROFILE_PICTURE_REQUEST, examples.PROFILE_PICTURE_RESPONSE],
     )
@@ -470,17 +474,7 @@ class MeDetailView(APIView):
         request=SelfUpdateSerializer,
         responses={
             200: MessageWithUserSerializer,
-            **staff_errors(
-                400,
-                401,
-                403,
-                404,
-                examples={
-                    400: examples.FIELD_NOT_EDITABLE,
-                    403: examples.OTHER_USER_FORBIDDEN,
-                    404: examples.USER_NOT_FOUND,
-                },
-            ),
+            **SELF_OR_ADMIN_UPDATE_ERRORS,
         },
         examples=[examples.ME_UPDATE_REQUEST, examples.ME_UPDATE_RESPONSE],
     )
