@@ -12,6 +12,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 
+def is_read(fecha_lectura) -> bool:
+    return fecha_lectura is not None
+
+
 class NotificationType(models.Model):
     """Catalog of event kinds; stable codes are seeded by a data migration."""
 
@@ -91,6 +95,9 @@ class Notification(models.Model):
     def __str__(self) -> str:
         return f"{self.titulo} → {self.usuario_id}"
 
+    # How list pages read computed attributes from plain rows (tickethelp/rows.py).
+    ROW_SOURCES = {"leida": (("fecha_lectura",), is_read)}
+
     @property
     def leida(self) -> bool:
-        return self.fecha_lectura is not None
+        return is_read(self.fecha_lectura)

@@ -17,7 +17,7 @@ from notifications.serializers import (
     NotificationTypeSerializer,
 )
 from tickethelp.openapi import staff_errors
-from tickethelp.pagination import paginate_queryset
+from tickethelp.pagination import paginate_serialized
 
 TAGS = ["Notificaciones"]
 # Every endpoint needs a signed-in user; someone else's notification is a 404, never a 403.
@@ -41,6 +41,12 @@ class NotificationListView(ListAPIView):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Notification.objects.none()
         return selectors.notification_list(user=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        # ListAPIView's own list, with the page read as rows instead of model instances.
+        queryset = self.filter_queryset(self.get_queryset())
+        data = self.paginator.paginate_serialized(self.get_serializer_class(), queryset, request)
+        return self.paginator.get_paginated_response(data)
 
 
 class NotificationDetailView(APIView):
@@ -79,14 +85,10 @@ class UserNotificationsView(APIView):
         examples=[examples.HISTORY_RESPONSE],
     )
     def get(self, request):
-        rows, total = paginate_queryset(selectors.notification_list(user=request.user), request)
-        return Response(
-            {
-                "message": "Historial de notificaciones",
-                "total_notifications": total,
-                "notifications": NotificationSerializer(rows, many=True).data,
-            }
+        rows, total = paginate_serialized(
+            NotificationSerializer, selectors.notification_list(user=request.user), request
         )
+        return Response({"message": "Historial de notificaciones", "total_notifications": total, "notifications": rows})
 
 
 class MarkReadView(APIView):

@@ -66,7 +66,7 @@ from tenants.portal_serializers import (
 from tenants.portal_throttles import PasswordResetRequestThrottle
 from tickethelp.exceptions import Conflict, DomainError, NotFound, tenant_exception_handler
 from tickethelp.openapi import tenant_errors
-from tickethelp.pagination import paginate_queryset
+from tickethelp.pagination import paginate_serialized
 from tickets import services as ticket_services
 from users import services as user_services
 from users.throttles import LoginEmailThrottle, LoginIPThrottle
@@ -307,11 +307,10 @@ class TenantTicketsView(TenantAPIView):
         query = validated(PortalTicketFilterSerializer, request.query_params)
         portal_status = None if query["status"] == "all" else query["status"]
         tickets = portal_selectors.tenant_tickets(tenant=self.tenant, portal_status=portal_status)
-        rows, total = paginate_queryset(tickets, request)
-        context = {"request": request}
-        return Response(
-            {"tickets": PortalTicketListItemSerializer(rows, many=True, context=context).data, "total_tickets": total}
+        rows, total = paginate_serialized(
+            PortalTicketListItemSerializer, tickets, request, context={"request": request}
         )
+        return Response({"tickets": rows, "total_tickets": total})
 
     @extend_schema(
         operation_id="tenant_tickets_create",
@@ -458,10 +457,10 @@ class TenantNotificationsView(TenantAPIView):
         examples=[examples.NOTIFICATIONS_RESPONSE],
     )
     def get(self, request):
-        rows, total = paginate_queryset(notification_selectors.notification_list(user=request.user), request)
-        return Response(
-            {"notifications": PortalNotificationSerializer(rows, many=True).data, "total_notifications": total}
+        notifications, total = paginate_serialized(
+            PortalNotificationSerializer, notification_selectors.notification_list(user=request.user), request
         )
+        return Response({"notifications": notifications, "total_notifications": total})
 
 
 class TenantNotificationReadView(TenantAPIView):

@@ -13,6 +13,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
+from tickethelp.rows import serialize_page
+
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 
@@ -57,6 +59,17 @@ def paginate_queryset(queryset, request, *, total: int | None = None) -> tuple[l
     return list(queryset[offset : offset + limit]), total
 
 
+def paginate_serialized(
+    serializer_class, queryset, request, *, total: int | None = None, context: dict | None = None
+) -> tuple[list, int]:
+    """`paginate_queryset` already serialized: the page is read as plain rows and turned
+    into `serializer_class`'s output (tickethelp/rows.py), without model instances."""
+    offset, limit = page_window(request)
+    if total is None:
+        total = queryset.count()
+    return serialize_page(serializer_class, queryset, offset, limit, context), total
+
+
 class ArrayPagination(BasePagination):
     """A plain JSON array; the total and the neighbours travel in headers."""
 
@@ -65,6 +78,13 @@ class ArrayPagination(BasePagination):
         self.offset, self.limit = page_window(request)
         self.total = queryset.count()
         return list(queryset[self.offset : self.offset + self.limit])
+
+    def paginate_serialized(self, serializer_class, queryset, request) -> list:
+        """`paginate_queryset` already serialized, from plain rows (tickethelp/rows.py)."""
+        self.request = request
+        self.offset, self.limit = page_window(request)
+        self.total = queryset.count()
+        return serialize_page(serializer_class, queryset, self.offset, self.limit)
 
     def _link(self, offset: int) -> str:
         params = self.request.query_params.copy()

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from tickethelp.exceptions import NotFound
 from tickethelp.openapi import staff_errors
-from tickethelp.pagination import MAX_PAGE_SIZE, paginate_queryset
+from tickethelp.pagination import MAX_PAGE_SIZE, paginate_serialized
 from tickethelp.permissions import IsAdmin, IsAdminOrTechnician, IsTechnician
 from tickethelp.validation import validated
 from tickets import examples, selectors, services
@@ -84,8 +84,9 @@ def tickets_envelope(scope: selectors.TicketScope, request) -> dict:
     filterset = TicketFilter(request.query_params, queryset=scope.tickets(), request=request)
     if not filterset.is_valid():
         raise ValidationError({field: list(messages) for field, messages in filterset.errors.items()})
-    rows, total = paginate_queryset(filterset.qs, request, total=filterset.counted_total(scope.counts()))
-    return {"message": "Lista de tickets", "total_tickets": total, "tickets": TicketSerializer(rows, many=True).data}
+    total = filterset.counted_total(scope.counts())
+    tickets, total = paginate_serialized(TicketSerializer, filterset.qs, request, total=total)
+    return {"message": "Lista de tickets", "total_tickets": total, "tickets": tickets}
 
 
 # --- Estados -------------------------------------------------------------------------------
@@ -413,14 +414,9 @@ class PendingApprovalsView(APIView):
         examples=[examples.PENDING_APPROVALS_RESPONSE],
     )
     def get(self, request):
-        rows, total = paginate_queryset(selectors.pending_requests(), request)
-        selectors.with_states(rows)
+        requests, total = paginate_serialized(StateChangeRequestSerializer, selectors.pending_requests(), request)
         return Response(
-            {
-                "message": "Solicitudes de cambio de estado pendientes",
-                "total_pending": total,
-                "requests": StateChangeRequestSerializer(rows, many=True).data,
-            }
+            {"message": "Solicitudes de cambio de estado pendientes", "total_pending": total, "requests": requests}
         )
 
 

@@ -23,6 +23,10 @@ class Role(models.TextChoices):
     CLIENT = "CLIENT", "Cliente"
 
 
+def full_name(first_name: str, last_name: str) -> str:
+    return f"{first_name} {last_name}".strip()
+
+
 def normalize_email(email: str) -> str:
     """E-mail addresses match case-insensitively: they are stored lower-cased."""
     return (email or "").strip().lower()
@@ -88,8 +92,11 @@ class User(AbstractBaseUser):
     def __str__(self) -> str:
         return f"{self.get_full_name()} <{self.email}>"
 
+    # How list pages read computed attributes from plain rows (tickethelp/rows.py).
+    ROW_SOURCES = {"get_full_name": (("first_name", "last_name"), full_name)}
+
     def get_full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+        return full_name(self.first_name, self.last_name)
 
     def get_short_name(self) -> str:
         return self.first_name

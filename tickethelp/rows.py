@@ -1,0 +1,338 @@
+"""The read path of the long lists: one page as plain rows, turned into the documented JSON.
+
+Building 50 model instances with their related users and states, then reading them back
+attribute by attribute, cost a list more than its SQL did. For a read-only output
+serializer made of plain fields and nested serializers of the same kind (see
+`FastOutputMixin`), `RowPlan` derives once per class:
+
+* the SQL that selects exactly the columns the output shows, with a LEFT JOIN per related
+  row (written once, from the models' metadata), and
+* a function turning each result tuple into the dict the serializer would have produced.
+
+Per request only the page's ids are left to the ORM (`queryset.values("pk")[offset:end]`,
+which carries the list's filters, order and annotations) and become the first table of
+that SQL: still one statement, no model instances. A to-many field (a list of nested rows,
+e.g. a ticket's attachments) costs one more query for the whole page, with the queryset's
+own `Prefetch` for that relation when it has one.
+
+The output stays the serializer's, byte for byte: tests/contract/test_fast_output.py
+compares every list with DRF's own serialization. What a plan cannot express (method
+fields on the listed rows, reverse relations below the top level, ordering on related
+rows) is refused when the plan is built, so a list uses rows completely or not at all.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connections
+from django.db.models import (
+    AutoField,
+    BigAutoField,
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    DateTimeField,
+    ForeignKey,
+    IntegerField,
+    ManyToOneRel,
+    Model,
+    OneToOneField,
+    OneToOneRel,
+    Prefetch,
+    QuerySet,
+    SmallAutoField,
+    SmallIntegerField,
+    TextField,
+)
+from django.utils import timezone
+from rest_framework import fields as drf_fields
+from rest_framework.fields import empty
+from rest_framework.serializers import ListSerializer
+
+from tickethelp.serializers import NESTED, VALUE, FastOutputMixin, _identity, _iso_datetime, _plan_entry
+
+# One statement: the planner takes the joins in the written order (see RowPlan.page).
+FOLLOW_WRITTEN_JOINS = "SET LOCAL join_collapse_limit = 1"
+JOINS_AS_BEFORE = "SET LOCAL join_collapse_limit TO DEFAULT"
+
+# tests/contract/test_fast_output.py turns this off to compare with DRF's own output.
+ROWS_ENABLED = True
+
+
+class UnsupportedRowPlan(TypeError):
+    """The serializer has a field that a row plan cannot express."""
+
+
+@dataclass
+class _SQL:
+    columns: list[str] = field(default_factory=list)
+    joins: list[str] = field(default_factory=list)
+    aliases: dict[tuple, str] = field(default_factory=dict)
+
+    def column(self, expression: str) -> int:
+        self.columns.append(expression)
+        return len(self.columns) - 1
+
+    def join(self, parent_alias: str, relation: ForeignKey, path: tuple) -> str:
+        if path not in self.aliases:
+            alias = f"r{len(self.aliases) + 1}"
+            self.joins.append(
+                f'LEFT OUTER JOIN "{relation.related_model._meta.db_table}" {alias} '
+                f'ON {alias}."{relation.target_field.column}" = {parent_alias}."{relation.column}"'
+            )
+            self.aliases[path] = alias
+        return self.aliases[path]
+
+
+@dataclass(frozen=True)
+class _ToMany:
+    """A list of related rows read with one more query per page."""
+
+    name: str  # the relation's accessor on the listed model (e.g. "attachments")
+    relation: ManyToOneRel
+    child: type[FastOutputMixin]
+
+
+def _concrete(model: type[Model], name: str):
+    """The concrete field called `name` (or whose column attribute is `name`), else None."""
+    for candidate in model._meta.concrete_fields:
+        if name in (candidate.name, candidate.attname):
+            return candidate
+    return None
+
+
+class RowPlan:
+    """The SQL and the tuple -> dict function of one output serializer over one model.
+
+    `annotations`: names of the listed queryset's annotations, which the page's id query
+    selects alongside the ids (e.g. a count of related rows)."""
+
+    def __init__(self, serializer_class, model: type[Model], using: str = "default", annotations: tuple = ()):
+        self.model = model
+        # Connections are per thread: looked up when used, never kept in the (shared) plan.
+        self.using = using
+        self.annotations = annotations
+        self.used_annotations: list[str] = []
+        self.to_many: list[_ToMany] = []
+        self.sql = _SQL()
+        self.pk_index = self.sql.column(f't."{model._meta.pk.column}"')
+        self.build = self._generate(serializer_class)
+        self.select = ", ".join(self.sql.columns)
+        self.table = model._meta.db_table
+        self.joins = " ".join(self.sql.joins)
+
+    # --- compiling --------------------------------------------------------------------------
+    # A plan compiles to the source of one function, `build(row, page, tz)`, whose body is a
+    # dict literal: a page of 50 tickets is then 50 calls instead of one per field.
+
+    def _name(self, value) -> str:
+        """A name in the generated function's namespace for `value` (a function, a default)."""
+        name = f"_v{len(self.namespace)}"
+        self.namespace[name] = value
+        return name
+
+    def _generate(self, serializer_class):
+        self.namespace: dict = {}
+        body = self._compile(serializer_class, self.model, "t", ())
+        source = f"def build(row, page, tz):\n    return {body}\n"
+        exec(compile(source, f"<row plan of {serializer_class.__name__}>", "exec"), self.namespace)  # noqa: S102 - source generated from the serializer's own fields
+        self.source = source
+        return self.namespace["build"]
+
+    def _compile(self, serializer_class, model, alias: str, path: tuple) -> str:
+        if not issubclass(serializer_class, FastOutputMixin):
+            raise UnsupportedRowPlan(f"{serializer_class.__name__} is not a FastOutputMixin serializer")
+        items = []
+        for drf_field in serializer_class()._readable_fields:
+            entry = _plan_entry(drf_field)
+            if entry is None or entry[1] not in (VALUE, NESTED):
+                raise UnsupportedRowPlan(f"{serializer_class.__name__}.{drf_field.field_name}")
+            if isinstance(drf_field, ListSerializer):
+                expression = self._to_many(model, path, entry[0], drf_field)
+            else:
+                expression = self._expression(model, alias, path, drf_field, *entry)
+            items.append(f"{drf_field.field_name!r}: {expression}")
+        return "{" + ", ".join(items) + "}"
+
+    def _expression(self, model, alias, path, drf_field, attrs, kind, convert) -> str:
+        """The Python expression (over `row`) of one field's output value."""
+        nullable_ok = drf_field.default is not empty or drf_field.allow_null
+        # Walk the relations of the source path (every attribute but the last, and the
+        # last too when it names a nested serializer's row).
+        guards = []  # columns whose NULL means "no related row": the value is the default
+        for name in attrs if kind is NESTED else attrs[:-1]:
+            relation = _concrete(model, name)
+            if not isinstance(relation, ForeignKey | OneToOneField) or relation.attname == name:
+                raise UnsupportedRowPlan(f"{model.__name__}.{name} is not a forward relation")
+            if relation.null:
+                if not nullable_ok:
+                    raise UnsupportedRowPlan(f"{model.__name__}.{name} may be null and the field has no default")
+                guards.append(f"row[{self.sql.column(_quoted(alias, relation.column))}] is None")
+            path = (*path, name)
+            alias = self.sql.join(alias, relation, path)
+            model = relation.related_model
+
+        if kind is NESTED:
+            expression = self._compile(type(drf_field), model, alias, path)
+        else:
+            expression = self._value(model, alias, path, attrs[-1], drf_field, convert)
+        if not guards:
+            return expression
+        default = self._name(None if drf_field.default is empty else drf_field.default)
+        return f"({default} if {' or '.join(guards)} else {expression})"
+
+    def _value(self, model, alias, path, name, drf_field, convert) -> str:
+        # A computed attribute (property or method) that the model declares as a function
+        # of its columns: ROW_SOURCES = {"name": (("column", ...), function)}; the model's
+        # own attribute calls the same function, so both paths compute the same value.
+        source = getattr(model, "ROW_SOURCES", {}).get(name)
+        if source is not None:
+            columns, function = source
+            arguments = ", ".join(self._column(model, alias, column)[0] for column in columns)
+            return f"{self._name(_none_or(convert))}({self._name(function)}({arguments}))"
+        if not path and name in self.annotations:
+            self.used_annotations.append(name)
+            value, model_field = f"row[{self.sql.column(_quoted('page', name))}]", None
+        else:
+            value, model_field = self._column(model, alias, name)
+        if convert is _iso_datetime and settings.USE_TZ and isinstance(model_field, DateTimeField):
+            return f"(None if {value} is None else {self._name(_aware_iso)}({value}, tz))"
+        if _is_identity(convert, model_field):
+            return value
+        return f"(None if {value} is None else {self._name(convert)}({value}))"
+
+    def _column(self, model, alias, name) -> tuple[str, object]:
+        """(expression of the column's value after its model field's converters, field)."""
+        model_field = _concrete(model, name)
+        if model_field is None:
+            raise UnsupportedRowPlan(f"{model.__name__}.{name} is not a column, an annotation or in ROW_SOURCES")
+        value = f"row[{self.sql.column(_quoted(alias, model_field.column))}]"
+        connection = connections[self.using]
+        converters = [*connection.ops.get_db_converters(model_field.cached_col)]
+        converters += model_field.get_db_converters(connection)
+        for converter in converters:
+            # Converters take the connection; the plan is shared by threads, so it is looked up.
+            value = f"{self._name(converter)}({value}, None, {self._name(connections)}[{self.using!r}])"
+        return value, model_field
+
+    def _to_many(self, model, path, attrs, drf_field) -> str:
+        relation = next((r for r in model._meta.related_objects if r.get_accessor_name() == attrs[0]), None)
+        if path or len(attrs) != 1 or not isinstance(relation, ManyToOneRel) or isinstance(relation, OneToOneRel):
+            raise UnsupportedRowPlan(f"{model.__name__}.{'.'.join(attrs)} is not a top-level to-many relation")
+        if not issubclass(type(drf_field.child), FastOutputMixin):
+            raise UnsupportedRowPlan(f"{drf_field.field_name}: the child is not a FastOutputMixin serializer")
+        self.to_many.append(_ToMany(attrs[0], relation, type(drf_field.child)))
+        return f"page[{attrs[0]!r}].get(row[{self.pk_index}], [])"
+
+    # --- running ----------------------------------------------------------------------------
+
+    def order_by(self, queryset: QuerySet) -> str:
+        """The queryset's order as SQL on this plan's main table (own columns only)."""
+        terms = []
+        query = queryset.query
+        ordering = query.order_by or (self.model._meta.ordering if query.default_ordering else ())
+        for term in ordering:
+            if not isinstance(term, str):
+                raise UnsupportedRowPlan(f"ordering by {term!r}")
+            name = term.lstrip("-")
+            model_field = self.model._meta.pk if name == "pk" else _concrete(self.model, name)
+            if model_field is None:
+                raise UnsupportedRowPlan(f"ordering by {term!r}")
+            terms.append(f't."{model_field.column}"' + (" DESC" if term.startswith("-") else ""))
+        if not terms:
+            raise UnsupportedRowPlan("an unordered queryset has no stable pages")
+        return ", ".join(terms)
+
+    def page(self, queryset: QuerySet, offset: int, limit: int, context: dict) -> list[dict]:
+        """The `limit` rows of `queryset` from `offset`, as this plan's output dicts."""
+        ids = queryset.values("pk", *self.used_annotations)[offset : offset + limit]
+        ids_sql, params = ids.query.get_compiler(using=self.using).as_sql()
+        # The page's ids come first and every join follows a key to one row, so the written
+        # order is the best one. PostgreSQL would still search the join orders (6 ms of
+        # planning for a page of state-change requests and their nine tables, against 1 ms
+        # to run it): join_collapse_limit = 1 makes it take the query as written, for this
+        # statement only (SET LOCAL in the statement's own transaction, then reset).
+        pk = self.model._meta.pk.column
+        sql = (
+            f'SELECT {self.select} FROM ({ids_sql}) page JOIN "{self.table}" t ON t."{pk}" = page.pk '  # noqa: S608 - built from model metadata; values are parameters
+            f"{self.joins} ORDER BY {self.order_by(queryset)}"
+        )
+        connection = connections[self.using]
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"{FOLLOW_WRITTEN_JOINS}; {sql}; {JOINS_AS_BEFORE}", params)
+                cursor.cursor.nextset()  # the SET's result first, then the rows
+            else:
+                cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        page = {many.name: self._children(many, queryset, rows, context) for many in self.to_many}
+        build, tz = self.build, timezone.get_current_timezone()
+        return [build(row, page, tz) for row in rows]
+
+    def _children(self, many: _ToMany, queryset: QuerySet, rows: list, context: dict) -> dict:
+        """{listed row's pk: [child outputs]} for one to-many field, in one query."""
+        children = many.relation.related_model._default_manager.all()
+        for lookup in queryset._prefetch_related_lookups:
+            if isinstance(lookup, Prefetch) and lookup.prefetch_to == many.name and lookup.queryset is not None:
+                children = lookup.queryset
+        parent = many.relation.field
+        ids = [row[self.pk_index] for row in rows]
+        grouped = defaultdict(list)
+        if ids:
+            for child in children.filter(**{f"{parent.name}__in": ids}):
+                grouped[getattr(child, parent.attname)].append(many.child.represent(child, context))
+        return grouped
+
+
+def _quoted(alias: str, column: str) -> str:
+    return f'{alias}."{column}"'
+
+
+def _aware_iso(value, tz) -> str:
+    """`_iso_datetime` for the aware date-times a USE_TZ database returns."""
+    text = value.astimezone(tz).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _none_or(convert):
+    return lambda value: None if value is None else convert(value)
+
+
+# Output conversions that change nothing for the values a column of that kind holds.
+_IDENTITY = {
+    str: (CharField, TextField),
+    int: (IntegerField, BigIntegerField, SmallIntegerField, AutoField, BigAutoField, SmallAutoField),
+}
+
+
+def _is_identity(convert, model_field) -> bool:
+    if convert is _identity:
+        return True
+    if model_field is None:
+        return False
+    if getattr(convert, "__func__", None) is drf_fields.BooleanField.to_representation:
+        return isinstance(model_field, BooleanField)
+    kinds = _IDENTITY.get(convert)
+    return kinds is not None and isinstance(model_field, kinds)
+
+
+_PLANS: dict[tuple, RowPlan] = {}
+
+
+def row_plan(serializer_class, model: type[Model], using: str = "default", annotations: tuple = ()) -> RowPlan:
+    key = (serializer_class, model, using, annotations)
+    if key not in _PLANS:
+        _PLANS[key] = RowPlan(serializer_class, model, using, annotations)
+    return _PLANS[key]
+
+
+def serialize_page(serializer_class, queryset: QuerySet, offset: int, limit: int, context=None) -> list[dict]:
+    """One page of `queryset` as `serializer_class(rows, many=True, context=context).data`."""
+    context = context or {}
+    if ROWS_ENABLED:
+        annotations = tuple(sorted(queryset.query.annotations))
+        plan = row_plan(serializer_class, queryset.model, queryset.db, annotations)
+        return plan.page(queryset, offset, limit, context)
+    rows = list(queryset[offset : offset + limit])
+    return serializer_class(rows, many=True, context=context).data
