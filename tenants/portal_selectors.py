@@ -5,7 +5,8 @@ active doormen, own and shared devices, and the tickets of their user. Anything 
 the same 404 as a missing id.
 """
 
-from django.db.models import Count, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, prefetch_related_objects
+from django.db.models.functions import Coalesce
 
 from tenants.models import Device, Doorman, Owner, Tenant
 from tickethelp.exceptions import NotFound
@@ -21,7 +22,13 @@ def tenant_for_user(*, user: User) -> Tenant | None:
     """The resident profile of an active CLIENT user, with apartment, building and owner."""
     if not (user and user.is_authenticated and user.is_active and user.role == Role.CLIENT):
         return None
-    return Tenant.objects.select_related("user", "apartment__building__owner").filter(user=user).first()
+    # One row (user_id is unique): no ordering, which would join for the model's default one;
+    # the user is the caller, already loaded.
+    queryset = Tenant.objects.select_related("apartment__building__owner").filter(user_id=user.pk).order_by()
+    tenant = next(iter(queryset[:1]), None)
+    if tenant is not None:
+        tenant.user = user
+    return tenant
 
 
 # --- Property ----------------------------------------------------------------------------------
@@ -87,13 +94,20 @@ def with_attachments(ticket: Ticket) -> Ticket:
     return ticket
 
 
+def _history_count() -> Coalesce:
+    """A ticket's history rows, counted for the page's rows only (a correlated count, where
+    Count("history") grouped every ticket of the tenant before the page was cut)."""
+    rows = TicketHistory.objects.filter(ticket=OuterRef("pk")).order_by().values("ticket")
+    return Coalesce(Subquery(rows.annotate(total=Count("pk")).values("total")), 0)
+
+
 def tenant_tickets(*, tenant: Tenant, portal_status: str | None = None) -> QuerySet[Ticket]:
     """The tenant user's tickets, newest first, with device, technician, state, attachments and
     their history count: the same number of queries whatever the number of tickets."""
     queryset = (
         Ticket.objects.filter(cliente_id=tenant.user_id)
         .select_related("estado", "device", "tecnico")
-        .annotate(histories_count=Count("history"))
+        .annotate(histories_count=_history_count())
         .prefetch_related(_attachments_prefetch())
         .order_by("-fecha", "-id")
     )

@@ -9,6 +9,7 @@ from django.db.models import QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django_filters.constants import EMPTY_VALUES
+from rest_framework.exceptions import ValidationError
 
 from tickets.models import Priority, Ticket, TicketCount
 from tickets.selectors import ticket_search_matches
@@ -117,16 +118,29 @@ class TicketFilter(django_filters.FilterSet):
     # Filters that mean the same on TicketCount (its `tecnico` and `estado` have the ticket's names).
     COUNTER_FILTERS = frozenset({"estado", "estado_codigo", "es_final", "tecnico", "sin_tecnico"})
 
-    def counted_total(self, counts: QuerySet[TicketCount] | None) -> int | None:
-        """The number of matching tickets read from `counts` (already scoped to the list),
-        or None when there are no counters or a filter in use cannot be applied to them."""
-        if counts is None:
-            return None
-        active = {name: value for name, value in self.form.cleaned_data.items() if value is not None and value != ""}
-        if not active.keys() <= self.COUNTER_FILTERS:
+    @classmethod
+    def filtered(cls, params, queryset: QuerySet[Ticket], request=None) -> tuple[QuerySet[Ticket], dict]:
+        """(`queryset` filtered by `params`, the filters in use with their clean values).
+
+        Invalid values are a ValidationError per parameter. Without any filter parameter
+        the queryset is returned as it is, without building the filter form."""
+        if not params.keys() & cls.base_filters.keys():
+            return queryset, {}
+        filterset = cls(params, queryset=queryset, request=request)
+        if not filterset.is_valid():
+            raise ValidationError({field: list(messages) for field, messages in filterset.errors.items()})
+        active = {name: value for name, value in filterset.form.cleaned_data.items() if value not in (None, "")}
+        return filterset.qs, active
+
+    @classmethod
+    def counted_total(cls, counts: QuerySet[TicketCount] | None, active: dict) -> int | None:
+        """The number of tickets matching the `active` filters, read from `counts` (already
+        scoped to the list), or None when there are no counters or a filter in use cannot
+        be applied to them."""
+        if counts is None or not active.keys() <= cls.COUNTER_FILTERS:
             return None
         for name, value in active.items():
-            counts = self.filters[name].filter(counts, value)
+            counts = cls.base_filters[name].filter(counts, value)
         return counts.aggregate(total=Sum("total"))["total"] or 0
 
     def filter_fecha_desde(self, queryset, name, value):

@@ -81,11 +81,9 @@ NOT_FOUND = staff_errors(404, examples={404: examples.TICKET_NOT_FOUND})
 def tickets_envelope(scope: selectors.TicketScope, request) -> dict:
     """The scope's tickets filtered by the query string (invalid values are a 400 per
     parameter), one page of them, and their total (from the counters when it can)."""
-    filterset = TicketFilter(request.query_params, queryset=scope.tickets(), request=request)
-    if not filterset.is_valid():
-        raise ValidationError({field: list(messages) for field, messages in filterset.errors.items()})
-    total = filterset.counted_total(scope.counts())
-    tickets, total = paginate_serialized(TicketSerializer, filterset.qs, request, total=total)
+    queryset, active = TicketFilter.filtered(request.query_params, scope.tickets(), request)
+    total = TicketFilter.counted_total(scope.counts(), active)
+    tickets, total = paginate_serialized(TicketSerializer, queryset, request, total=total)
     return {"message": "Lista de tickets", "total_tickets": total, "tickets": tickets}
 
 
