@@ -51,6 +51,7 @@ def generate(*, tickets: int, clients: int, technicians: int, admins: int, tenan
     sql(
         """TRUNCATE notifications_notification, tickets_tickethistory, tickets_ticketattachment,
            tickets_statechangerequest, tickets_ticket, tickets_ticketcount, reports_dailyflow, reports_clientmonth,
+           reports_clientyear, reports_distinctclients,
            tenants_device_owners,
            tenants_device_shared_with,
            tenants_device, tenants_tenant, tenants_apartment, tenants_doorman, tenants_building, tenants_owner,

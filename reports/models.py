@@ -59,3 +59,46 @@ class ClientMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} · {self.cliente_id}: {self.tickets}"
+
+
+class ClientYear(models.Model):
+    """How many tickets a client opened in a local year (rows at 0 mean none any more)."""
+
+    year = models.DateField("año")  # its first day
+    cliente_id = models.BigIntegerField("cliente")
+    tickets = models.IntegerField("tickets", default=0)
+
+    class Meta:
+        verbose_name = "cliente por año"
+        verbose_name_plural = "clientes por año"
+        constraints = [
+            models.UniqueConstraint(fields=["year", "cliente_id"], name="reports_clientyear_year_client_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year:%Y} · {self.cliente_id}: {self.tickets}"
+
+
+class DistinctClients(models.Model):
+    """How many clients opened at least one ticket in a local month or year.
+
+    Kept by the triggers of ClientMonth / ClientYear when a client's count there goes from
+    0 to 1 or back; spread over a few slots (client id modulo 8) like DailyFlow, so that
+    concurrent first tickets of different clients do not all wait on one row."""
+
+    class Period(models.TextChoices):
+        MONTH = "month", "mes"
+        YEAR = "year", "año"
+
+    period = models.CharField("periodo", max_length=5, choices=Period.choices)
+    start = models.DateField("inicio")
+    slot = models.PositiveSmallIntegerField("franja")
+    clients = models.IntegerField("clientes", default=0)
+
+    class Meta:
+        verbose_name = "clientes distintos"
+        verbose_name_plural = "clientes distintos"
+        constraints = [models.UniqueConstraint(fields=["period", "start", "slot"], name="reports_distinctclients_uniq")]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.start} #{self.slot}: {self.clients}"

@@ -1,7 +1,7 @@
 """Report queries: every number is a database aggregate (GROUP BY, conditional counts, date
 truncation in the configured time zone). Python only shapes the handful of result rows."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
@@ -19,7 +19,7 @@ from django.db.models import (
 from django.db.models.functions import Trunc
 from django.utils import timezone
 
-from reports.models import ClientMonth, DailyFlow, RollupZone
+from reports.models import DailyFlow, DistinctClients, RollupZone
 from tenants.models import Building
 from tickets.models import Estado, EstadoCodigo, RequestStatus, StateChangeRequest, Ticket
 from tickets.selectors import ticket_counts
@@ -130,12 +130,15 @@ def performance_ranking(*, limit: int) -> list[dict]:
 def clients_evolution(*, year: int) -> dict:
     """Distinct clients who opened tickets in `year`, overall and per month (local time).
 
-    Distinct (month, client) pairs are formed first (a hash aggregate over the
+    With the roll-ups, a handful of counter rows (reports.models.DistinctClients). Without
+    them, distinct (month, client) pairs are formed first (a hash aggregate over the
     (fecha, cliente) index), then counted: much cheaper than COUNT(DISTINCT) per group."""
     if _rollups_ready():
-        months = ClientMonth.objects.filter(month__year=year, tickets__gt=0)
-        per_month = {row["month"].month: row["clients"] for row in months.values("month").annotate(clients=Count("*"))}
-        total = months.values("cliente_id").distinct().count()
+        # The distinct clients of each month and of the year, kept as counts (a few rows).
+        counts = DistinctClients.objects.filter(start__gte=date(year, 1, 1), start__lt=date(year + 1, 1, 1))
+        rows = counts.order_by().values_list("period", "start").annotate(clients=Sum("clients"))
+        per_month = {start.month: clients for period, start, clients in rows if period == DistinctClients.Period.MONTH}
+        total = sum(clients for period, _, clients in rows if period == DistinctClients.Period.YEAR)
         return {
             "year": year,
             "total_clientes": total,
@@ -190,13 +193,26 @@ def status_distribution(*, lower: datetime | None, upper: datetime | None) -> li
 
 def resolution_time(*, lower: datetime | None, upper: datetime | None) -> dict:
     """Opening -> approval into "Finalizado", for tickets finalized in the range: overall and
-    per technician (fastest first). Reads only the (fecha_resolucion, tecnico, fecha) index."""
-    resolved = _in_range(_resolved(), "fecha_resolucion", lower, upper).order_by()
-    per_tech = list(
-        resolved.values("tecnico_id")
-        .annotate(tickets=Count("*"), total=Sum(_resolution_time()))
-        .values_list("tecnico_id", "tickets", "total")
-    )
+    per technician (fastest first). All of history comes from the ticket counters; a range
+    reads only its part of the (fecha_resolucion, tecnico, fecha) index."""
+    counters = ticket_counts()
+    if counters is not None and lower is None and upper is None:
+        # All of history: the ticket counters carry the resolved tickets and their times.
+        per_tech = [
+            (tech, tickets, timedelta(microseconds=int(total)))
+            for tech, tickets, total in counters.order_by()
+            .values("tecnico_id")
+            .annotate(tickets=Sum("resolved"), total=Sum("resolution_us"))
+            .filter(tickets__gt=0)
+            .values_list("tecnico_id", "tickets", "total")
+        ]
+    else:
+        resolved = _in_range(_resolved(), "fecha_resolucion", lower, upper).order_by()
+        per_tech = list(
+            resolved.values("tecnico_id")
+            .annotate(tickets=Count("*"), total=Sum(_resolution_time()))
+            .values_list("tecnico_id", "tickets", "total")
+        )
     people = {user.pk: user for user in User.objects.filter(pk__in=[row[0] for row in per_tech if row[0]])}
     tickets = sum(row[1] for row in per_tech)
     total = sum((row[2] for row in per_tech), timedelta())

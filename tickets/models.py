@@ -160,9 +160,11 @@ class TicketCount(models.Model):
     """How many tickets each technician (or nobody: NULL) has in each state.
 
     Maintained by PostgreSQL triggers on `tickets_ticket` (migration 0006), in the same
-    transaction as every insert, delete and change of technician or state, whoever makes
-    it (services, admin, SQL). It answers list totals and technician workloads without
-    counting a million rows. `manage.py recount_tickets` rebuilds it from the tickets."""
+    transaction as every insert, delete and change of technician, state or dates, whoever
+    makes it (services, admin, SQL). It answers list totals, technician workloads and the
+    all-history resolution times without reading a million rows (migration 0009 added the
+    resolved tickets and their opening-to-approval time). `manage.py recount_tickets`
+    rebuilds it from the tickets."""
 
     tecnico = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -173,6 +175,10 @@ class TicketCount(models.Model):
     )
     estado = models.ForeignKey(Estado, on_delete=models.CASCADE, related_name="+", verbose_name="estado")
     total = models.BigIntegerField("tickets", default=0)
+    # Of those, the ones with `fecha_resolucion`, and the sum of their `fecha_resolucion -
+    # fecha` in microseconds (exact: numeric, as PostgreSQL's interval sums are).
+    resolved = models.BigIntegerField("resueltos", default=0)
+    resolution_us = models.DecimalField("tiempo de resolución (µs)", max_digits=30, decimal_places=0, default=0)
 
     class Meta:
         verbose_name = "conteo de tickets"

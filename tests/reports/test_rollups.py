@@ -1,8 +1,9 @@
-"""Report roll-ups (reports.models): kept exact by the triggers whatever changes the tickets,
-answering clients-evolution and flujo-tickets exactly as counting the tickets does."""
+"""Report roll-ups (reports.models) and the ticket counters' resolution times: kept exact by
+the triggers whatever changes the tickets, answering clients-evolution, flujo-tickets and
+tiempo-resolucion exactly as counting the tickets does."""
 
 import io
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -12,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from reports import selectors
-from reports.models import ClientMonth, DailyFlow, RollupZone
+from reports.models import ClientMonth, DailyFlow, DistinctClients, RollupZone
 from tests.factories import TicketFactory, UserFactory, estado
 from tickets import services
 from tickets.models import Ticket
@@ -74,6 +75,50 @@ def test_clients_evolution_from_the_rollups_equals_counting_the_tickets(history)
     assert sum(rolled["mensual"].values()) > 12
 
 
+def test_a_client_moved_out_of_a_year_stops_counting_in_it(history):
+    # given a client whose every ticket of the year is moved to the next year
+    client = UserFactory(role=Role.CLIENT)
+    TicketFactory(cliente=client, fecha=at(7, 7))
+    TicketFactory(cliente=client, fecha=at(7, 9))
+    before = selectors.clients_evolution(year=YEAR)
+    Ticket.objects.filter(cliente=client).update(fecha=at(7, 7) + timedelta(days=365))
+
+    # then this year counts one client less (July too) and the next year has them
+    rolled, counted = both_ways(lambda: selectors.clients_evolution(year=YEAR))
+    assert rolled == counted
+    assert rolled["total_clientes"] == before["total_clientes"] - 1
+    assert rolled["mensual"]["07"] == before["mensual"]["07"] - 1
+    next_rolled, next_counted = both_ways(lambda: selectors.clients_evolution(year=YEAR + 1))
+    assert next_rolled == next_counted
+    assert next_rolled["total_clientes"] >= 1
+
+
+def test_all_history_resolution_times_from_the_counters_equal_the_tickets(history, admin_user, tech_user):
+    # given resolved tickets re-dated, re-assigned, un-resolved and deleted after resolution
+    other_tech = UserFactory(role=Role.TECH)
+    resolved = [
+        TicketFactory(tecnico=tech_user, fecha=at(3, 1), fecha_resolucion=at(3, 2, 15), estado=estado("finalized"))
+        for _ in range(4)
+    ]
+    TicketFactory(tecnico=None, fecha=at(4, 1), fecha_resolucion=at(4, 3), estado=estado("finalized"))
+    Ticket.objects.filter(pk=resolved[0].pk).update(fecha=at(2, 27, 8))
+    Ticket.objects.filter(pk=resolved[1].pk).update(tecnico=other_tech)
+    Ticket.objects.filter(pk=resolved[2].pk).update(fecha_resolucion=None, estado=estado("in_repair"))
+    Ticket.objects.filter(pk=resolved[3].pk).delete()
+
+    # when the whole history is reported, from the counters and by reading the tickets
+    from_counters = selectors.resolution_time(lower=None, upper=None)
+    with CaptureQueriesContext(connection) as queries:
+        selectors.resolution_time(lower=None, upper=None)
+    assert not [q for q in queries.captured_queries if 'FROM "tickets_ticket"' in q["sql"]]
+    counted = selectors.resolution_time(lower=datetime(1970, 1, 1, tzinfo=UTC), upper=None)
+
+    # then both say the same, technician by technician
+    assert from_counters == counted
+    assert from_counters["tickets_resueltos"] == Ticket.objects.filter(fecha_resolucion__isnull=False).count()
+    assert {row["document"] for row in from_counters["por_tecnico"]} >= {tech_user.document, other_tech.document, None}
+
+
 @pytest.mark.parametrize("period", ["week", "month"])
 def test_throughput_from_the_rollups_equals_counting_the_tickets(history, period):
     lower = at(1, 1, 0).replace(hour=0)
@@ -97,6 +142,7 @@ def test_rebuild_repairs_rollups_that_drifted(history):
     expected = selectors.clients_evolution(year=YEAR)
     ClientMonth.objects.update(tickets=0)
     DailyFlow.objects.all().delete()
+    DistinctClients.objects.update(clients=7)
 
     # when an operator rebuilds them
     call_command("rebuild_report_rollups", stdout=io.StringIO())
