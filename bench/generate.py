@@ -51,7 +51,7 @@ def generate(*, tickets: int, clients: int, technicians: int, admins: int, tenan
     sql(
         """TRUNCATE notifications_notification, tickets_tickethistory, tickets_ticketattachment,
            tickets_statechangerequest, tickets_ticket, tickets_ticketcount, reports_dailyflow, reports_clientmonth,
-           reports_clientyear, reports_distinctclients,
+           reports_clientyear, reports_distinctclients, reports_portalcount,
            tenants_device_owners,
            tenants_device_shared_with,
            tenants_device, tenants_tenant, tenants_apartment, tenants_doorman, tenants_building, tenants_owner,
@@ -171,6 +171,7 @@ def generate(*, tickets: int, clients: int, technicians: int, admins: int, tenan
     sql("SET session_replication_role = DEFAULT")
     sql("SELECT tickets_ticketcount_rebuild()", label="ticket counters")
     sql("SELECT reports_rollups_rebuild(%s)", [settings.TIME_ZONE], label="report roll-ups")
+    sql("SELECT reports_portal_rebuild()", label="portal counts")
     # Fresh visibility maps let PostgreSQL answer from the indexes alone (index-only scans).
     sql("VACUUM ANALYZE", label="vacuum analyze")
 

@@ -7,6 +7,7 @@ transaction as every ticket insert, delete and change of `fecha`, `fecha_resoluc
 still matches the setting, and `manage.py rebuild_report_rollups` rebuilds them.
 """
 
+from django.conf import settings
 from django.db import models
 
 
@@ -102,3 +103,35 @@ class DistinctClients(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} {self.start} #{self.slot}: {self.clients}"
+
+
+class PortalCount(models.Model):
+    """Residents' device tickets per (client, category, priority), for the all-history
+    tickets-portal report (a few thousand rows instead of every device ticket).
+
+    Kept by its own PostgreSQL trigger on `tickets_ticket`, independent of the time zone
+    (it has no dates); the building is the client's current one, read with the report."""
+
+    # A key without a constraint: the row follows the tickets (the trigger), not the user.
+    cliente = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name="cliente",
+    )
+    category = models.CharField("categoría", max_length=50)
+    priority = models.CharField("prioridad", max_length=10)
+    tickets = models.IntegerField("tickets", default=0)
+
+    class Meta:
+        verbose_name = "tickets del portal"
+        verbose_name_plural = "tickets del portal"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cliente", "category", "priority"], name="reports_portalcount_client_category_priority_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cliente_id} · {self.category} · {self.priority}: {self.tickets}"

@@ -19,7 +19,7 @@ from django.db.models import (
 from django.db.models.functions import Trunc
 from django.utils import timezone
 
-from reports.models import DailyFlow, DistinctClients, RollupZone
+from reports.models import DailyFlow, DistinctClients, PortalCount, RollupZone
 from tenants.models import Building
 from tickets.models import Estado, EstadoCodigo, RequestStatus, StateChangeRequest, Ticket
 from tickets.selectors import ticket_counts
@@ -354,16 +354,27 @@ def pending_approvals_age(*, limit: int) -> dict:
 def portal_tickets(*, lower: datetime | None, upper: datetime | None) -> dict:
     """Tickets residents opened about a device, by category, priority and building.
 
-    One GROUP BY (category, priority, building) over the partial index of device tickets;
-    the few resulting rows are summed per dimension here."""
+    One GROUP BY (category, priority, building): over reports.PortalCount for all of
+    history, else over the partial index of device tickets in the range; the few
+    resulting rows are summed per dimension here."""
     building = "cliente__tenant_profile__apartment__building"
-    groups = (
-        _in_range(Ticket.objects.filter(device__isnull=False), "fecha", lower, upper)
-        .order_by()
-        .values("category", "priority", f"{building}_id")
-        .annotate(total=Count("*"))
-        .values_list("category", "priority", f"{building}_id", "total")
-    )
+    if connection.vendor == "postgresql" and lower is None and upper is None:
+        # All of history: the trigger-kept counts per (client, category, priority).
+        groups = (
+            PortalCount.objects.filter(tickets__gt=0)
+            .order_by()
+            .values("category", "priority", f"{building}_id")
+            .annotate(total=Sum("tickets"))
+            .values_list("category", "priority", f"{building}_id", "total")
+        )
+    else:
+        groups = (
+            _in_range(Ticket.objects.filter(device__isnull=False), "fecha", lower, upper)
+            .order_by()
+            .values("category", "priority", f"{building}_id")
+            .annotate(total=Count("*"))
+            .values_list("category", "priority", f"{building}_id", "total")
+        )
     by_category: dict[str, int] = {}
     by_priority: dict[str, int] = {}
     by_building: dict[int | None, int] = {}

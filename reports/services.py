@@ -11,4 +11,5 @@ def rollups_rebuild() -> str | None:
         return None
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT reports_rollups_rebuild(%s)", [settings.TIME_ZONE])
+        cursor.execute("SELECT reports_portal_rebuild()")
     return settings.TIME_ZONE

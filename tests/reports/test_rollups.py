@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from reports import selectors
 from reports.models import ClientMonth, DailyFlow, DistinctClients, RollupZone
-from tests.factories import TicketFactory, UserFactory, estado
+from tests.factories import DeviceFactory, TenantFactory, TicketFactory, UserFactory, estado
 from tickets import services
 from tickets.models import Ticket
 from users.models import Role
@@ -176,3 +176,30 @@ def test_all_history_state_counts_come_from_the_ticket_counters(history):
     counted = dict(Ticket.objects.order_by().values("estado_id").annotate(n=Count("*")).values_list("estado_id", "n"))
     assert {k: v for k, v in from_counters.items() if v} == counted
     assert sum(row["tickets_asignados"] for row in ranking) == Ticket.objects.filter(tecnico__isnull=False).count()
+
+
+def test_all_history_portal_report_from_its_counts_equals_the_tickets():
+    # given residents' device tickets, then changed in every way the counts depend on
+    residents = [TenantFactory() for _ in range(3)]
+    devices = [DeviceFactory(owners=[resident]) for resident in residents]
+    tickets = [
+        TicketFactory(cliente=resident.user, device=device, category=category, priority=priority)
+        for resident, device in zip(residents, devices, strict=True)
+        for category, priority in (("Hardware", "low"), ("Red", "high"), ("Hardware", "low"))
+    ]
+    TicketFactory(cliente=residents[0].user, device=None, category="Hardware")  # not a device ticket
+    Ticket.objects.filter(pk=tickets[0].pk).update(category="Software")
+    Ticket.objects.filter(pk=tickets[1].pk).update(priority="urgent")
+    Ticket.objects.filter(pk=tickets[2].pk).update(cliente=residents[1].user)
+    Ticket.objects.filter(pk=tickets[3].pk).update(device=None)
+    Ticket.objects.filter(pk=tickets[4].pk).delete()
+
+    # when the whole history is reported from the counts and by reading the tickets
+    with CaptureQueriesContext(connection) as queries:
+        from_counts = selectors.portal_tickets(lower=None, upper=None)
+    assert not [q for q in queries.captured_queries if 'FROM "tickets_ticket"' in q["sql"]]
+    counted = selectors.portal_tickets(lower=datetime(1970, 1, 1, tzinfo=UTC), upper=None)
+
+    # then both agree, building by building
+    assert from_counts == counted
+    assert from_counts["total_tickets"] == Ticket.objects.filter(device__isnull=False).count() == 7
