@@ -260,7 +260,9 @@ class RowPlan:
         )
         connection = connections[self.using]
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
+            # Several statements in one call need client-side binding (Django's default for
+            # psycopg; with server_side_binding the planner searches the order itself).
+            if connection.vendor == "postgresql" and not connection.settings_dict["OPTIONS"].get("server_side_binding"):
                 cursor.execute(f"{FOLLOW_WRITTEN_JOINS}; {sql}; {JOINS_AS_BEFORE}", params)
                 cursor.cursor.nextset()  # the SET's result first, then the rows
             else:

@@ -118,6 +118,14 @@ class TicketFilter(django_filters.FilterSet):
     # Filters that mean the same on TicketCount (its `tecnico` and `estado` have the ticket's names).
     COUNTER_FILTERS = frozenset({"estado", "estado_codigo", "es_final", "tecnico", "sin_tecnico"})
 
+    def get_form_class(self):
+        # The form's fields depend on the declarations above only: built once per class
+        # (django-filter builds a new form class for every request).
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
+
     @classmethod
     def filtered(cls, params, queryset: QuerySet[Ticket], request=None) -> tuple[QuerySet[Ticket], dict]:
         """(`queryset` filtered by `params`, the filters in use with their clean values).
