@@ -4,7 +4,7 @@ from rest_framework.throttling import UserRateThrottle
 
 
 class PasswordResetRequestThrottle(UserRateThrottle):
-    """Each reset e-mails a new temporary password: at most 3 per user and hour."""
+    """Each reset e-mails a new temporary password: 3 per user and hour by default
+    (the `tenant_password_reset` rate, PASSWORD_RESET_RATE)."""
 
     scope = "tenant_password_reset"
-    rate = "3/hour"

@@ -59,7 +59,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else ""
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin with a login throttled like the API logins (tickethelp.admin_site).
+    "tickethelp.apps.TicketHelpAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -83,9 +84,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that every response (redirects, CORS preflights, errors) carries the id.
     "tickethelp.middleware.RequestIdMiddleware",
+    "tickethelp.security.ApiContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # After CORS, so that a browser front end can read the 413; before anything reads the body.
+    "tickethelp.security.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -165,8 +169,10 @@ AUTH_PASSWORD_VALIDATORS = [
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 30)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("JWT_REFRESH_DAYS", 7)),
-    "ROTATE_REFRESH_TOKENS": True,
-    "BLACKLIST_AFTER_ROTATION": True,
+    # Honoured by users.views.RefreshView: a refresh answers a new refresh token, and the
+    # used one is blacklisted, unless an operator turns either off.
+    "ROTATE_REFRESH_TOKENS": env_bool("JWT_ROTATE_REFRESH_TOKENS", True),
+    "BLACKLIST_AFTER_ROTATION": env_bool("JWT_BLACKLIST_AFTER_ROTATION", True),
     "UPDATE_LAST_LOGIN": False,
     "SIGNING_KEY": env_str("JWT_SIGNING_KEY") or SECRET_KEY,
     "AUTH_HEADER_TYPES": ("Bearer",),
@@ -195,6 +201,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "login_ip": env_str("LOGIN_RATE_PER_IP", "30/min"),
         "login_email": env_str("LOGIN_RATE_PER_EMAIL", "5/min"),
+        # Each reset e-mails a new temporary password (tenants.portal_throttles).
+        "tenant_password_reset": env_str("PASSWORD_RESET_RATE", "3/hour"),
     },
     # Client IP for throttles: 0 = REMOTE_ADDR (X-Forwarded-For is spoofable unless the
     # number of trusted proxies in front of us is known; 1 behind the platform's balancer).
@@ -302,11 +310,23 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Request size limits. Non-file fields of a body may take 2.5 MB in memory; files above
+# 2.5 MB stream to a temporary file that stops growing at the per-file maximum
+# (tickethelp.upload_handlers); a whole body above MAX_REQUEST_BODY_MB is refused with 413
+# from its Content-Length, before it is read (tickethelp.security). The default fits the
+# tenant portal's largest request: 5 attachments of 20 MB plus the form fields.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "tickethelp.upload_handlers.SizeCappedTemporaryFileUploadHandler",
+]
+MAX_REQUEST_BODY_SIZE = env_int("MAX_REQUEST_BODY_MB", 110) * 1024 * 1024
 
 # --- Logging ------------------------------------------------------------------------------
 # One line per record on stdout, every record stamped with the request id

@@ -8,6 +8,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework_simplejwt import settings as simplejwt_settings
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -143,7 +144,10 @@ class LoginView(PublicTokenView):
 
 
 class RefreshView(PublicTokenView):
-    """Rotate a refresh token: the old one is blacklisted, a new pair is returned."""
+    """Rotate a refresh token: the old one is blacklisted, a new pair is returned.
+
+    Both steps follow SIMPLE_JWT (JWT_ROTATE_REFRESH_TOKENS, JWT_BLACKLIST_AFTER_ROTATION);
+    without rotation the same refresh token is answered back with a new access token."""
 
     @extend_schema(
         tags=AUTH_TAG,
@@ -160,7 +164,10 @@ class RefreshView(PublicTokenView):
         user = User.objects.filter(pk=refresh.get("user_id")).first()
         if user is None or not user.is_active or issued_before_cutoff(user, refresh):
             raise AuthenticationFailed("La sesión ya no es válida, inicia sesión de nuevo.", code="token_not_valid")
-        refresh.blacklist()
+        if not simplejwt_settings.api_settings.ROTATE_REFRESH_TOKENS:
+            return Response({"access": str(refresh.access_token), "refresh": data["refresh"]})
+        if simplejwt_settings.api_settings.BLACKLIST_AFTER_ROTATION:
+            refresh.blacklist()
         new_refresh = issue_tokens(user)
         return Response({"access": str(new_refresh.access_token), "refresh": str(new_refresh)})
 
