@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The suite runs on PostgreSQL (as production does); override DATABASE_URL to point elsewhere.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tickethelp
 
-.PHONY: run test venv dev-venv browser lint clean bench bench-reports
+.PHONY: run test venv dev-venv browser lint clean bench bench-reports soak
 
 $(BIN)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,13 @@ bench: venv
 	@command -v wrk >/dev/null 2>&1 || { echo "Installing wrk for the load benchmark"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/load.py --scales $(BENCH_SCALES) --duration $(BENCH_DURATION)
+
+## make soak: SOAK_MINUTES at SOAK_RATE requests/s on the SOAK_SCALE data set; fails on any error or memory growth.
+SOAK_SCALE ?= 100000
+SOAK_MINUTES ?= 10
+SOAK_RATE ?= 40
+soak: venv
+	$(BIN)/python bench/soak.py --scale $(SOAK_SCALE) --minutes $(SOAK_MINUTES) --rate $(SOAK_RATE)
 
 ## make bench-reports: generate BENCH_TICKETS tickets in tickethelp_bench and time every report.
 BENCH_TICKETS ?= 1000000
