@@ -23,6 +23,11 @@ logger = logging.getLogger(__name__)
 class DomainError(Exception):
     """A business rule said no. Carries what the client needs to understand why."""
 
+    # Sent as Retry-After when set (the error is temporary).
+    retry_after_seconds: int | None = None
+    # The tenant portal's (English) wording, when it differs from `message`.
+    tenant_message: str | None = None
+
     def __init__(
         self,
         message: str,
@@ -53,6 +58,26 @@ class Forbidden(DomainError):
         super().__init__(message, code=code, status_code=status.HTTP_403_FORBIDDEN)
 
 
+class StorageUnavailable(DomainError):
+    """File storage failed (disk full, object store unreachable): a 503 the client may retry,
+    never a 500. The tenant portal speaks English, hence its own message."""
+
+    retry_after_seconds = 30
+    tenant_message = "The file could not be stored: storage is unavailable. Please try again later."
+
+    def __init__(self) -> None:
+        super().__init__(
+            "No se pudo guardar el archivo: el almacenamiento no está disponible. Inténtalo de nuevo más tarde.",
+            code="storage_unavailable",
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+
+
+def _domain_error_response(exc: DomainError, body: dict) -> Response:
+    headers = {"Retry-After": str(exc.retry_after_seconds)} if exc.retry_after_seconds is not None else None
+    return Response(body, status=exc.status_code, headers=headers)
+
+
 def django_validation_error_to_dict(exc: DjangoValidationError) -> dict[str, list[str]]:
     if hasattr(exc, "error_dict"):
         return {field: [str(m) for e in errors for m in e.messages] for field, errors in exc.error_dict.items()}
@@ -64,7 +89,7 @@ def staff_exception_handler(exc, context):
     if isinstance(exc, DomainError):
         body = {"detail": exc.message, "code": exc.code}
         body.update(exc.field_errors)
-        return Response(body, status=exc.status_code)
+        return _domain_error_response(exc, body)
     if isinstance(exc, DjangoValidationError):
         return Response(django_validation_error_to_dict(exc), status=status.HTTP_400_BAD_REQUEST)
     return _drf_response(exc, context, not_found=drf_exceptions.NotFound("No encontrado."))
@@ -121,7 +146,7 @@ def tenant_exception_handler(exc, context):
             return Response(
                 {"message": exc.message, "errors": exc.field_errors}, status=status.HTTP_422_UNPROCESSABLE_ENTITY
             )
-        return Response({"message": exc.message}, status=exc.status_code)
+        return _domain_error_response(exc, {"message": exc.tenant_message or exc.message})
     if isinstance(exc, DjangoValidationError):
         exc = drf_exceptions.ValidationError(django_validation_error_to_dict(exc))
     if isinstance(exc, drf_exceptions.ValidationError):

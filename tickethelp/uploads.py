@@ -1,10 +1,18 @@
 """Upload checks shared by the staff and tenant APIs: the real type comes from the bytes.
 
 Neither the file name nor the client's declared content type is trusted. The file is read
-in chunks, so an oversized upload is refused without ever holding it in memory.
+in chunks, so an oversized upload is refused without ever holding it in memory. Storing goes
+through `store_upload`, which turns a storage failure into a 503 and leaves no partial file.
 """
 
+import logging
+import os
+from contextlib import suppress
 from dataclasses import dataclass
+
+from tickethelp.exceptions import StorageUnavailable
+
+logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_SIZE = 20 * 1024 * 1024  # 20 MB per file
 
@@ -129,3 +137,46 @@ def check_upload(
             code="file_type_not_allowed",
         )
     return CheckedUpload(mime_type=mime_type, size=size, extension=EXTENSIONS[mime_type])
+
+
+def _storage_errors() -> tuple[type[BaseException], ...]:
+    """What a failing storage raises: OSError (disk full, I/O error, refused connection) and,
+    with django-storages' S3 backend, botocore's errors (endpoint unreachable, S3 error)."""
+    try:
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:  # pragma: no cover - botocore ships with django-storages[s3]
+        return (OSError,)
+    return (OSError, BotoCoreError, ClientError)
+
+
+STORAGE_ERRORS = _storage_errors()
+
+
+def _local_path(storage, name: str) -> str | None:
+    try:
+        return storage.path(name)
+    except NotImplementedError:  # object storage: a failed PUT leaves no object
+        return None
+
+
+def store_upload(field_file, filename: str, content) -> str:
+    """Save `content` through the file field's storage under the name its `upload_to` gives,
+    and point the field at it (like `FieldFile.save(..., save=False)`).
+
+    A storage failure raises StorageUnavailable (503) instead of an unhandled error, after
+    removing the partial file a local disk that filled up half-way leaves behind."""
+    field, instance, storage = field_file.field, field_file.instance, field_file.storage
+    name = field.generate_filename(instance, filename)
+    path = _local_path(storage, name)
+    # Only a file this call created may be removed (upload_to names are random: never taken).
+    preexisting = path is not None and os.path.lexists(path)
+    try:
+        stored = storage.save(name, content, max_length=field.max_length)
+    except STORAGE_ERRORS as exc:
+        if path is not None and not preexisting:
+            with suppress(OSError):
+                os.remove(path)
+        logger.error("Storing upload %s failed: %s: %s", name, type(exc).__name__, exc)
+        raise StorageUnavailable() from exc
+    setattr(instance, field.attname, stored)
+    return stored

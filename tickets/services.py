@@ -7,6 +7,7 @@ notifications in the same transaction (e-mails are queued after commit by the
 notifications app).
 """
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +19,7 @@ from django.utils import timezone
 
 from notifications.events import notify_ticket_event
 from tickethelp.exceptions import Conflict, DomainError, Forbidden, NotFound
-from tickethelp.uploads import CheckedUpload, UploadRejected, check_upload
+from tickethelp.uploads import STORAGE_ERRORS, CheckedUpload, UploadRejected, check_upload, store_upload
 from tickets import selectors
 from tickets.models import (
     CANCELLABLE_STATE_CODES,
@@ -36,6 +37,8 @@ from tickets.models import (
     ticket_code_for,
 )
 from users.models import Role, User
+
+logger = logging.getLogger(__name__)
 
 FINAL_TICKET_MESSAGE = "El ticket está en un estado final y no admite cambios."
 
@@ -447,9 +450,9 @@ def _store_attachment(
         mime_type=checked.mime_type,
         size=checked.size,
     )
-    # The stored extension is the one of the sniffed type, never the client's.
-    attachment.file.save(f"upload{checked.extension}", uploaded_file, save=False)
-    stored_names.append(attachment.file.name)
+    # The stored extension is the one of the sniffed type, never the client's. A failing
+    # storage raises StorageUnavailable (503); the caller's transaction then rolls back.
+    stored_names.append(store_upload(attachment.file, f"upload{checked.extension}", uploaded_file))
     attachment.save()
     _record(
         ticket=ticket,
@@ -465,7 +468,11 @@ def _store_attachment(
 
 def _delete_stored(stored_names: list[str]) -> None:
     for name in stored_names:
-        default_storage.delete(name)
+        try:
+            default_storage.delete(name)
+        except STORAGE_ERRORS:
+            # The storage is failing too: keep the original error; say what is left to clean up.
+            logger.exception("Could not delete stored upload %s of a rolled-back transaction", name)
 
 
 def ticket_add_attachment(*, ticket_id: int, actor: User, uploaded_file) -> TicketAttachment:
