@@ -248,8 +248,11 @@ if EMAIL_HOST:
     EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
     EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
-else:
+elif DEBUG:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    # Not the console: stdout is the production log, and account e-mails carry passwords.
+    EMAIL_BACKEND = "tickethelp.mail.UnconfiguredEmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "TicketHelp <no-reply@tickethelp.local>")
 
 # --- Internationalisation -----------------------------------------------------------------

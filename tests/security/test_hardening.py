@@ -28,6 +28,7 @@ from tickethelp.security import API_CONTENT_SECURITY_POLICY
 from tickethelp.uploads import MAX_UPLOAD_SIZE
 from tickets.models import Ticket, TicketAttachment
 from users.models import Role
+from users.services import user_request_password_reset
 
 SETTINGS_FILE = ROOT / "tickethelp" / "settings.py"
 PRODUCTION = {
@@ -809,3 +810,43 @@ def test_logs_of_the_auth_flows_hold_no_password_token_or_personal_data(caplog, 
     ]
     leaked = [secret for secret in secrets if secret.lower() in output.lower()]
     assert leaked == []
+
+
+# --- E-mail in production without a mail server ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("env", "backend"),
+    [
+        ({}, "tickethelp.mail.UnconfiguredEmailBackend"),
+        ({"DEBUG": "true"}, "django.core.mail.backends.console.EmailBackend"),
+        ({"EMAIL_HOST": "smtp.example.com"}, "django.core.mail.backends.smtp.EmailBackend"),
+    ],
+)
+def test_the_email_backend_follows_the_environment(settings_with, monkeypatch, env, backend):
+    # given
+    monkeypatch.delenv("EMAIL_HOST", raising=False)
+
+    # when / then
+    assert settings_with(**env)["EMAIL_BACKEND"] == backend
+
+
+@pytest.mark.django_db
+def test_without_a_mail_server_production_never_prints_a_password(
+    settings, monkeypatch, caplog, capsys, django_capture_on_commit_callbacks
+):
+    # given production without EMAIL_HOST, and a known temporary password
+    settings.EMAIL_BACKEND = "tickethelp.mail.UnconfiguredEmailBackend"
+    monkeypatch.setattr("notifications.services.generate_password", lambda: "Temporal-Conocida-41!")
+    user = UserFactory(email="reset-me@example.com")
+    caplog.set_level(logging.DEBUG)
+
+    # when a password reset e-mail is delivered
+    with django_capture_on_commit_callbacks(execute=True):
+        user_request_password_reset(user=user)
+
+    # then stdout and the logs say it was not sent, without the password or the address
+    output = capsys.readouterr().out + rendered(caplog.records)
+    assert "E-mail not sent, EMAIL_HOST is not set: '[TicketHelp] Contraseña temporal' to 1 recipient(s)" in output
+    assert "Temporal-Conocida-41!" not in output
+    assert user.email not in output

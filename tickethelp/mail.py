@@ -1,0 +1,23 @@
+"""E-mail backend for a production process started without EMAIL_HOST.
+
+Django's console backend would print every message to stdout, which is the platform's log:
+welcome and reset e-mails carry passwords. This backend writes one warning per message
+(subject and number of recipients: no body, no addresses) and delivers nothing.
+"""
+
+import logging
+
+from django.core.mail.backends.base import BaseEmailBackend
+
+logger = logging.getLogger("tickethelp.mail")
+
+
+class UnconfiguredEmailBackend(BaseEmailBackend):
+    def send_messages(self, email_messages):
+        for message in email_messages:
+            logger.warning(
+                "E-mail not sent, EMAIL_HOST is not set: %r to %d recipient(s)",
+                message.subject,
+                len(message.recipients()),
+            )
+        return len(email_messages)
