@@ -5,6 +5,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from tickethelp.migration_sql import on_postgresql
+
 
 INSTALL = """
 CREATE OR REPLACE FUNCTION reports_portal_add(p_cliente bigint, p_category text, p_priority text, p_delta integer)
@@ -74,15 +76,6 @@ DROP FUNCTION IF EXISTS reports_portal_add(bigint, text, text, integer);
 """
 
 
-def _run_on_postgresql(statement):
-    # Other databases (the SQLite of `make run`) have no roll-ups: reports read the tickets.
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -106,5 +99,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('cliente', 'category', 'priority'), name='reports_portalcount_client_category_priority_uniq')],
             },
         ),
-        migrations.RunPython(_run_on_postgresql(INSTALL), _run_on_postgresql(UNINSTALL)),
+        migrations.RunPython(on_postgresql(INSTALL), on_postgresql(UNINSTALL)),
     ]

@@ -6,6 +6,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from tickethelp.migration_sql import on_postgresql
+
 
 INSTALL = """
 CREATE OR REPLACE FUNCTION tickets_ticketcount_add(p_tecnico bigint, p_estado bigint, p_delta integer)
@@ -70,15 +72,6 @@ DROP FUNCTION IF EXISTS tickets_ticketcount_rebuild();
 """
 
 
-def _run_on_postgresql(statement):
-    # Other databases (the SQLite of `make run`) have no counters: totals are counted.
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -101,5 +94,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('tecnico', 'estado'), name='tickets_count_tecnico_estado_uniq', nulls_distinct=False)],
             },
         ),
-        migrations.RunPython(_run_on_postgresql(INSTALL), _run_on_postgresql(UNINSTALL)),
+        migrations.RunPython(on_postgresql(INSTALL), on_postgresql(UNINSTALL)),
     ]

@@ -4,6 +4,8 @@
 
 from django.db import migrations, models
 
+from tickethelp.migration_sql import on_postgresql
+
 
 INSTALL = """
 DROP TRIGGER IF EXISTS tickets_ticketcount_update ON tickets_ticket;
@@ -104,15 +106,6 @@ CREATE TRIGGER tickets_ticketcount_update AFTER UPDATE OF tecnico_id, estado_id 
 """
 
 
-def _run_on_postgresql(statement):
-    # Other databases (the SQLite of `make run`) have no counters.
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -130,5 +123,5 @@ class Migration(migrations.Migration):
             name='resolved',
             field=models.BigIntegerField(default=0, verbose_name='resueltos'),
         ),
-        migrations.RunPython(_run_on_postgresql(INSTALL), _run_on_postgresql(UNINSTALL)),
+        migrations.RunPython(on_postgresql(INSTALL), on_postgresql(UNINSTALL)),
     ]
