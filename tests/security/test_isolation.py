@@ -44,6 +44,7 @@ from tests.tickets.conftest import PNG
 from tickethelp.permissions import IsAdmin
 from tickets.attachment_urls import attachment_signature
 from tickets.models import StateChangeRequest, Ticket, TicketAttachment, TicketHistory
+from tickets.services import ticket_change_technician
 from users.models import Role, User
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +78,9 @@ MISSING_DOCUMENT = "NOPE-404"
 # call the staff API too.
 TENANT_INTRUDERS = ("flatmate", "neighbour", "shared_tenant", "other_tenant")
 CLIENT_INTRUDERS = ("other_client", *TENANT_INTRUDERS)
-PARTICIPANT_INTRUDERS = ("other_tech", *CLIENT_INTRUDERS)
+# `former_tech` had the owner's ticket until an admin reassigned it.
+TECH_INTRUDERS = ("other_tech", "former_tech")
+PARTICIPANT_INTRUDERS = (*TECH_INTRUDERS, *CLIENT_INTRUDERS)
 # Notifications are private to their recipient, whatever the role: admins included.
 EVERYONE_ELSE = ("other_admin", *PARTICIPANT_INTRUDERS)
 
@@ -112,6 +115,7 @@ def world(db, settings, tmp_path) -> World:
         "other_client": UserFactory(role=Role.CLIENT),
         "technician": UserFactory(role=Role.TECH),
         "other_tech": UserFactory(role=Role.TECH),
+        "former_tech": UserFactory(role=Role.TECH),
         "admin": UserFactory(role=Role.ADMIN),
         "other_admin": UserFactory(role=Role.ADMIN),
     }
@@ -133,12 +137,13 @@ def stored_attachment(ticket: Ticket, uploaded_by: User) -> TicketAttachment:
 
 def resident_ticket(world: World) -> dict:
     """An open ticket the resident opened about their device (shared with `shared_tenant`),
-    assigned to `technician`: with history, a stored attachment and notifications."""
-    resident, technician = world.users["resident"], world.users["technician"]
-    ticket = TicketFactory(
-        cliente=resident, tecnico=technician, administrador=world.users["admin"], device=world.device
-    )
+    first assigned to `former_tech`, then reassigned by the admin to `technician`: with
+    history, a stored attachment and notifications."""
+    resident, technician, admin = world.users["resident"], world.users["technician"], world.users["admin"]
+    former = world.users["former_tech"]
+    ticket = TicketFactory(cliente=resident, tecnico=former, administrador=admin, device=world.device)
     TicketHistoryFactory(ticket=ticket)
+    ticket_change_technician(ticket_id=ticket.pk, actor=admin, tecnico=technician)
     attachment = stored_attachment(ticket, technician)
     make_notification(resident, ticket=ticket)
     make_notification(technician, ticket=ticket)
@@ -154,6 +159,15 @@ def resident_notification(world: World) -> dict:
     """An unread notification of the resident about their ticket."""
     ticket = TicketFactory(cliente=world.users["resident"], tecnico=world.users["technician"])
     return {"notification": make_notification(world.users["resident"], ticket=ticket).pk}
+
+
+def technician_notification(world: World) -> dict:
+    """A notification of the technician about the resident's ticket: private to the
+    technician, even for the ticket's own client and its admin."""
+    ticket = TicketFactory(
+        cliente=world.users["resident"], tecnico=world.users["technician"], administrador=world.users["admin"]
+    )
+    return {"notification": make_notification(world.users["technician"], ticket=ticket).pk}
 
 
 def resident_account(world: World) -> dict:
@@ -194,18 +208,19 @@ class Endpoint:
     like_missing: bool = True  # the intruder's answer is the one a missing object gets
 
     def __str__(self) -> str:
-        return f"{self.method.upper()} {self.path}"
+        return f"{self.method.upper()} {self.path} on {self.make.__name__}"
 
 
 ENDPOINTS = [
     # Staff API, tickets. Only the assigned technician moves a ticket; another technician is
-    # told so (403, the app's documented NOT_ASSIGNED answer), which — unlike the rows
-    # below — does tell them that the id exists (see the report of this issue).
+    # told so: 403 NOT_ASSIGNED, the answer the app documents (OpenAPI example) and
+    # tests/tickets/test_workflow.py pins. Unlike a 404 it tells a technician that the id
+    # exists (not what it holds); ids are sequential, so little is revealed.
     Endpoint(
         "put",
         "/api/tickets/change-state/{ticket}/",
         resident_ticket,
-        ("other_tech",),
+        TECH_INTRUDERS,
         (403, NOT_ASSIGNED),
         owner="technician",
         body=lambda: {"to_state": 2, "reason": "Intruso"},
@@ -216,11 +231,10 @@ ENDPOINTS = [
         "put",
         "/api/tickets/change-state/{ticket}/?user_document={tecnico_document}",
         resident_ticket,
-        ("other_tech",),
+        TECH_INTRUDERS,
         (403, IMPERSONATION_DENIED),
         owner="technician",
         body=lambda: {"to_state": 2, "reason": "Intruso"},
-        like_missing=False,
     ),
     Endpoint(
         "put",
@@ -279,19 +293,20 @@ ENDPOINTS = [
         (404, SIGNED_LINK_NOT_FOUND),
         owner_path="/api/files/attachments/{attachment}?sig={sig}",
     ),
-    # Staff API, notifications: only ever the recipient's.
-    Endpoint(
-        "get", "/api/notifications/{notification}/", resident_notification, EVERYONE_ELSE, (404, NOTIFICATION_NOT_FOUND)
-    ),
+    # Staff API, notifications: only ever the recipient's, whatever the caller's role or part
+    # in the ticket the notification is about.
     *(
-        Endpoint(
-            method,
-            "/api/notifications/{notification}/mark-read/",
-            resident_notification,
-            EVERYONE_ELSE,
-            (404, NOTIFICATION_NOT_FOUND),
+        Endpoint(method, path, make, intruders, (404, NOTIFICATION_NOT_FOUND), owner=owner)
+        for make, owner, intruders in (
+            (resident_notification, "resident", EVERYONE_ELSE),
+            (technician_notification, "technician", ("resident", "admin", *TECH_INTRUDERS)),
         )
-        for method in ("post", "put", "patch")
+        for method, path in (
+            ("get", "/api/notifications/{notification}/"),
+            ("post", "/api/notifications/{notification}/mark-read/"),
+            ("put", "/api/notifications/{notification}/mark-read/"),
+            ("patch", "/api/notifications/{notification}/mark-read/"),
+        )
     ),
     # Staff API, "self or ADMIN" user routes: the users contract answers another user with
     # 403 — and an unknown document with the same 403, so existence is not disclosed either.
