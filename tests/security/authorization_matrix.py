@@ -446,12 +446,14 @@ ROWS: list[Row] = [
 @dataclass(frozen=True)
 class AdminFamily:
     """The Django admin as one endpoint family (one row per admin pattern would be ~100 rows
-    saying the same thing): every pattern under `prefix` is either the login form (public by
+    saying the same thing): every pattern of the admin site's URL namespace, all mounted under
+    `prefix`, is either the login form (public by
     design) or wrapped by `AdminSite.admin_view`, which lets in only active staff (ADMINs,
     through their session) and redirects everyone else to the login form. The test checks
     that structure for every admin pattern, probes every pattern as anonymous and as a
     signed-in non-staff user (GET and POST), and serves `pages` to an ADMIN."""
 
+    namespace: str
     prefix: str
     login_route: str
     pages: tuple[str, ...]
@@ -460,6 +462,7 @@ class AdminFamily:
 
 
 ADMIN_FAMILY = AdminFamily(
+    namespace="admin",
     prefix="admin/",
     login_route="admin/login/",
     pages=("/admin/", "/admin/users/", "/admin/users/user/", "/admin/tickets/ticket/"),

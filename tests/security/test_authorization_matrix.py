@@ -65,7 +65,8 @@ class Pattern:
 
     @property
     def is_admin(self) -> bool:
-        return self.route.startswith(ADMIN_FAMILY.prefix)
+        """Served by the admin site (its namespace), wherever it is mounted."""
+        return (self.namespace or "").split(":")[0] == ADMIN_FAMILY.namespace
 
 
 def url_patterns(resolver=None, prefix: str = "", namespace: str | None = None):
@@ -415,6 +416,7 @@ def test_every_admin_pattern_is_the_login_form_or_guarded_by_the_admin_site():
     # given every pattern under /admin/
     patterns = admin_patterns()
     assert len(patterns) > 20  # the site and its model admins are all there
+    assert [pattern.route for pattern in patterns if not pattern.route.startswith(ADMIN_FAMILY.prefix)] == []
 
     # then each is either the login form or wrapped by AdminSite.admin_view (staff only)
     unguarded = [
