@@ -84,7 +84,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that every response (redirects, CORS preflights, errors) carries the id.
     "tickethelp.middleware.RequestIdMiddleware",
-    "tickethelp.security.ApiContentSecurityPolicyMiddleware",
+    "tickethelp.security.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",

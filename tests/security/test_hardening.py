@@ -24,7 +24,7 @@ from tests.conftest import client_for
 from tests.factories import TEST_PASSWORD, DeviceFactory, TenantFactory, TicketFactory, UserFactory
 from tests.processes import ROOT
 from tickethelp.logging import JsonFormatter
-from tickethelp.security import API_CONTENT_SECURITY_POLICY
+from tickethelp.security import ADMIN_CONTENT_SECURITY_POLICY, API_CONTENT_SECURITY_POLICY
 from tickethelp.uploads import MAX_UPLOAD_SIZE
 from tickets.models import Ticket, TicketAttachment
 from users.models import Role
@@ -174,22 +174,41 @@ def test_api_answers_carry_the_security_headers_and_a_deny_all_csp(role_clients,
 @pytest.mark.parametrize(
     ("path", "opener_policy"),
     [
-        ("/admin/login/", "same-origin"),
         ("/api/redoc/", "same-origin"),
         # drf-spectacular relaxes it on Swagger UI for OAuth2 pop-ups (unused here, harmless).
         ("/api/docs/", "unsafe-none"),
     ],
 )
-def test_html_pages_are_not_framed_and_keep_their_scripts(api_client, path, opener_policy):
-    # when the admin login page or an API documentation page is fetched over HTTPS
+def test_api_documentation_pages_are_not_framed_and_keep_their_inline_scripts(api_client, path, opener_policy):
+    # when an API documentation page is fetched over HTTPS
     response = api_client.get(path, secure=True)
 
-    # then they render, cannot be framed, and get no CSP that would block their own scripts
+    # then it renders, cannot be framed, and gets no CSP that would block its inline bootstrap
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
     assert_common_security_headers(response, opener_policy=opener_policy)
     assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
     assert "Content-Security-Policy" not in response
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "logged_in"),
+    [("/admin/login/", False), ("/admin/", True), ("/admin/tickets/ticket/", True), ("/admin/users/user/add/", True)],
+)
+def test_admin_pages_run_only_their_own_scripts(admin_site, path, logged_in):
+    # when an admin page is fetched over HTTPS (tests/browser/test_admin_csp.py runs them all in Chromium)
+    response = (admin_site if logged_in else Client()).get(path, secure=True)
+
+    # then
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert_common_security_headers(response)
+    assert response["Content-Security-Policy"] == ADMIN_CONTENT_SECURITY_POLICY
+    assert ADMIN_CONTENT_SECURITY_POLICY == (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    )
 
 
 @pytest.mark.django_db
