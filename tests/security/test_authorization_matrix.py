@@ -46,6 +46,7 @@ from tests.security.authorization_matrix import (
     Row,
     route_key,
 )
+from tickethelp.permissions import IsAdmin
 from tickets.attachment_urls import attachment_signature
 from users.models import RevokedAccessToken, Role, User
 from users.tokens import issue_tokens
@@ -403,6 +404,18 @@ def test_authorization_matrix(db, world, row):
     assert changes == {}
     # and refusals speak their audience's error shape
     assert refusals_without_message == []
+
+
+def test_the_matrix_sees_a_role_let_in_by_mistake(db, world, monkeypatch):
+    # given a broken admin check that lets every signed-in user in
+    monkeypatch.setattr(IsAdmin, "has_permission", lambda self, request, view: request.user.is_authenticated)
+    row = next(row for row in ROWS if row.key == ("GET", "api/users"))
+
+    # when a CLIENT calls the ADMIN-only user list
+    status, _, _ = call_as(row, world, "CLIENT")
+
+    # then the answer differs from the table's
+    assert (status, row.expect["CLIENT"]) == (200, 403)
 
 
 # --- the Django admin as one family -------------------------------------------------------------
