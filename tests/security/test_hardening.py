@@ -869,3 +869,52 @@ def test_without_a_mail_server_production_never_prints_a_password(
     assert "E-mail not sent, EMAIL_HOST is not set: '[TicketHelp] Contraseña temporal' to 1 recipient(s)" in output
     assert "Temporal-Conocida-41!" not in output
     assert user.email not in output
+
+
+@pytest.mark.django_db
+def test_logs_of_the_portal_flows_hold_no_password_token_or_personal_data(
+    caplog, capsys, mailoutbox, django_capture_on_commit_callbacks
+):
+    # given a resident, logs captured at DEBUG
+    tenant = TenantFactory(user__email="residente.privada@example.com", user__first_name="Eulalia")
+    new_password = "Portal-Clave-Nueva-2026"
+    caplog.set_level(logging.DEBUG)
+    api = APIClient()
+
+    # when: a failed login, a login, a password change, a reset request and a logout
+    failed = api.post("/api/tenant/login", {"email": tenant.user.email, "password": "Mala-Clave-33"}, format="json")
+    logged_in = api.post("/api/tenant/login", {"email": tenant.user.email, "password": TEST_PASSWORD}, format="json")
+    token = logged_in.json()["token"]
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    changed = api.post(
+        "/api/tenant/change-password",
+        {"current_password": TEST_PASSWORD, "new_password": new_password, "new_password_confirmation": new_password},
+        format="json",
+    )
+    fresh = changed.json()["token"]
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {fresh}")
+    with django_capture_on_commit_callbacks(execute=True):
+        reset = api.post("/api/tenant/reset-password-request")
+    temporary = mailoutbox[0].body.split("Contraseña temporal: ")[1].split()[0]
+    logged_out = api.post("/api/tenant/logout")
+
+    # then the flows happened
+    assert failed.status_code == 422
+    assert changed.status_code == reset.status_code == logged_out.status_code == 200
+    # and neither the logs nor stdout hold a secret or the resident's identity
+    output = rendered(caplog.records) + capsys.readouterr().out
+    assert "POST /api/tenant/login 200" in output
+    secrets = [
+        TEST_PASSWORD,
+        "Mala-Clave-33",
+        new_password,
+        temporary,
+        token,
+        fresh,
+        "eyJ",
+        "Bearer",
+        tenant.user.email,
+        tenant.user.document,
+        "Eulalia",
+    ]
+    assert [secret for secret in secrets if secret.lower() in output.lower()] == []
