@@ -55,7 +55,10 @@ def test_a_worker_runs_the_task_queue(blueprint):
     # then
     assert worker["runtime"] == "python"
     assert "pip install -r requirements.txt" in worker["buildCommand"]
-    assert worker["startCommand"] == "python manage.py db_worker"
+    recover, run = worker["startCommand"].split(" && ")
+    # e-mails whose task died with a previous worker are queued again before it starts
+    assert recover == "python manage.py resend_notifications --no-failed --stale-minutes 15"
+    assert run == "exec python manage.py db_worker"
 
 
 @pytest.mark.parametrize("kind", ["web", "worker"])
