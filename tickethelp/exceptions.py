@@ -11,6 +11,7 @@ import logging
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
@@ -73,6 +74,29 @@ class StorageUnavailable(DomainError):
         )
 
 
+class DatabaseUnavailable(DomainError):
+    """The database could not answer (restarting, unreachable, a statement cancelled or
+    deadlocked): a 503 the client may retry. Nothing was committed for this request."""
+
+    retry_after_seconds = 5
+    tenant_message = "The service is temporarily unavailable. Please try again in a few seconds."
+
+    def __init__(self) -> None:
+        super().__init__(
+            "El servicio no está disponible temporalmente. Inténtalo de nuevo en unos segundos.",
+            code="service_unavailable",
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+
+
+def _database_unavailable(exc) -> DatabaseUnavailable | None:
+    """A DatabaseUnavailable for connection-level database errors (logged), else None."""
+    if isinstance(exc, OperationalError | InterfaceError):
+        logger.warning("Database unavailable: %s", type(exc).__name__)
+        return DatabaseUnavailable()
+    return None
+
+
 def _domain_error_response(exc: DomainError, body: dict) -> Response:
     headers = {"Retry-After": str(exc.retry_after_seconds)} if exc.retry_after_seconds is not None else None
     return Response(body, status=exc.status_code, headers=headers)
@@ -86,6 +110,7 @@ def django_validation_error_to_dict(exc: DjangoValidationError) -> dict[str, lis
 
 def staff_exception_handler(exc, context):
     """DRF shapes for every error; domain errors keep their message, code and status."""
+    exc = _database_unavailable(exc) or exc
     if isinstance(exc, DomainError):
         body = {"detail": exc.message, "code": exc.code}
         body.update(exc.field_errors)
@@ -141,6 +166,7 @@ def _flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
 def tenant_exception_handler(exc, context):
     """The tenant portal's shapes: 422 `{"message", "errors"}` for invalid input, `{"message"}`
     with the error's status for everything else; unknown errors are logged and stay 500."""
+    exc = _database_unavailable(exc) or exc
     if isinstance(exc, DomainError):
         if exc.field_errors:
             return Response(
