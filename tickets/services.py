@@ -27,6 +27,7 @@ from tickets.models import (
     Estado,
     EstadoCodigo,
     HistoryAction,
+    PortalStatus,
     Priority,
     RequestStatus,
     StateChangeRequest,
@@ -101,8 +102,14 @@ def _pick_least_busy_technician() -> User | None:
 
 
 def estado_create(
-    *, codigo: str, nombre: str, es_activo: bool = True, es_final: bool = False, portal_status: str
+    *,
+    codigo: str,
+    nombre: str,
+    es_activo: bool = True,
+    es_final: bool = False,
+    portal_status: str = PortalStatus.IN_PROGRESS,
 ) -> Estado:
+    """A new catalog state; `portal_status` is optional in the API, so it takes the model's default."""
     try:
         with transaction.atomic():
             return Estado.objects.create(
