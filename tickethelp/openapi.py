@@ -36,11 +36,15 @@ class TenantValidationErrorSerializer(serializers.Serializer):
 
 
 # Invalid input: a list of messages per field (`non_field_errors` for the rest); a domain
-# error adds its `detail` and `code`.
+# error adds its `detail` and `code`. A list field (e.g. a device's `owners`) reports its
+# invalid items by position, `{"owners": {"0": ["message"]}}`, as DRF does.
+_MESSAGES_SCHEMA = {"type": "array", "items": {"type": "string"}}
 FIELD_ERRORS_SCHEMA = {
     "type": "object",
     "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
-    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    "additionalProperties": {
+        "oneOf": [_MESSAGES_SCHEMA, {"type": "object", "additionalProperties": _MESSAGES_SCHEMA}],
+    },
 }
 
 STAFF_ERRORS: dict[int, tuple[Any, str, dict]] = {
