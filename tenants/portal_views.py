@@ -8,8 +8,15 @@ from `TenantAPIView`: tenant permission, English messages and the portal's error
 from django.contrib.auth import authenticate
 from django.http import JsonResponse
 from django.utils import translation
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -65,7 +72,7 @@ from tenants.portal_serializers import (
 )
 from tenants.portal_throttles import PasswordResetRequestThrottle
 from tickethelp.exceptions import Conflict, DomainError, NotFound, tenant_exception_handler
-from tickethelp.openapi import tenant_errors
+from tickethelp.openapi import TENANT_ERRORS, TenantErrorSerializer, tenant_errors
 from tickethelp.pagination import paginate_serialized
 from tickets import services as ticket_services
 from users import services as user_services
@@ -120,6 +127,9 @@ class TenantAPIView(APIView):
         return self.request.tenant
 
 
+# CSRF-exempt like the API views it stands in for: without it a POST to an unknown path
+# (e.g. /api/tenant/tickets/abc/cancel) got Django's HTML CSRF page instead of this 404.
+@csrf_exempt
 def tenant_not_found(request, rest: str = ""):
     """Unknown /api/tenant/... paths answer in the portal's shape, too."""
     return JsonResponse({"message": "Not found."}, status=404)
@@ -141,7 +151,7 @@ class TenantLoginView(TenantAPIView):
         request=PortalLoginSerializer,
         responses={
             200: PortalLoginResponseSerializer,
-            **tenant_errors(422, 429, examples={422: examples.LOGIN_FAILED}),
+            **tenant_errors(400, 422, 429, examples={422: examples.LOGIN_FAILED}),
         },
         examples=[examples.LOGIN_REQUEST, examples.LOGIN_RESPONSE],
         auth=[],
@@ -319,7 +329,7 @@ class TenantTicketsView(TenantAPIView):
         responses={
             201: PortalTicketCreatedResponseSerializer,
             **AUTH_ERRORS,
-            **tenant_errors(422, examples={422: examples.TICKET_INVALID}),
+            **tenant_errors(400, 422, examples={422: examples.TICKET_INVALID}),
         },
         examples=[examples.TICKET_CREATE_REQUEST, examples.TICKET_CREATED_RESPONSE],
         description='`message` is "Ticket created successfully with attachments" when files were attached, '
@@ -377,7 +387,9 @@ class TenantTicketCancelView(TenantAPIView):
         responses={
             200: PortalTicketCancelledResponseSerializer,
             **AUTH_ERRORS,
-            **tenant_errors(404, 409, 422, examples={404: examples.TICKET_NOT_FOUND, 409: examples.NOT_CANCELLABLE}),
+            **tenant_errors(
+                400, 404, 409, 422, examples={404: examples.TICKET_NOT_FOUND, 409: examples.NOT_CANCELLABLE}
+            ),
         },
         examples=[examples.CANCEL_REQUEST, examples.CANCELLED_RESPONSE],
     )
@@ -405,10 +417,19 @@ class TenantChangePasswordView(TenantAPIView):
         request=PortalChangePasswordSerializer,
         responses={
             200: PortalPasswordChangedResponseSerializer,
+            # The documented `{"error"}` for a wrong current password; a body that cannot be
+            # parsed gets the portal's usual `{"message"}`.
             400: OpenApiResponse(
-                PortalErrorSerializer,
-                description="Current password is incorrect",
-                examples=[OpenApiExample("Wrong current password", value=examples.WRONG_CURRENT_PASSWORD)],
+                PolymorphicProxySerializer(
+                    component_name="PortalChangePasswordError",
+                    serializers=[PortalErrorSerializer, TenantErrorSerializer],
+                    resource_type_field_name=None,
+                ),
+                description="Current password is incorrect, or the body is malformed",
+                examples=[
+                    OpenApiExample("Wrong current password", value=examples.WRONG_CURRENT_PASSWORD),
+                    OpenApiExample("Malformed body", value=TENANT_ERRORS[400][2]),
+                ],
             ),
             **AUTH_ERRORS,
             **tenant_errors(422, examples={422: examples.PASSWORD_MISMATCH}),
