@@ -86,6 +86,7 @@ ESTADO_EXISTS = {"detail": "Ya existe un estado con ese código o nombre.", "cod
 TICKET_LIST_RESPONSE = response_example(
     "Tickets", {"message": "Lista de tickets", "total_tickets": 1, "tickets": [TICKET]}
 )
+CONSULTA_EMPTY_RESPONSE = response_example("Sin tickets", {"message": "No tienes tickets registrados."})
 TICKET_CREATE_REQUEST = request_example(
     "Nuevo ticket",
     {

@@ -221,6 +221,14 @@ class TicketListResponseSerializer(serializers.Serializer):
     tickets = TicketSerializer(many=True)
 
 
+class ConsultaResponseSerializer(TicketListResponseSerializer):
+    """`tickets/consulta/`: the list, or only `{"message": "No tienes tickets registrados."}`
+    when there is none (the documented empty shape), so the list's own keys are optional."""
+
+    total_tickets = serializers.IntegerField(required=False)
+    tickets = TicketSerializer(many=True, required=False)
+
+
 class TicketCreatedResponseSerializer(serializers.Serializer):
     message = serializers.CharField()
     ticket = TicketSerializer()

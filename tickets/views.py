@@ -27,6 +27,7 @@ from tickets.serializers import (
     ChangeStateSerializer,
     ChangeTechnicianResponseSerializer,
     ChangeTechnicianSerializer,
+    ConsultaResponseSerializer,
     DecisionResponseSerializer,
     EstadoSerializer,
     HistoryResponseSerializer,
@@ -183,14 +184,14 @@ class ConsultaView(APIView):
         parameters=[USER_DOCUMENT_PARAMETER, *FILTER_PARAMETERS, *PAGINATION_PARAMETERS],
         responses={
             200: OpenApiResponse(
-                TicketListResponseSerializer,
+                ConsultaResponseSerializer,
                 description='Lista de tickets, o `{"message": "No tienes tickets registrados."}` si no hay ninguno',
             ),
             **staff_errors(
                 400, 401, 403, 404, examples={403: examples.IMPERSONATION_DENIED, 404: examples.USER_NOT_FOUND}
             ),
         },
-        examples=[examples.TICKET_LIST_RESPONSE],
+        examples=[examples.TICKET_LIST_RESPONSE, examples.CONSULTA_EMPTY_RESPONSE],
     )
     def get(self, request):
         subject = subject_user(request=request)
