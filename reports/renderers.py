@@ -7,19 +7,25 @@ from rest_framework.renderers import BaseRenderer
 
 
 class CSVRenderer(BaseRenderer):
-    """Renders a list of flat dicts: a header row from the first row's keys, then the values."""
+    """Renders a list of flat dicts: a header row, then the values. The header comes from the
+    view's `csv_columns`, so a table without rows is still a CSV file (its header line) rather
+    than an empty body, which DRF would send without any Content-Type."""
 
     media_type = "text/csv"
     format = "csv"
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        if not isinstance(data, list):
-            # Errors (a dict such as {"detail": ...}) are rendered as one row too.
-            data = [data] if isinstance(data, dict) else []
+        if isinstance(data, dict):
+            # Not a table (e.g. an error body): one row under its own keys.
+            rows, columns = [data], list(data)
+        else:
+            rows = list(data or [])
+            view = (renderer_context or {}).get("view")
+            columns = list(getattr(view, "csv_columns", None) or (rows[0] if rows else []))
         buffer = io.StringIO()
-        if data:
-            writer = csv.DictWriter(buffer, fieldnames=list(data[0]), extrasaction="ignore", lineterminator="\n")
+        if columns:
+            writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
             writer.writeheader()
-            writer.writerows(data)
+            writer.writerows(rows)
         return buffer.getvalue().encode(self.charset)

@@ -13,9 +13,11 @@ from reports.renderers import CSVRenderer
 from reports.serializers import (
     ClientsEvolutionSerializer,
     GeneralStatsSerializer,
+    PendingApprovalRowSerializer,
     PendingApprovalsAgeSerializer,
     PerformanceRowSerializer,
     PortalTicketsSerializer,
+    ResolutionTimeRowSerializer,
     ResolutionTimeSerializer,
     StatusDistributionRowSerializer,
     ThroughputRowSerializer,
@@ -60,6 +62,13 @@ class ReportView(APIView):
             raise ValidationError({"format": ["Formato no soportado: use json o csv."]})
         return super().perform_content_negotiation(request, force)
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Errors are documented (and read by clients) as JSON, also when a CSV table was asked for.
+        if response.status_code >= 400 and getattr(getattr(request, "accepted_renderer", None), "format", "") == "csv":
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
     def get(self, request):
         params = read_params(self.params_class, request) if self.params_class else {}
         body = self.build(**params)
@@ -75,6 +84,14 @@ class ReportView(APIView):
     def csv_rows(self, body) -> list[dict]:
         return body if isinstance(body, list) else [body]
 
+    # The CSV table's header, written even when there are no rows: a row serializer's fields
+    # or `csv_columns` itself.
+    csv_row_serializer = None
+
+    @property
+    def csv_columns(self) -> list[str]:
+        return list(self.csv_row_serializer().fields) if self.csv_row_serializer else []
+
     @property
     def csv_name(self) -> str:
         return self.__class__.__name__.removesuffix("View").lower()
@@ -89,6 +106,7 @@ class GeneralStatsView(ReportView):
     """`tickets_abiertos` (no finales) y `tickets_finalizados`; los cancelados no cuentan en ninguno."""
 
     params_class = DateRangeParams
+    csv_row_serializer = GeneralStatsSerializer
 
     def build(self, **params):
         lower, upper = range_of(params)
@@ -100,6 +118,7 @@ class PerformanceRankingView(ReportView):
     """Técnicos activos por porcentaje de éxito (finalizados / asignados), el mejor primero."""
 
     params_class = LimitParams
+    csv_row_serializer = PerformanceRowSerializer
 
     def build(self, *, limit):
         return selectors.performance_ranking(limit=limit)
@@ -114,6 +133,7 @@ class ClientsEvolutionView(ReportView):
     """Clientes distintos que abrieron tickets en el año, en total y por mes ("01".."12")."""
 
     params_class = YearParams
+    csv_columns = ("mes", "clientes")
 
     def build(self, *, year):
         return selectors.clients_evolution(year=year)
@@ -127,6 +147,7 @@ class StatusDistributionView(ReportView):
     """Tickets abiertos en el rango por estado (todos los estados, también con cero)."""
 
     params_class = DateRangeParams
+    csv_row_serializer = StatusDistributionRowSerializer
 
     def build(self, **params):
         lower, upper = range_of(params)
@@ -138,6 +159,7 @@ class ResolutionTimeView(ReportView):
     """Tiempo medio desde la apertura hasta la aprobación del estado Finalizado, total y por técnico."""
 
     params_class = DateRangeParams
+    csv_row_serializer = ResolutionTimeRowSerializer
 
     def build(self, **params):
         lower, upper = range_of(params)
@@ -152,6 +174,7 @@ class TicketAgingView(ReportView):
     """Los tickets abiertos más antiguos, con su técnico y cliente."""
 
     params_class = LimitParams
+    csv_row_serializer = TicketAgingRowSerializer
 
     def build(self, *, limit):
         return selectors.ticket_aging(limit=limit)
@@ -166,6 +189,7 @@ class ThroughputView(ReportView):
     """Tickets abiertos frente a finalizados por semana o mes."""
 
     params_class = ThroughputParams
+    csv_row_serializer = ThroughputRowSerializer
 
     def build(self, *, period, **params):
         lower, upper = range_of(params)
@@ -177,6 +201,7 @@ class PendingApprovalsAgeView(ReportView):
     """Cuánto llevan esperando las solicitudes de cambio a estado final."""
 
     params_class = LimitParams
+    csv_row_serializer = PendingApprovalRowSerializer
 
     def build(self, *, limit):
         return selectors.pending_approvals_age(limit=limit)
@@ -190,6 +215,7 @@ class PortalTicketsView(ReportView):
     """Tickets del portal de residentes por categoría, prioridad y edificio."""
 
     params_class = DateRangeParams
+    csv_columns = ("dimension", "valor", "total")
 
     def build(self, **params):
         lower, upper = range_of(params)
