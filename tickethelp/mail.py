@@ -2,7 +2,9 @@
 
 Django's console backend would print every message to stdout, which is the platform's log:
 welcome and reset e-mails carry passwords. This backend writes one warning per message
-(subject and number of recipients: no body, no addresses) and delivers nothing.
+(subject and number of recipients: no body, no addresses) and fails the send, so that the
+notification is not taken for delivered (nor a reset password applied): it is retried, then
+left FALLIDA for `manage.py resend_notifications` once EMAIL_HOST is set.
 """
 
 import logging
@@ -10,6 +12,10 @@ import logging
 from django.core.mail.backends.base import BaseEmailBackend
 
 logger = logging.getLogger("tickethelp.mail")
+
+
+class EmailNotConfigured(RuntimeError):
+    """No mail server is configured (EMAIL_HOST)."""
 
 
 class UnconfiguredEmailBackend(BaseEmailBackend):
@@ -20,4 +26,6 @@ class UnconfiguredEmailBackend(BaseEmailBackend):
                 message.subject,
                 len(message.recipients()),
             )
-        return len(email_messages)
+        if email_messages and not self.fail_silently:
+            raise EmailNotConfigured("EMAIL_HOST is not set")
+        return 0

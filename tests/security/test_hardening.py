@@ -20,6 +20,7 @@ from django.test import Client
 from django.test.client import ClientHandler, RequestFactory
 from rest_framework.test import APIClient
 
+from notifications.models import Notification
 from tests.conftest import client_for
 from tests.factories import TEST_PASSWORD, DeviceFactory, TenantFactory, TicketFactory, UserFactory
 from tests.processes import ROOT
@@ -869,6 +870,12 @@ def test_without_a_mail_server_production_never_prints_a_password(
     assert "E-mail not sent, EMAIL_HOST is not set: '[TicketHelp] Contraseña temporal' to 1 recipient(s)" in output
     assert "Temporal-Conocida-41!" not in output
     assert user.email not in output
+    # and nothing pretends it was: the old password still works, the notification waits
+    user.refresh_from_db()
+    assert user.check_password(TEST_PASSWORD)
+    notification = Notification.objects.get(usuario=user)
+    assert notification.fecha_envio is None
+    assert notification.ultimo_error == "EmailNotConfigured: EMAIL_HOST is not set"
 
 
 @pytest.mark.django_db
