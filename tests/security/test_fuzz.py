@@ -14,7 +14,6 @@ import pytest
 import schemathesis
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from rest_framework.test import APIClient
 
 from notifications.models import Notification, NotificationType
 from tests.factories import (
@@ -39,13 +38,6 @@ EXAMPLES_PER_ROLE = int(os.environ.get("FUZZ_EXAMPLES", "5"))
 FUZZ_SEED = int(os.environ.get("FUZZ_SEED", "20260"))
 MINIMUM_REQUESTS = 2000
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-@pytest.fixture
-def schema_document(db) -> dict:
-    response = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
-    assert response.status_code == 200
-    return response.json()
 
 
 @pytest.fixture

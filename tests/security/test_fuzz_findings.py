@@ -12,13 +12,6 @@ from users.tokens import issue_tokens
 
 
 @pytest.fixture
-def schema_document(db) -> dict:
-    response = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
-    assert response.status_code == 200
-    return response.json()
-
-
-@pytest.fixture
 def tenant(db):
     return TenantFactory()
 
