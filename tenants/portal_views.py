@@ -329,7 +329,7 @@ class TenantTicketsView(TenantAPIView):
         responses={
             201: PortalTicketCreatedResponseSerializer,
             **AUTH_ERRORS,
-            **tenant_errors(400, 422, examples={422: examples.TICKET_INVALID}),
+            **tenant_errors(400, 422, 503, examples={422: examples.TICKET_INVALID}),
         },
         examples=[examples.TICKET_CREATE_REQUEST, examples.TICKET_CREATED_RESPONSE],
         description='`message` is "Ticket created successfully with attachments" when files were attached, '

@@ -74,6 +74,15 @@ STAFF_ERRORS: dict[int, tuple[Any, str, dict]] = {
         "Demasiados intentos; reintentar más tarde",
         {"detail": "Solicitud fue regulada (throttled). Se espera que esté disponible en 60 segundos."},
     ),
+    503: (
+        ApiErrorSerializer,
+        "No disponible temporalmente (base de datos o almacenamiento de archivos); reintentar tras `Retry-After`",
+        {
+            "detail": "No se pudo guardar el archivo: el almacenamiento no está disponible. "
+            "Inténtalo de nuevo más tarde.",
+            "code": "storage_unavailable",
+        },
+    ),
 }
 
 TENANT_ERRORS: dict[int, tuple[Any, str, dict]] = {
@@ -99,6 +108,11 @@ TENANT_ERRORS: dict[int, tuple[Any, str, dict]] = {
         TenantErrorSerializer,
         "Too many attempts",
         {"message": "Too many requests. Try again in 60 seconds."},
+    ),
+    503: (
+        TenantErrorSerializer,
+        "Temporarily unavailable (database or file storage); retry after `Retry-After`",
+        {"message": "The file could not be stored: storage is unavailable. Please try again later."},
     ),
 }
 

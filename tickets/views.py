@@ -495,7 +495,13 @@ class AttachmentsView(APIView):
         responses={
             201: AttachmentCreatedResponseSerializer,
             **staff_errors(
-                400, 401, 403, 404, 409, examples={400: examples.ATTACHMENT_REFUSED, 404: examples.TICKET_NOT_FOUND}
+                400,
+                401,
+                403,
+                404,
+                409,
+                503,
+                examples={400: examples.ATTACHMENT_REFUSED, 404: examples.TICKET_NOT_FOUND},
             ),
         },
         examples=[examples.ATTACHMENT_UPLOAD_REQUEST, examples.ATTACHMENT_CREATED_RESPONSE],
