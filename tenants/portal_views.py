@@ -76,7 +76,7 @@ from tickethelp.openapi import TENANT_ERRORS, TenantErrorSerializer, tenant_erro
 from tickethelp.pagination import paginate_serialized
 from tickets import services as ticket_services
 from users import services as user_services
-from users.throttles import LoginEmailThrottle, LoginIPThrottle
+from users.throttles import LoginEmailThrottle, LoginIPThrottle, PasswordCheckThrottle
 
 TAGS = ["Portal de residentes"]
 LOGIN_FAILED = "The provided credentials are incorrect."
@@ -411,6 +411,8 @@ class TenantTicketCancelView(TenantAPIView):
 
 
 class TenantChangePasswordView(TenantAPIView):
+    throttle_classes = [PasswordCheckThrottle]
+
     @extend_schema(
         operation_id="tenant_change_password",
         tags=TAGS,
@@ -432,7 +434,7 @@ class TenantChangePasswordView(TenantAPIView):
                 ],
             ),
             **AUTH_ERRORS,
-            **tenant_errors(422, examples={422: examples.PASSWORD_MISMATCH}),
+            **tenant_errors(422, 429, examples={422: examples.PASSWORD_MISMATCH}),
         },
         examples=[examples.CHANGE_PASSWORD_REQUEST, examples.PASSWORD_CHANGED_RESPONSE],
     )

@@ -203,6 +203,8 @@ REST_FRAMEWORK = {
         "login_email": env_str("LOGIN_RATE_PER_EMAIL", "5/min"),
         # Each reset e-mails a new temporary password (tenants.portal_throttles).
         "tenant_password_reset": env_str("PASSWORD_RESET_RATE", "3/hour"),
+        # Password changes check the current password (users.throttles.PasswordCheckThrottle).
+        "password_check": env_str("PASSWORD_CHECK_RATE", "10/hour"),
     },
     # Client IP for throttles: 0 = REMOTE_ADDR (X-Forwarded-For is spoofable unless the
     # number of trusted proxies in front of us is known; 1 behind the platform's balancer).

@@ -1,8 +1,9 @@
-"""Login brute-force throttles, per client IP and per e-mail, kept in the shared cache."""
+"""Brute-force throttles (login per client IP and per e-mail, password checks per user),
+kept in the shared cache."""
 
 import hashlib
 
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 
 from users.models import normalize_email
 
@@ -24,3 +25,11 @@ class LoginEmailThrottle(SimpleRateThrottle):
             return None
         ident = hashlib.sha256(normalize_email(email).encode()).hexdigest()
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class PasswordCheckThrottle(UserRateThrottle):
+    """Changing one's password checks the current one: with a stolen access token, that check
+    would otherwise be a way to guess it. Per user, the `password_check` rate
+    (PASSWORD_CHECK_RATE, 10 per hour by default)."""
+
+    scope = "password_check"

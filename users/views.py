@@ -40,7 +40,7 @@ from users.serializers import (
     UserSerializer,
     ValidateTokenSerializer,
 )
-from users.throttles import LoginEmailThrottle, LoginIPThrottle
+from users.throttles import LoginEmailThrottle, LoginIPThrottle, PasswordCheckThrottle
 from users.tokens import issue_tokens, issued_before_cutoff, revoke_access_token
 
 AUTH_TAG = ["Usuarios · autenticación"]
@@ -203,10 +203,12 @@ class LogoutView(APIView):
 
 
 class AuthChangePasswordView(APIView):
+    throttle_classes = [PasswordCheckThrottle]
+
     @extend_schema(
         tags=AUTH_TAG,
         request=AuthPasswordChangeSerializer,
-        responses={200: DetailSerializer, **staff_errors(400, 401, examples={400: examples.WRONG_OLD_PASSWORD})},
+        responses={200: DetailSerializer, **staff_errors(400, 401, 429, examples={400: examples.WRONG_OLD_PASSWORD})},
         examples=[examples.AUTH_CHANGE_PASSWORD_REQUEST, examples.AUTH_CHANGE_PASSWORD_RESPONSE],
     )
     def post(self, request):
@@ -492,6 +494,7 @@ class MeDetailView(APIView):
 
 class MeChangePasswordView(APIView):
     permission_classes = [IsAuthenticated]
+    throttle_classes = [PasswordCheckThrottle]
 
     @extend_schema(
         tags=ME_TAG,
@@ -499,7 +502,7 @@ class MeChangePasswordView(APIView):
         responses={
             200: MessageSerializer,
             **staff_errors(
-                400, 401, 403, examples={400: examples.WRONG_CURRENT_PASSWORD, 403: examples.IMPERSONATION_DENIED}
+                400, 401, 403, 429, examples={400: examples.WRONG_CURRENT_PASSWORD, 403: examples.IMPERSONATION_DENIED}
             ),
         },
         examples=[examples.OWN_PASSWORD_REQUEST, examples.OWN_PASSWORD_RESPONSE],

@@ -360,13 +360,19 @@ def test_rotation_without_blacklisting_leaves_the_used_token_valid(api_client, c
 
 def test_throttle_rates_come_from_the_environment(settings_with):
     # when
-    config = settings_with(LOGIN_RATE_PER_EMAIL="3/min", LOGIN_RATE_PER_IP="10/min", PASSWORD_RESET_RATE="1/day")
+    config = settings_with(
+        LOGIN_RATE_PER_EMAIL="3/min",
+        LOGIN_RATE_PER_IP="10/min",
+        PASSWORD_RESET_RATE="1/day",
+        PASSWORD_CHECK_RATE="2/hour",
+    )
 
     # then
     assert config["REST_FRAMEWORK"]["DEFAULT_THROTTLE_RATES"] == {
         "login_ip": "10/min",
         "login_email": "3/min",
         "tenant_password_reset": "1/day",
+        "password_check": "2/hour",
     }
 
 
@@ -375,6 +381,7 @@ def test_default_throttle_rates(settings_with):
         "login_ip": "30/min",
         "login_email": "5/min",
         "tenant_password_reset": "3/hour",
+        "password_check": "10/hour",
     }
 
 
