@@ -3,7 +3,7 @@
 Clients were written against plain arrays (`/api/users/`, `/api/notifications/`) and
 against envelopes (`{"message", "total_tickets", "tickets"}`), so pagination never changes
 a body's shape: `ArrayPagination` returns the array and puts the total in `X-Total-Count`
-(+ an RFC 8288 `Link` header); envelope views call `paginate_queryset` and put the total in
+(+ an RFC 8288 `Link` header); envelope views call `paginate_serialized` and put the total in
 their documented `total_*` key. Both accept `?page=&page_size=` or `?limit=&offset=`.
 """
 
@@ -51,19 +51,12 @@ def page_window(request) -> tuple[int, int]:
     return ((page or 1) - 1) * size, size
 
 
-def paginate_queryset(queryset, request, *, total: int | None = None) -> tuple[list, int]:
-    """One windowed SELECT, plus one COUNT unless the caller knows the `total` already."""
-    offset, limit = page_window(request)
-    if total is None:
-        total = queryset.count()
-    return list(queryset[offset : offset + limit]), total
-
-
 def paginate_serialized(
     serializer_class, queryset, request, *, total: int | None = None, context: dict | None = None
 ) -> tuple[list, int]:
-    """`paginate_queryset` already serialized: the page is read as plain rows and turned
-    into `serializer_class`'s output (tickethelp/rows.py), without model instances."""
+    """(one page of `queryset` as `serializer_class`'s output, the total): the page is read as
+    plain rows (tickethelp/rows.py), one statement, plus one COUNT unless the caller knows the
+    `total` already."""
     offset, limit = page_window(request)
     if total is None:
         total = queryset.count()
