@@ -360,21 +360,15 @@ def portal_tickets(*, lower: datetime | None, upper: datetime | None) -> dict:
     building = "cliente__tenant_profile__apartment__building"
     if connection.vendor == "postgresql" and lower is None and upper is None:
         # All of history: the trigger-kept counts per (client, category, priority).
-        groups = (
-            PortalCount.objects.filter(tickets__gt=0)
-            .order_by()
-            .values("category", "priority", f"{building}_id")
-            .annotate(total=Sum("tickets"))
-            .values_list("category", "priority", f"{building}_id", "total")
-        )
+        source, total = PortalCount.objects.filter(tickets__gt=0), Sum("tickets")
     else:
-        groups = (
-            _in_range(Ticket.objects.filter(device__isnull=False), "fecha", lower, upper)
-            .order_by()
-            .values("category", "priority", f"{building}_id")
-            .annotate(total=Count("*"))
-            .values_list("category", "priority", f"{building}_id", "total")
-        )
+        source, total = _in_range(Ticket.objects.filter(device__isnull=False), "fecha", lower, upper), Count("*")
+    groups = (
+        source.order_by()
+        .values("category", "priority", f"{building}_id")
+        .annotate(total=total)
+        .values_list("category", "priority", f"{building}_id", "total")
+    )
     by_category: dict[str, int] = {}
     by_priority: dict[str, int] = {}
     by_building: dict[int | None, int] = {}

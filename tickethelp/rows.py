@@ -50,7 +50,7 @@ from rest_framework import fields as drf_fields
 from rest_framework.fields import empty
 from rest_framework.serializers import ListSerializer
 
-from tickethelp.serializers import NESTED, VALUE, FastOutputMixin, _identity, _iso_datetime, _plan_entry
+from tickethelp.serializers import NESTED, VALUE, FastOutputMixin, _identity, _iso_datetime, _plan_entry, aware_iso
 
 # One statement: the planner takes the joins in the written order (see RowPlan.page).
 FOLLOW_WRITTEN_JOINS = "SET LOCAL join_collapse_limit = 1"
@@ -197,7 +197,7 @@ class RowPlan:
         else:
             value, model_field = self._column(model, alias, name)
         if convert is _iso_datetime and settings.USE_TZ and isinstance(model_field, DateTimeField):
-            return f"(None if {value} is None else {self._name(_aware_iso)}({value}, tz))"
+            return f"(None if {value} is None else {self._name(aware_iso)}({value}, tz))"
         if _is_identity(convert, model_field):
             return value
         return f"(None if {value} is None else {self._name(convert)}({value}))"
@@ -289,12 +289,6 @@ class RowPlan:
 
 def _quoted(alias: str, column: str) -> str:
     return f'{alias}."{column}"'
-
-
-def _aware_iso(value, tz) -> str:
-    """`_iso_datetime` for the aware date-times a USE_TZ database returns."""
-    text = value.astimezone(tz).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def _none_or(convert):

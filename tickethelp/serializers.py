@@ -45,6 +45,15 @@ def _read(instance, attrs: tuple[str, ...]):
 _CALLED_TYPES = frozenset({MethodType, FunctionType, partial})
 
 
+def _utc_as_z(text: str) -> str:
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def aware_iso(value: datetime, tz) -> str:
+    """An aware date-time as DRF's DateTimeField writes it in the time zone `tz`."""
+    return _utc_as_z(value.astimezone(tz).isoformat())
+
+
 def _iso_datetime(value):
     """DRF's DateTimeField output (ISO 8601, current time zone, "Z" for UTC)."""
     if not value:
@@ -52,9 +61,8 @@ def _iso_datetime(value):
     if isinstance(value, str):
         return value
     if isinstance(value, datetime) and timezone.is_aware(value):
-        value = value.astimezone(timezone.get_current_timezone())
-    text = value.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
+        return aware_iso(value, timezone.get_current_timezone())
+    return _utc_as_z(value.isoformat())
 
 
 def _identity(value):
