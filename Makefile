@@ -28,7 +28,6 @@ browser:
 ## make run: local server on http://127.0.0.1:8000 (SQLite unless DATABASE_URL is set), demo data loaded.
 run: venv
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py createcachetable
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver 127.0.0.1:8000
 

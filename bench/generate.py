@@ -190,7 +190,6 @@ def main() -> None:
     tenants = args.tenants or max(20, clients // 10)
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
     print(
         f"Generating {args.tickets} tickets, {clients} clients ({tenants} residents), {args.technicians} technicians:",
         flush=True,

@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "notifications",
     "reports",
     "tenants",
+    # Last: commands that compose every app (seed_demo) and project-wide migrations.
+    "tickethelp.apps.TicketHelpConfig",
 ]
 
 MIDDLEWARE = [
@@ -201,7 +203,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "login_ip": env_str("LOGIN_RATE_PER_IP", "30/min"),
         "login_email": env_str("LOGIN_RATE_PER_EMAIL", "5/min"),
-        # Each reset e-mails a new temporary password (tenants.portal_throttles).
+        # Each reset e-mails a new temporary password (tenants.portal.throttles).
         "tenant_password_reset": env_str("PASSWORD_RESET_RATE", "3/hour"),
         # Password changes check the current password (users.throttles.PasswordCheckThrottle).
         "password_check": env_str("PASSWORD_CHECK_RATE", "10/hour"),

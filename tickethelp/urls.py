@@ -17,7 +17,7 @@ urlpatterns = [
     path("api/", include("tickets.urls")),
     path("api/", include("notifications.urls")),
     path("api/", include("reports.urls")),
-    path("api/", include("tenants.portal_urls")),
+    path("api/", include("tenants.portal.urls")),
     path("api/", include("tenants.urls")),
 ]
 

@@ -89,7 +89,6 @@ def test_database_restart_under_load_loses_no_acknowledged_write(
     url = private_postgres.create_database("th_h5_faults")
     env = production_env_for(url, GUNICORN_MAX_REQUESTS="0")  # no worker recycling during the run
     manage(env, "migrate", "--noinput", "-v", "0")
-    manage(env, "createcachetable")
     staff = seed_staff(env)
     server = start_gunicorn(env)
     workers_before = server.workers()

@@ -4,7 +4,7 @@ error shape, never an unhandled 500 (tests/faults/test_database_restart.py shows
 import pytest
 from django.db import InterfaceError, OperationalError
 
-from tenants import portal_selectors
+from tenants.portal import selectors as portal_selectors
 from tests.conftest import client_for
 from tests.factories import TenantFactory
 from tickets import selectors as ticket_selectors

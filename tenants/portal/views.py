@@ -26,11 +26,12 @@ from rest_framework.views import APIView
 
 from notifications import selectors as notification_selectors
 from notifications import services as notification_services
-from tenants import portal_examples as examples
-from tenants import portal_selectors, portal_services
 from tenants.models import Tenant
-from tenants.portal_permissions import IsTenant
-from tenants.portal_serializers import (
+from tenants.portal import examples
+from tenants.portal import selectors as portal_selectors
+from tenants.portal import services as portal_services
+from tenants.portal.permissions import IsTenant
+from tenants.portal.serializers import (
     PortalApartmentDetailSerializer,
     PortalApartmentResponseSerializer,
     PortalAttachmentSerializer,
@@ -70,7 +71,7 @@ from tenants.portal_serializers import (
     PortalTicketListResponseSerializer,
     PortalTicketSerializer,
 )
-from tenants.portal_throttles import PasswordResetRequestThrottle
+from tenants.portal.throttles import PasswordResetRequestThrottle
 from tickethelp.exceptions import Conflict, DomainError, NotFound, tenant_exception_handler
 from tickethelp.openapi import TENANT_ERRORS, TenantErrorSerializer, tenant_errors
 from tickethelp.pagination import paginate_serialized

@@ -2,7 +2,7 @@
 
 from rest_framework.permissions import BasePermission
 
-from tenants import portal_selectors
+from tenants.portal import selectors as portal_selectors
 
 
 class IsTenant(BasePermission):

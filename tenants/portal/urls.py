@@ -3,7 +3,7 @@ answers with one. Mounted at "api/" by tickethelp.urls."""
 
 from django.urls import re_path
 
-from tenants import portal_views as views
+from tenants.portal import views as views
 from tickethelp.routing import slash_optional as route
 
 urlpatterns = [

@@ -9,7 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from tenants.portal_selectors import MAX_ID
+from tenants.portal.selectors import MAX_ID
 from tickethelp.serializers import FastOutputMixin
 from tickets.attachment_urls import attachment_url
 from tickets.models import PortalStatus, Priority, Ticket, TicketAttachment

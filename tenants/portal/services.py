@@ -6,8 +6,8 @@ from datetime import timedelta
 from django.conf import settings
 from rest_framework_simplejwt.tokens import AccessToken
 
-from tenants import portal_selectors
 from tenants.models import Tenant
+from tenants.portal import selectors as portal_selectors
 from tickethelp.exceptions import TENANT_VALIDATION_MESSAGE as INVALID_DATA
 from tickethelp.exceptions import DomainError
 from tickethelp.uploads import CheckedUpload, UploadRejected, check_upload
