@@ -5,10 +5,17 @@ against envelopes (`{"message", "total_tickets", "tickets"}`), so pagination nev
 a body's shape: `ArrayPagination` returns the array and puts the total in `X-Total-Count`
 (+ an RFC 8288 `Link` header); envelope views call `paginate_serialized` and put the total in
 their documented `total_*` key. Both accept `?page=&page_size=` or `?limit=&offset=`.
+
+Some lists are read whole by the real clients (the web front end resolves technicians from
+`/api/users/`, the residents' app shows every ticket): those answer *every* row when the
+request names no paging parameter, up to `settings.MAX_UNPAGED_RESULTS`; past that the
+answer is the first page, with `X-Total-Count` and a `Link` to the next one, never an
+unbounded body.
 """
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
@@ -38,8 +45,20 @@ def _bounded_int(request, name: str, *, minimum: int, maximum: int = MAX_OFFSET)
     return value
 
 
-def page_window(request) -> tuple[int, int]:
-    """(offset, limit) from `limit/offset` or `page/page_size`; bad values are a 400."""
+PAGING_PARAMETERS = ("page", "page_size", "limit", "offset")
+
+
+def paging_requested(request) -> bool:
+    return any(request.query_params.get(name) not in (None, "") for name in PAGING_PARAMETERS)
+
+
+def page_window(request, *, total: int | None = None) -> tuple[int, int]:
+    """(offset, limit) from `limit/offset` or `page/page_size`; bad values are a 400.
+
+    Given the list's `total`, a request without paging parameters gets every row, as long as
+    there are at most `MAX_UNPAGED_RESULTS` of them (else the first page)."""
+    if total is not None and not paging_requested(request) and total <= settings.MAX_UNPAGED_RESULTS:
+        return 0, max(total, 1)
     limit = _bounded_int(request, "limit", minimum=1)
     offset = _bounded_int(request, "offset", minimum=0)
     page = _bounded_int(request, "page", minimum=1, maximum=MAX_OFFSET // MAX_PAGE_SIZE)
@@ -52,31 +71,41 @@ def page_window(request) -> tuple[int, int]:
 
 
 def paginate_serialized(
-    serializer_class, queryset, request, *, total: int | None = None, context: dict | None = None
+    serializer_class,
+    queryset,
+    request,
+    *,
+    total: int | None = None,
+    context: dict | None = None,
+    complete_unless_paged: bool = False,
 ) -> tuple[list, int]:
     """(one page of `queryset` as `serializer_class`'s output, the total): the page is read as
     plain rows (tickethelp/rows.py), one statement, plus one COUNT unless the caller knows the
-    `total` already."""
-    offset, limit = page_window(request)
+    `total` already. `complete_unless_paged`: no paging parameter = every row (bounded)."""
     if total is None:
         total = queryset.count()
+    offset, limit = page_window(request, total=total if complete_unless_paged else None)
     return serialize_page(serializer_class, queryset, offset, limit, context), total
 
 
 class ArrayPagination(BasePagination):
     """A plain JSON array; the total and the neighbours travel in headers."""
 
-    def paginate_queryset(self, queryset, request, view=None):
+    # True for the lists the real clients read whole (see the module's docstring).
+    complete_unless_paged = False
+
+    def _window(self, queryset, request) -> None:
         self.request = request
-        self.offset, self.limit = page_window(request)
         self.total = queryset.count()
+        self.offset, self.limit = page_window(request, total=self.total if self.complete_unless_paged else None)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self._window(queryset, request)
         return list(queryset[self.offset : self.offset + self.limit])
 
     def paginate_serialized(self, serializer_class, queryset, request) -> list:
         """`paginate_queryset` already serialized, from plain rows (tickethelp/rows.py)."""
-        self.request = request
-        self.offset, self.limit = page_window(request)
-        self.total = queryset.count()
+        self._window(queryset, request)
         return serialize_page(serializer_class, queryset, self.offset, self.limit)
 
     def _link(self, offset: int) -> str:
@@ -102,6 +131,13 @@ class ArrayPagination(BasePagination):
         return schema
 
     def get_schema_operation_parameters(self, view):
+        unpaged = (
+            f" Sin parámetros de paginación se devuelve la lista completa (hasta {settings.MAX_UNPAGED_RESULTS}"
+            " elementos; más allá, la primera página con `X-Total-Count` y `Link`)."
+            if self.complete_unless_paged
+            else ""
+        )
+
         def param(name, description):
             return {
                 "name": name,
@@ -112,8 +148,14 @@ class ArrayPagination(BasePagination):
             }
 
         return [
-            param("page", "Página (desde 1)."),
+            param("page", "Página (desde 1)." + unpaged),
             param("page_size", f"Elementos por página (máx. {MAX_PAGE_SIZE})."),
             param("limit", f"Elementos a devolver (máx. {MAX_PAGE_SIZE})."),
             param("offset", "Elementos a saltar."),
         ]
+
+
+class CompleteArrayPagination(ArrayPagination):
+    """ArrayPagination for the lists the real clients read whole (every row unless paged)."""
+
+    complete_unless_paged = True

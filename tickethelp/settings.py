@@ -185,6 +185,9 @@ TENANT_TOKEN_HOURS = env_int("TENANT_TOKEN_HOURS", 720)
 
 # Open (non-final) tickets that count as 100 % occupation of a technician.
 TECHNICIAN_CAPACITY = env_int("TECHNICIAN_CAPACITY", 10)
+# Lists the real clients read whole (users lists, the residents' tickets) answer every row
+# when no paging parameter is given, up to this many; past it, the first page and its headers.
+MAX_UNPAGED_RESULTS = env_int("MAX_UNPAGED_RESULTS", 5000)
 
 # --- REST framework ---------------------------------------------------------------------
 REST_FRAMEWORK = {
