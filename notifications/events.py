@@ -58,9 +58,19 @@ def _ticket_created(*, ticket, actor, source: str = "staff", **_) -> list[Announ
     return announcements
 
 
+# Keys of `datos_adicionales` naming both technicians of a change (the API shows them as
+# `old_technician_info` / `new_technician_info`, as they were when the change happened).
+TECHNICIAN_OLD, TECHNICIAN_NEW = "tecnico_anterior", "tecnico_nuevo"
+
+
+def _technician(user: User | None) -> dict | None:
+    return None if user is None else {"documento": user.document, "nombre": user.get_full_name()}
+
+
 def _technician_changed(*, ticket, actor, old_tecnico=None, new_tecnico=None, **_) -> list[Announcement]:
     label = _label(ticket)
     announcements = []
+    both = {TECHNICIAN_OLD: _technician(old_tecnico), TECHNICIAN_NEW: _technician(new_tecnico)}
     if old_tecnico is not None and old_tecnico.pk != getattr(new_tecnico, "pk", None):
         announcements.append(
             Announcement(
@@ -68,7 +78,7 @@ def _technician_changed(*, ticket, actor, old_tecnico=None, new_tecnico=None, **
                 recipients=[old_tecnico],
                 titulo=f"Ticket {ticket.code} reasignado",
                 mensaje=f"El ticket {label} fue asignado a otro técnico.",
-                datos=_datos(ticket, "tecnico_cambiado", rol="anterior"),
+                datos=_datos(ticket, "tecnico_cambiado", rol="anterior", **both),
             )
         )
     if new_tecnico is not None:
@@ -78,7 +88,7 @@ def _technician_changed(*, ticket, actor, old_tecnico=None, new_tecnico=None, **
                 recipients=[new_tecnico],
                 titulo=f"Ticket {ticket.code} asignado a ti",
                 mensaje=f"Ahora eres el técnico responsable del ticket {label}.",
-                datos=_datos(ticket, "tecnico_cambiado", rol="nuevo"),
+                datos=_datos(ticket, "tecnico_cambiado", rol="nuevo", **both),
             )
         )
     return announcements

@@ -14,6 +14,14 @@ NOTIFICATION = {
         "descripcion": "Se registró un ticket nuevo.",
         "es_activo": True,
     },
+    "tipo_nombre": "Ticket creado",
+    "tipo_codigo": "ticket_creado",
+    "usuario": {
+        "document": "1000000001",
+        "first_name": "Ana",
+        "last_name": "Administradora",
+        "email": "admin@tickethelp.local",
+    },
     "titulo": "Nuevo ticket del portal de residentes: TK-000011",
     "mensaje": "Mateo Vecino abrió el ticket TK-000011 «Router se reinicia solo».",
     "estado": "ENVIADA",
@@ -22,11 +30,58 @@ NOTIFICATION = {
     "fecha_envio": "2026-03-05T08:12:41-05:00",
     "fecha_lectura": None,
     "datos_adicionales": {"evento": "ticket_creado", "origen": "tenant", "ticket_id": 11, "ticket_code": "TK-000011"},
+    "new_technician_info": None,
+    "old_technician_info": None,
+}
+NEW_TECHNICIAN = {"documento": "2000000002", "nombre": "Teresa Reparaciones"}
+OLD_TECHNICIAN = {"documento": "2000000001", "nombre": "Tomás Técnico"}
+TECHNICIAN_CHANGED = {
+    "id": 61,
+    "ticket": 1,
+    "ticket_code": "TK-000001",
+    "tipo": {
+        "id": 3,
+        "codigo": "tecnico_cambiado",
+        "nombre": "Técnico cambiado",
+        "descripcion": "El ticket cambió de técnico responsable.",
+        "es_activo": True,
+    },
+    "tipo_nombre": "Técnico cambiado",
+    "tipo_codigo": "tecnico_cambiado",
+    "usuario": {
+        "document": "2000000002",
+        "first_name": "Teresa",
+        "last_name": "Reparaciones",
+        "email": "tech2@tickethelp.local",
+    },
+    "titulo": "Ticket TK-000001 asignado a ti",
+    "mensaje": "Ahora eres el técnico responsable del ticket TK-000001 «Portátil no enciende».",
+    "estado": "ENVIADA",
+    "leida": False,
+    "fecha_creacion": "2026-03-05T10:02:00-05:00",
+    "fecha_envio": "2026-03-05T10:02:01-05:00",
+    "fecha_lectura": None,
+    "datos_adicionales": {
+        "evento": "tecnico_cambiado",
+        "ticket_id": 1,
+        "ticket_code": "TK-000001",
+        "rol": "nuevo",
+        "tecnico_anterior": OLD_TECHNICIAN,
+        "tecnico_nuevo": NEW_TECHNICIAN,
+    },
+    "new_technician_info": NEW_TECHNICIAN,
+    "old_technician_info": OLD_TECHNICIAN,
 }
 READ_NOTIFICATION = {**NOTIFICATION, "leida": True, "fecha_lectura": "2026-03-05T09:00:00-05:00"}
 
 NOTIFICATION_RESPONSE = response_example("Notificación", NOTIFICATION)
+TECHNICIAN_CHANGED_RESPONSE = response_example(
+    "Cambio de técnico", TECHNICIAN_CHANGED, summary="Con `new_technician_info` / `old_technician_info`"
+)
 NOTIFICATION_LIST_RESPONSE = response_example("Notificación", NOTIFICATION, summary="Un elemento de la lista")
+TECHNICIAN_CHANGED_LIST_RESPONSE = response_example(
+    "Cambio de técnico", TECHNICIAN_CHANGED, summary="Un elemento de la lista: cambio de técnico"
+)
 NOTIFICATION_NOT_FOUND = {"detail": "Notificación no encontrada.", "code": "notification_not_found"}
 STATS_RESPONSE = response_example(
     "Contadores", {"total": 8, "pendientes": 0, "enviadas": 7, "leidas": 2, "fallidas": 1, "no_leidas": 6}

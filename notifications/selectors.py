@@ -8,7 +8,11 @@ from users.models import User
 
 
 def notification_list(*, user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(usuario=user).select_related("tipo", "ticket").order_by("-fecha_creacion", "-id")
+    return (
+        Notification.objects.filter(usuario=user)
+        .select_related("tipo", "ticket", "usuario")
+        .order_by("-fecha_creacion", "-id")
+    )
 
 
 def notification_get(*, user: User, notification_id: int) -> Notification:

@@ -2,8 +2,10 @@
 
 from rest_framework import serializers
 
+from notifications.events import TECHNICIAN_NEW, TECHNICIAN_OLD
 from notifications.models import Notification, NotificationType
 from tickethelp.serializers import FastOutputMixin
+from users.models import User
 
 
 class NotificationTypeSerializer(FastOutputMixin, serializers.ModelSerializer):
@@ -13,10 +15,37 @@ class NotificationTypeSerializer(FastOutputMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class NotificationUserSerializer(FastOutputMixin, serializers.ModelSerializer):
+    """The recipient, as the staff front end reads it (`usuario.first_name`, ...)."""
+
+    class Meta:
+        model = User
+        fields = ("document", "first_name", "last_name", "email")
+        read_only_fields = fields
+
+
+class TechnicianInfoSerializer(FastOutputMixin, serializers.Serializer):
+    """A technician named in a technician-change notification (kept in `datos_adicionales`
+    when it was written: the technician then, not whoever holds the ticket today)."""
+
+    documento = serializers.CharField(read_only=True)
+    nombre = serializers.CharField(read_only=True)
+
+
+def technician_info(key: str) -> TechnicianInfoSerializer:
+    """`datos_adicionales[key]`: set on technician changes only, null on every other kind."""
+    return TechnicianInfoSerializer(source=f"datos_adicionales.{key}", read_only=True, allow_null=True, default=None)
+
+
 class NotificationSerializer(FastOutputMixin, serializers.ModelSerializer):
     tipo = NotificationTypeSerializer(read_only=True)
+    tipo_nombre = serializers.CharField(source="tipo.nombre", read_only=True)
+    tipo_codigo = serializers.CharField(source="tipo.codigo", read_only=True)
+    usuario = NotificationUserSerializer(read_only=True)
     ticket_code = serializers.CharField(source="ticket.code", read_only=True, default=None)
     leida = serializers.BooleanField(read_only=True)
+    new_technician_info = technician_info(TECHNICIAN_NEW)
+    old_technician_info = technician_info(TECHNICIAN_OLD)
 
     class Meta:
         model = Notification
@@ -25,6 +54,9 @@ class NotificationSerializer(FastOutputMixin, serializers.ModelSerializer):
             "ticket",
             "ticket_code",
             "tipo",
+            "tipo_nombre",
+            "tipo_codigo",
+            "usuario",
             "titulo",
             "mensaje",
             "estado",
@@ -33,6 +65,8 @@ class NotificationSerializer(FastOutputMixin, serializers.ModelSerializer):
             "fecha_envio",
             "fecha_lectura",
             "datos_adicionales",
+            "new_technician_info",
+            "old_technician_info",
         )
         read_only_fields = fields
 

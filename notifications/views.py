@@ -28,7 +28,7 @@ NOT_FOUND = staff_errors(401, 404, examples={404: examples.NOTIFICATION_NOT_FOUN
     get=extend_schema(
         tags=TAGS,
         responses={200: NotificationSerializer(many=True), **staff_errors(400, 401)},
-        examples=[examples.NOTIFICATION_LIST_RESPONSE],
+        examples=[examples.NOTIFICATION_LIST_RESPONSE, examples.TECHNICIAN_CHANGED_LIST_RESPONSE],
     )
 )
 class NotificationListView(ListAPIView):
@@ -51,7 +51,9 @@ class NotificationListView(ListAPIView):
 
 class NotificationDetailView(APIView):
     @extend_schema(
-        tags=TAGS, responses={200: NotificationSerializer, **NOT_FOUND}, examples=[examples.NOTIFICATION_RESPONSE]
+        tags=TAGS,
+        responses={200: NotificationSerializer, **NOT_FOUND},
+        examples=[examples.NOTIFICATION_RESPONSE, examples.TECHNICIAN_CHANGED_RESPONSE],
     )
     def get(self, request, notification_id: int):
         notification = selectors.notification_get(user=request.user, notification_id=notification_id)

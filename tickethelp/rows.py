@@ -13,7 +13,10 @@ Per request only the page's ids are left to the ORM (`queryset.values("pk")[offs
 which carries the list's filters, order and annotations) and become the first table of
 that SQL: still one statement, no model instances. A to-many field (a list of nested rows,
 e.g. a ticket's attachments) costs one more query for the whole page, with the queryset's
-own `Prefetch` for that relation when it has one.
+own `Prefetch` for that relation when it has one. A dotted source may go through the
+related rows (`tecnico.document`: the technician's document, by the same join as the
+nested `tecnico_detalle`) and end inside a JSON column (`datos_adicionales.tecnico_nuevo`,
+read with DRF's rules for a missing key).
 
 The output stays the serializer's, byte for byte: tests/contract/test_fast_output.py
 compares every list with DRF's own serialization. What a plan cannot express (method
@@ -22,7 +25,9 @@ rows) is refused when the plan is built, so a list uses rows completely or not a
 """
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.conf import settings
 from django.db import connections
@@ -35,6 +40,7 @@ from django.db.models import (
     DateTimeField,
     ForeignKey,
     IntegerField,
+    JSONField,
     ManyToOneRel,
     Model,
     OneToOneField,
@@ -161,8 +167,13 @@ class RowPlan:
         # Walk the relations of the source path (every attribute but the last, and the
         # last too when it names a nested serializer's row).
         guards = []  # columns whose NULL means "no related row": the value is the default
-        for name in attrs if kind is NESTED else attrs[:-1]:
+        for index, name in enumerate(attrs if kind is NESTED else attrs[:-1]):
             relation = _concrete(model, name)
+            if isinstance(relation, JSONField):
+                # The rest of the source are keys inside that document (e.g. a notification's
+                # `datos_adicionales.tecnico_nuevo`): no join, read from the column.
+                expression = self._json_value(model, alias, attrs[index:], drf_field, kind, convert, nullable_ok)
+                break
             if not isinstance(relation, ForeignKey | OneToOneField) or relation.attname == name:
                 raise UnsupportedRowPlan(f"{model.__name__}.{name} is not a forward relation")
             if relation.null:
@@ -172,15 +183,29 @@ class RowPlan:
             path = (*path, name)
             alias = self.sql.join(alias, relation, path)
             model = relation.related_model
-
-        if kind is NESTED:
-            expression = self._compile(type(drf_field), model, alias, path)
         else:
-            expression = self._value(model, alias, path, attrs[-1], drf_field, convert)
+            if kind is NESTED:
+                expression = self._compile(type(drf_field), model, alias, path)
+            else:
+                expression = self._value(model, alias, path, attrs[-1], drf_field, convert)
         if not guards:
             return expression
         default = self._name(None if drf_field.default is empty else drf_field.default)
         return f"({default} if {' or '.join(guards)} else {expression})"
+
+    def _json_value(self, model, alias, attrs, drf_field, kind, convert, nullable_ok) -> str:
+        """A dotted source whose first name is a JSON column and the rest keys inside it."""
+        if not nullable_ok:
+            raise UnsupportedRowPlan(f"{model.__name__}.{'.'.join(attrs)} may be missing and the field has no default")
+        document = self._column(model, alias, attrs[0])[0]
+        if kind is NESTED:
+            # A nested serializer over a JSON object: its own compiled output, as DRF would.
+            nested = type(drf_field)
+            if nested.compiled_output() is None:
+                raise UnsupportedRowPlan(f"{nested.__name__} is not compiled to a plain output")
+            convert = partial(_represent_plain, nested)
+        default = None if drf_field.default is empty else drf_field.default
+        return f"{self._name(json_at)}({document}, {tuple(attrs[1:])!r}, {self._name(default)}, {self._name(convert)})"
 
     def _value(self, model, alias, path, name, drf_field, convert) -> str:
         # A computed attribute (property or method) that the model declares as a function
@@ -285,6 +310,23 @@ class RowPlan:
             for child in children.filter(**{f"{parent.name}__in": ids}):
                 grouped[getattr(child, parent.attname)].append(many.child.represent(child, context))
         return grouped
+
+
+def json_at(document, keys: tuple, default, convert):
+    """DRF's reading of a dotted source inside a JSON document: a missing key (or a value
+    that is no object) gives the field's default, a null stays null, the rest is converted."""
+    value = document
+    for key in keys:
+        try:
+            value = value[key] if isinstance(value, Mapping) else getattr(value, key)
+        except (KeyError, AttributeError):
+            value = default
+            break
+    return None if value is None else convert(value)
+
+
+def _represent_plain(serializer_class, value):
+    return serializer_class.represent(value, {})
 
 
 def _quoted(alias: str, column: str) -> str:

@@ -2,6 +2,7 @@
 of `manage.py seed_demo`; tests/contract checks each one against its schema."""
 
 from tickethelp.openapi import request_example, response_example
+from tickets.permissions import TICKETS_ELSEWHERE
 
 OPEN = {"id": 1, "codigo": "open", "nombre": "Abierto", "es_final": False, "portal_status": "open"}
 DIAGNOSIS = {
@@ -42,22 +43,50 @@ CLIENT = {
     "full_name": "Carla Cliente",
 }
 
-TICKET = {
-    "id": 1,
-    "code": "TK-000001",
-    "titulo": "Portátil no enciende",
-    "descripcion": "El portátil no enciende desde ayer; el cargador tiene luz.",
-    "equipo": "Portátil Lenovo ThinkPad",
-    "fecha": "2026-03-02T09:15:00-05:00",
-    "category": "hardware",
-    "priority": "high",
-    "estado": OPEN,
-    "administrador": ADMIN,
-    "tecnico": TECHNICIAN,
-    "cliente": CLIENT,
-    "created_at": "2026-03-02T09:15:00-05:00",
-    "updated_at": "2026-03-02T09:15:00-05:00",
-}
+
+def ticket_example(**values) -> dict:
+    """A ticket as the staff API answers it: the document's keys (users by document, state
+    by id) and the richer `*_detalle` keys beside them."""
+    ticket = {
+        "id": values["id"],
+        "code": f"TK-{values['id']:06d}",
+        "titulo": values["titulo"],
+        "descripcion": values["descripcion"],
+        "equipo": values["equipo"],
+        "fecha": values["fecha"],
+        "category": values["category"],
+        "priority": values["priority"],
+        "estado": values["estado"]["id"],
+    }
+    users = {role: values[role] for role in ("administrador", "tecnico", "cliente")}
+    ticket.update({role: user and user["document"] for role, user in users.items()})
+    ticket.update(
+        {
+            "creado_en": values["fecha"],
+            "actualizado_en": values["updated"],
+            "created_at": values["fecha"],
+            "updated_at": values["updated"],
+            "estado_detalle": values["estado"],
+        }
+    )
+    ticket.update({f"{role}_detalle": user for role, user in users.items()})
+    return ticket
+
+
+TICKET = ticket_example(
+    id=1,
+    titulo="Portátil no enciende",
+    descripcion="El portátil no enciende desde ayer; el cargador tiene luz.",
+    equipo="Portátil Lenovo ThinkPad",
+    fecha="2026-03-02T09:15:00-05:00",
+    updated="2026-03-02T09:15:00-05:00",
+    category="hardware",
+    priority="high",
+    estado=OPEN,
+    administrador=ADMIN,
+    tecnico=TECHNICIAN,
+    cliente=CLIENT,
+)
 TICKET_NOT_FOUND = {"detail": "Ticket no encontrado.", "code": "ticket_not_found"}
 TICKET_FINAL = {"detail": "El ticket está en un estado final y no admite cambios.", "code": "ticket_final"}
 
@@ -86,6 +115,10 @@ ESTADO_EXISTS = {"detail": "Ya existe un estado con ese código o nombre.", "cod
 TICKET_LIST_RESPONSE = response_example(
     "Tickets", {"message": "Lista de tickets", "total_tickets": 1, "tickets": [TICKET]}
 )
+LIST_DENIED = {
+    "detail": TICKETS_ELSEWHERE,
+    "code": "permission_denied",
+}
 CONSULTA_EMPTY_RESPONSE = response_example("Sin tickets", {"message": "No tienes tickets registrados."})
 TICKET_CREATE_REQUEST = request_example(
     "Nuevo ticket",
@@ -115,6 +148,7 @@ IMPERSONATION_DENIED = {
 USER_NOT_FOUND = {"detail": "Usuario no encontrado.", "code": "user_not_found"}
 
 TECHNICIAN_LOAD = {
+    "id": "2000000002",
     "document": "2000000002",
     "email": "tech2@tickethelp.local",
     "first_name": "Teresa",
@@ -209,15 +243,20 @@ PENDING_APPROVALS_RESPONSE = response_example(
             {
                 "id": 7,
                 "ticket_id": 4,
-                "ticket": {
-                    "id": 4,
-                    "code": "TK-000004",
-                    "titulo": "Pantalla con líneas verticales",
-                    "priority": "medium",
-                    "estado": IN_REPAIR,
-                    "tecnico": TECHNICIAN,
-                    "cliente": CLIENT,
-                },
+                "ticket": ticket_example(
+                    id=4,
+                    titulo="Pantalla con líneas verticales",
+                    descripcion="La pantalla muestra líneas verticales de colores al encender.",
+                    equipo="Monitor Dell P2419H",
+                    fecha="2026-03-03T10:05:00-05:00",
+                    updated="2026-03-04T16:20:00-05:00",
+                    category="hardware",
+                    priority="medium",
+                    estado=IN_REPAIR,
+                    administrador=ADMIN,
+                    tecnico=TECHNICIAN,
+                    cliente=CLIENT,
+                ),
                 "from_state": IN_REPAIR,
                 "to_state": FINALIZED,
                 "reason": "Reparación terminada",

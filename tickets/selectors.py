@@ -160,6 +160,7 @@ def pending_requests() -> QuerySet[StateChangeRequest]:
         StateChangeRequest.objects.filter(status=RequestStatus.PENDING)
         .select_related(
             "ticket__estado",
+            "ticket__administrador",
             "ticket__cliente",
             "ticket__tecnico",
             "from_state",

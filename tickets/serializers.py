@@ -42,11 +42,27 @@ class EstadoBriefSerializer(FastOutputMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def user_document(relation: str, *, nullable: bool = True) -> serializers.CharField:
+    """A ticket's user as the document says it: the user's document (null when unset)."""
+    if nullable:
+        return serializers.CharField(source=f"{relation}.document", read_only=True, allow_null=True, default=None)
+    return serializers.CharField(source=f"{relation}.document", read_only=True)
+
+
 class TicketSerializer(FastOutputMixin, serializers.ModelSerializer):
-    estado = EstadoBriefSerializer()
-    administrador = UserBriefSerializer(allow_null=True)
-    tecnico = UserBriefSerializer(allow_null=True)
-    cliente = UserBriefSerializer()
+    """The document's Ticket, with its keys and types (REAL-CLIENTS.md §1): users by
+    document, `estado` by id; the richer state and users are under the `*_detalle` keys."""
+
+    estado = serializers.PrimaryKeyRelatedField(read_only=True)
+    administrador = user_document("administrador")
+    tecnico = user_document("tecnico")
+    cliente = user_document("cliente", nullable=False)
+    creado_en = serializers.DateTimeField(source="created_at", read_only=True)
+    actualizado_en = serializers.DateTimeField(source="updated_at", read_only=True)
+    estado_detalle = EstadoBriefSerializer(source="estado")
+    administrador_detalle = UserBriefSerializer(source="administrador", allow_null=True)
+    tecnico_detalle = UserBriefSerializer(source="tecnico", allow_null=True)
+    cliente_detalle = UserBriefSerializer(source="cliente")
 
     class Meta:
         model = Ticket
@@ -63,26 +79,21 @@ class TicketSerializer(FastOutputMixin, serializers.ModelSerializer):
             "administrador",
             "tecnico",
             "cliente",
+            "creado_en",
+            "actualizado_en",
             "created_at",
             "updated_at",
+            "estado_detalle",
+            "administrador_detalle",
+            "tecnico_detalle",
+            "cliente_detalle",
         )
-        read_only_fields = fields
-
-
-class TicketBriefSerializer(FastOutputMixin, serializers.ModelSerializer):
-    estado = EstadoBriefSerializer()
-    tecnico = UserBriefSerializer(allow_null=True)
-    cliente = UserBriefSerializer()
-
-    class Meta:
-        model = Ticket
-        fields = ("id", "code", "titulo", "priority", "estado", "tecnico", "cliente")
         read_only_fields = fields
 
 
 class StateChangeRequestSerializer(FastOutputMixin, serializers.ModelSerializer):
     ticket_id = serializers.IntegerField(read_only=True)
-    ticket = TicketBriefSerializer()
+    ticket = TicketSerializer()
     from_state = EstadoBriefSerializer()
     to_state = EstadoBriefSerializer()
     requested_by = UserBriefSerializer()
@@ -140,8 +151,12 @@ class TicketAttachmentSerializer(FastOutputMixin, serializers.ModelSerializer):
 
 
 class TechnicianLoadSerializer(FastOutputMixin, serializers.ModelSerializer):
-    """An active technician with the load figures of least-busy / active-technicians."""
+    """An active technician with the load figures of least-busy / active-technicians.
 
+    `id` is the document: the original's users were keyed by it, and the front end posts
+    least-busy's `id` back as a ticket's `tecnico`."""
+
+    id = serializers.CharField(source="document", read_only=True)
     tickets_abiertos = serializers.IntegerField(source="open_tickets", read_only=True)
     total_tickets = serializers.IntegerField(read_only=True)
     porcentaje_ocupacion = serializers.SerializerMethodField()
@@ -149,6 +164,7 @@ class TechnicianLoadSerializer(FastOutputMixin, serializers.ModelSerializer):
     class Meta:
         model = User
         fields = (
+            "id",
             "document",
             "email",
             "first_name",

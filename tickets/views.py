@@ -15,7 +15,7 @@ from tickethelp.permissions import IsAdmin, IsAdminOrTechnician, IsTechnician
 from tickethelp.validation import validated
 from tickets import examples, selectors, services
 from tickets.filters import TicketFilter
-from tickets.permissions import IsActiveUser, IsAdminOrClient
+from tickets.permissions import IsActiveUser, IsAdminListingTickets, IsAdminOrClient
 from tickets.serializers import (
     ActiveTechniciansResponseSerializer,
     ApproveStateSerializer,
@@ -120,13 +120,16 @@ class EstadoListCreateView(APIView):
 
 
 class TicketListCreateView(APIView):
-    permission_classes = [IsAdmin]
+    permission_classes = [IsAdminListingTickets]
 
     @extend_schema(
         operation_id="tickets_list",
         tags=TICKETS_TAG,
         parameters=[*FILTER_PARAMETERS, *PAGINATION_PARAMETERS],
-        responses={200: TicketListResponseSerializer, **ERRORS},
+        responses={
+            200: TicketListResponseSerializer,
+            **staff_errors(400, 401, 403, examples={403: examples.LIST_DENIED}),
+        },
         examples=[examples.TICKET_LIST_RESPONSE],
     )
     def get(self, request):

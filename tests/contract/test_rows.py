@@ -95,10 +95,13 @@ def test_nested_rows_missing_are_null_and_present_ones_complete():
     # when both are read through the plan
     rows = {row["id"]: row for row in serialize_page(TicketSerializer, ticket_queryset(), 0, 10)}
 
-    # then the missing technician is null and the present one is the brief user
+    # then the missing technician is null and the present one is the document and the brief user
     assert rows[without.pk]["tecnico"] is None
+    assert rows[without.pk]["tecnico_detalle"] is None
     assert rows[without.pk]["administrador"] is None
-    assert rows[with_tech.pk]["tecnico"] == {
+    assert rows[without.pk]["administrador_detalle"] is None
+    assert rows[with_tech.pk]["tecnico"] == tech.document
+    assert rows[with_tech.pk]["tecnico_detalle"] == {
         "document": tech.document,
         "email": tech.email,
         "first_name": "Ana",

@@ -15,6 +15,9 @@ NOTIFICATION_KEYS = {
     "ticket",
     "ticket_code",
     "tipo",
+    "tipo_nombre",
+    "tipo_codigo",
+    "usuario",
     "titulo",
     "mensaje",
     "estado",
@@ -23,6 +26,8 @@ NOTIFICATION_KEYS = {
     "fecha_envio",
     "fecha_lectura",
     "datos_adicionales",
+    "new_technician_info",
+    "old_technician_info",
 }
 
 

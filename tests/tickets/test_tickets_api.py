@@ -99,7 +99,7 @@ def test_estados_post_rejects_bad_bodies_naming_the_field(as_admin, body, field)
 # --- List ------------------------------------------------------------------------------------
 
 
-def test_list_returns_the_documented_envelope_with_nested_users_and_state(as_admin, ticket):
+def test_list_returns_the_documented_envelope_with_users_by_document_and_details(as_admin, ticket):
     response = as_admin.get(TICKETS_URL)
 
     assert response.status_code == 200
@@ -117,12 +117,18 @@ def test_list_returns_the_documented_envelope_with_nested_users_and_state(as_adm
                 "fecha": as_json_datetime(ticket.fecha),
                 "category": "hardware",
                 "priority": "medium",
-                "estado": estado_brief(estado("open")),
-                "administrador": user_brief(ticket.administrador),
-                "tecnico": user_brief(ticket.tecnico),
-                "cliente": user_brief(ticket.cliente),
+                "estado": estado("open").pk,
+                "administrador": ticket.administrador.document,
+                "tecnico": ticket.tecnico.document,
+                "cliente": ticket.cliente.document,
+                "creado_en": as_json_datetime(ticket.created_at),
+                "actualizado_en": as_json_datetime(ticket.updated_at),
                 "created_at": as_json_datetime(ticket.created_at),
                 "updated_at": as_json_datetime(ticket.updated_at),
+                "estado_detalle": estado_brief(estado("open")),
+                "administrador_detalle": user_brief(ticket.administrador),
+                "tecnico_detalle": user_brief(ticket.tecnico),
+                "cliente_detalle": user_brief(ticket.cliente),
             }
         ],
     }
@@ -235,10 +241,14 @@ def test_create_with_the_documented_body_returns_201_and_records_history(as_admi
     assert data["message"] == "Ticket creado correctamente"
     ticket = Ticket.objects.get(pk=data["ticket"]["id"])
     assert data["ticket"]["code"] == ticket.code == f"TK-{ticket.pk:06d}"
-    assert data["ticket"]["tecnico"] == user_brief(tech_user)
-    assert data["ticket"]["cliente"] == user_brief(client_user)
-    assert data["ticket"]["administrador"] == user_brief(admin_user)
-    assert data["ticket"]["estado"] == estado_brief(estado("open"))
+    assert data["ticket"]["tecnico"] == tech_user.document
+    assert data["ticket"]["cliente"] == client_user.document
+    assert data["ticket"]["administrador"] == admin_user.document
+    assert data["ticket"]["estado"] == estado("open").pk
+    assert data["ticket"]["tecnico_detalle"] == user_brief(tech_user)
+    assert data["ticket"]["cliente_detalle"] == user_brief(client_user)
+    assert data["ticket"]["administrador_detalle"] == user_brief(admin_user)
+    assert data["ticket"]["estado_detalle"] == estado_brief(estado("open"))
     assert data["ticket"]["priority"] == "medium"
     assert data["ticket"]["fecha"] == "2025-11-03T07:00:00-05:00"
     history = TicketHistory.objects.get(ticket=ticket)
@@ -255,8 +265,8 @@ def test_create_without_technician_assigns_the_least_busy_one(as_admin, client_u
     response = as_admin.post(TICKETS_URL, create_body(cliente=client_user), format="json")
 
     assert response.status_code == 201
-    assert response.json()["ticket"]["tecnico"]["document"] == idle.document
-    assert response.json()["ticket"]["administrador"]["document"] == response.wsgi_request.user.document
+    assert response.json()["ticket"]["tecnico"] == idle.document
+    assert response.json()["ticket"]["administrador"] == response.wsgi_request.user.document
 
 
 def test_create_defaults_administrador_to_the_caller_and_accepts_category_priority(as_admin, admin_user, client_user):
@@ -264,7 +274,7 @@ def test_create_defaults_administrador_to_the_caller_and_accepts_category_priori
 
     data = as_admin.post(TICKETS_URL, body, format="json").json()["ticket"]
 
-    assert data["administrador"]["document"] == admin_user.document
+    assert data["administrador"] == admin_user.document
     assert (data["category"], data["priority"]) == ("redes", "urgent")
 
 

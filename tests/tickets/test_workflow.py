@@ -287,7 +287,8 @@ def test_pending_approvals_lists_only_pending_requests_oldest_first(as_admin, ad
     row = data["requests"][0]
     assert row["ticket_id"] == first.ticket_id
     assert row["ticket"]["code"] == first.ticket.code
-    assert row["ticket"]["estado"]["codigo"] == "in_repair"
+    assert row["ticket"]["estado"] == estado("in_repair").pk
+    assert row["ticket"]["estado_detalle"]["codigo"] == "in_repair"
     assert row["from_state"]["codigo"] == "in_repair"
     assert row["to_state"]["codigo"] == "finalized"
     assert row["requested_by"]["document"] == first.requested_by.document
