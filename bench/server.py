@@ -1,9 +1,9 @@
 """What the load benchmark adds to the application it measures (see bench/settings.py).
 
 * `GET /bench/floor/`: the floor — a plain Django view that answers with a page of 50
-  tickets in the staff list's JSON (same keys, nested state and users) from one
-  hand-written SQL query, no authentication, no DRF, no ORM. Every endpoint is reported as
-  a ratio to it.
+  tickets in the staff list's JSON (same keys: users by document and the state by id,
+  the nested state and users under `*_detalle`) from one hand-written SQL query, no
+  authentication, no DRF, no ORM. Every endpoint is reported as a ratio to it.
 * `QueryCountMiddleware`: counts the SQL statements a request runs and returns them as
   `X-Bench-Queries`, with the inserts that notifications and their e-mail tasks cost
   as `X-Bench-Notification-Queries`.
@@ -49,15 +49,20 @@ def _user(values: tuple) -> dict | None:
 def _ticket(row: tuple) -> dict:
     ticket = dict(zip(TICKET, row[: len(TICKET)], strict=True))
     rest = row[len(TICKET) :]
-    ticket["estado"] = dict(zip(ESTADO, rest[: len(ESTADO)], strict=True))
+    estado = dict(zip(ESTADO, rest[: len(ESTADO)], strict=True))
+    ticket["estado"] = estado["id"]
+    ticket["creado_en"], ticket["actualizado_en"] = ticket["created_at"], ticket["updated_at"]
+    ticket["estado_detalle"] = estado
     users = rest[len(ESTADO) :]
     for index, role in enumerate(("administrador", "tecnico", "cliente")):
-        ticket[role] = _user(users[index * len(USER) : (index + 1) * len(USER)])
+        user = _user(users[index * len(USER) : (index + 1) * len(USER)])
+        ticket[role] = user and user["document"]
+        ticket[f"{role}_detalle"] = user
     return ticket
 
 
 def floor(request):
-    """The staff list's JSON (same keys and nesting, 50 newest tickets) by hand."""
+    """The staff list's JSON (same keys and types, 50 newest tickets) by hand."""
     with connection.cursor() as cursor:
         cursor.execute(FLOOR_SQL)
         rows = cursor.fetchall()

@@ -33,8 +33,12 @@ def test_floor_answers_the_newest_50_tickets_from_one_query(client, as_admin):
     listed = as_admin.get("/api/tickets/").json()["tickets"][0]
     floor_row = body["tickets"][0]
     assert floor_row.keys() == listed.keys()
-    assert floor_row["estado"].keys() == listed["estado"].keys()
-    assert floor_row["cliente"].keys() == listed["cliente"].keys()
+    assert floor_row["estado_detalle"].keys() == listed["estado_detalle"].keys()
+    assert floor_row["cliente_detalle"].keys() == listed["cliente_detalle"].keys()
+    # and the document's types: users by document, the state by id
+    assert floor_row["estado"] == listed["estado"] == floor_row["estado_detalle"]["id"]
+    assert floor_row["cliente"] == floor_row["cliente_detalle"]["document"]
+    assert isinstance(floor_row["cliente"], str)
 
 
 @BENCH
