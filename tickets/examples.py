@@ -115,10 +115,7 @@ ESTADO_EXISTS = {"detail": "Ya existe un estado con ese código o nombre.", "cod
 TICKET_LIST_RESPONSE = response_example(
     "Tickets", {"message": "Lista de tickets", "total_tickets": 1, "tickets": [TICKET]}
 )
-LIST_DENIED = {
-    "detail": TICKETS_ELSEWHERE,
-    "code": "permission_denied",
-}
+LIST_DENIED = {"detail": TICKETS_ELSEWHERE}
 CONSULTA_EMPTY_RESPONSE = response_example("Sin tickets", {"message": "No tienes tickets registrados."})
 TICKET_CREATE_REQUEST = request_example(
     "Nuevo ticket",

@@ -43,6 +43,11 @@ def desk(settings, tmp_path):
     services.ticket_change_state(ticket_id=ticket.pk, actor=tech, to_state_id=2, reason="Revisando")
     services.ticket_change_state(ticket_id=ticket.pk, actor=tech, to_state_id=4)
     TicketFactory(tecnico=None, administrador=None, estado=estado("canceled"))
+    # a technician change: notifications that name both technicians (and one of a first assignment)
+    services.ticket_change_technician(
+        ticket_id=TicketFactory(tecnico=UserFactory(role=Role.TECH)).pk, actor=admin, tecnico=tech
+    )
+    services.ticket_change_technician(ticket_id=TicketFactory(tecnico=None).pk, actor=admin, tecnico=tech)
     TicketHistoryFactory(ticket=ticket, actor=None, from_state=None)
     attachment = TicketAttachmentFactory(ticket=ticket, uploaded_by=tech)
     attachment.file.save("foto.jpg", ContentFile(b"\xff\xd8\xff" + b"0" * 32))

@@ -7,7 +7,10 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework import serializers
 
 from notifications.models import Notification
+from notifications.serializers import TechnicianInfoSerializer
+from notifications.services import notify
 from tests.factories import TicketFactory, UserFactory
+from tickethelp import rows
 from tickethelp.rows import RowPlan, UnsupportedRowPlan, serialize_page
 from tickethelp.serializers import FastOutputMixin
 from tickets.models import StateChangeRequest, Ticket
@@ -43,11 +46,58 @@ class NotFastNested(FastOutputMixin, serializers.Serializer):
     cliente = serializers.ModelSerializer(read_only=True)
 
 
+class JsonKeyWithoutDefault(FastOutputMixin, serializers.Serializer):
+    # a key inside a JSON column may be missing: without a default DRF would leave it out
+    evento = serializers.CharField(source="datos_adicionales.evento", read_only=True)
+
+
 @pytest.mark.parametrize("serializer_class", [WithMethodField, NullableWithoutDefault, NotFastNested])
 def test_a_plan_refuses_fields_it_cannot_express(serializer_class):
     # when a plan is built for a serializer with such a field / then it is refused at once
     with pytest.raises(UnsupportedRowPlan):
         RowPlan(serializer_class, Ticket)
+
+
+def test_a_plan_refuses_a_json_key_without_default():
+    with pytest.raises(UnsupportedRowPlan):
+        RowPlan(JsonKeyWithoutDefault, Notification)
+
+
+class JsonKeys(FastOutputMixin, serializers.Serializer):
+    evento = serializers.CharField(source="datos_adicionales.evento", read_only=True, default="ninguno")
+    tecnico = TechnicianInfoSerializer(source="datos_adicionales.tecnico_nuevo", read_only=True, default=None)
+    profundo = serializers.IntegerField(source="datos_adicionales.a.b", read_only=True, allow_null=True)
+
+
+@pytest.mark.parametrize(
+    "datos",
+    [
+        {},
+        {"evento": None, "tecnico_nuevo": None},
+        {"evento": 7, "tecnico_nuevo": {"documento": "1000000001", "nombre": "Ana Gil", "extra": 1}},
+        {"tecnico_nuevo": "no es un objeto", "a": {"b": "12"}},
+        {"tecnico_nuevo": {"documento": "1000000001"}, "a": []},
+        [],
+        "texto",
+    ],
+)
+def test_keys_inside_a_json_column_read_as_drf_reads_them(monkeypatch, datos):
+    # given a notification whose JSON data has, or lacks, the keys a serializer reads
+    user = UserFactory()
+    notify(codigo="estado_cambiado", recipients=[user], titulo="t", mensaje="m")
+    Notification.objects.update(datos_adicionales=datos)
+    queryset = Notification.objects.order_by("id")
+
+    # when the page is read through a row plan (one statement) and through DRF
+    with CaptureQueriesContext(connection) as queries:
+        planned = serialize_page(JsonKeys, queryset, 0, 10)
+    monkeypatch.setattr(FastOutputMixin, "to_representation", serializers.Serializer.to_representation)
+    monkeypatch.setattr(rows, "ROWS_ENABLED", False)
+    drf = serialize_page(JsonKeys, queryset, 0, 10)
+
+    # then both say the same: a missing key is the default, a null stays null
+    assert len(queries) == 1
+    assert planned == drf
 
 
 def test_a_plan_refuses_a_list_of_rows_that_is_no_top_level_to_many_relation():
