@@ -31,6 +31,7 @@ def test_least_busy_is_the_active_technician_with_fewest_open_tickets(as_admin):
 
     assert response.status_code == 200
     assert response.json() == {
+        "id": calm.document,
         "document": calm.document,
         "email": calm.email,
         "first_name": calm.first_name,
@@ -88,7 +89,9 @@ def test_active_technicians_lists_load_as_percentage_of_capacity(request, settin
     assert by_document[tech_user.document]["porcentaje_ocupacion"] == 25.0
     assert by_document[tech_user.document]["tickets_abiertos"] == 1
     assert by_document[idle.document]["porcentaje_ocupacion"] == 0.0
+    assert by_document[idle.document]["id"] == idle.document
     assert set(by_document[idle.document]) == {
+        "id",
         "document",
         "email",
         "first_name",
