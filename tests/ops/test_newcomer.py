@@ -1,0 +1,55 @@
+"""A newcomer's first hour: unknown API paths answer JSON, `make run` is readable (demo
+credentials last, no e-mail bodies), the database is created when missing, the admin says
+TicketHelp and the OpenAPI document reads well."""
+
+import pytest
+from django.test import Client
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+UNKNOWN_API_PATHS = ("/api/no-such-endpoint", "/api/tickets/no/such/thing/", "/api/users/auth/nope")
+
+
+# --- Unknown /api/ paths ----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("debug", [False, True], ids=["debug-off", "debug-on"])
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("path", UNKNOWN_API_PATHS)
+def test_unknown_api_path_is_a_json_404_in_the_staff_shape(settings, debug, method, path):
+    # given DEBUG on or off, and a client that enforces CSRF like a browser would
+    settings.DEBUG = debug
+    client = Client(enforce_csrf_checks=True)
+
+    # when
+    response = client.generic(method, path, data="{}", content_type="application/json")
+
+    # then
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "No encontrado."}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("debug", [False, True], ids=["debug-off", "debug-on"])
+@pytest.mark.parametrize("method", METHODS)
+def test_unknown_tenant_path_keeps_the_portal_shape(settings, debug, method):
+    # given
+    settings.DEBUG = debug
+    client = Client(enforce_csrf_checks=True)
+
+    # when
+    response = client.generic(method, "/api/tenant/no-such-endpoint")
+
+    # then the portal's own catch-all answers, not the staff one
+    assert response.status_code == 404
+    assert response.json() == {"message": "Not found."}
+
+
+@pytest.mark.django_db
+def test_known_api_paths_are_not_swallowed_by_the_catch_all(api_client):
+    # when
+    response = api_client.post("/api/users/auth/login", {"email": "nobody@example.com", "password": "x"})
+
+    # then the login view answered (bad credentials), not the 404
+    assert response.status_code == 401
