@@ -2,7 +2,15 @@
 credentials last, no e-mail bodies), the database is created when missing, the admin says
 TicketHelp and the OpenAPI document reads well."""
 
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import psycopg
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 
@@ -92,3 +100,85 @@ def test_seed_demo_prints_no_email_and_ends_with_the_credentials(settings, capfd
     for user in User.objects.all():
         assert any(user.email in line and user.document in line for line in table), user.email
     assert "TicketHelp-demo-2026" in lines[-(accounts + 2)]
+
+
+# --- make run creates the database DATABASE_URL names ------------------------------------------
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _manage(*args: str, database_url: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DEBUG": "true", "DATABASE_URL": database_url}
+    env.pop("DJANGO_SETTINGS_MODULE", None)  # manage.py's own settings, as `make run` uses
+    return subprocess.run(  # noqa: S603 - our own manage.py
+        [sys.executable, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def _server() -> dict:
+    """Where the test database lives (the local PostgreSQL server)."""
+    database = settings.DATABASES["default"]
+    return {
+        "user": database["USER"] or "postgres",
+        "password": database["PASSWORD"] or "",
+        "host": database["HOST"] or "127.0.0.1",
+        "port": int(database["PORT"] or 5432),
+    }
+
+
+def _maintenance(sql: str, params: tuple = ()) -> list[tuple]:
+    """Rows of one statement on the server's `postgres` database, outside any transaction
+    (CREATE/DROP DATABASE cannot run inside one)."""
+    with psycopg.connect(dbname="postgres", autocommit=True, **_server()) as conn:
+        cursor = conn.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []
+
+
+def _database_exists(name: str) -> bool:
+    return bool(_maintenance("SELECT 1 FROM pg_database WHERE datname = %s", (name,)))
+
+
+def test_ensure_database_creates_a_missing_postgresql_database():
+    # given a database name that does not exist on the test server
+    name = f"th_newcomer_ensure_{uuid.uuid4().hex[:10]}"
+    assert not _database_exists(name)
+    server = _server()
+    where = f"{server['host']}:{server['port']}"
+    url = f"postgres://{server['user']}:{server['password']}@{where}/{name}"
+    try:
+        # when the step `make run` takes before migrate runs
+        result = _manage("ensure_database", database_url=url)
+
+        # then the database exists and the command said so
+        assert result.returncode == 0, result.stderr
+        assert _database_exists(name)
+        assert result.stdout == f"Created the PostgreSQL database {name!r} on {where}.\n"
+
+        # and a second run leaves it alone, silently
+        again = _manage("ensure_database", database_url=url)
+        assert (again.returncode, again.stdout, again.stderr) == (0, "", "")
+    finally:
+        _maintenance(f'DROP DATABASE IF EXISTS "{name}"')
+    assert not _database_exists(name)
+
+
+def test_ensure_database_says_in_one_line_what_to_do_when_the_server_is_unreachable():
+    # when the server named by DATABASE_URL does not answer (nothing listens on port 1)
+    result = _manage("ensure_database", database_url="postgres://postgres@127.0.0.1:1/th_newcomer_nowhere")
+
+    # then it fails with one line naming the database and the way out
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "'th_newcomer_nowhere' on 127.0.0.1:1" in lines[0]
+    assert "createdb -h 127.0.0.1 -p 1 -U postgres th_newcomer_nowhere" in lines[0]
+
+
+def test_make_run_ensures_the_database_before_migrating():
+    # given the run target's recipe
+    makefile = (REPO / "Makefile").read_text()
+    recipe = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+
+    # then the database step comes first, the server last
+    steps = [line.split("manage.py ")[1].split()[0] for line in recipe.splitlines() if "manage.py" in line]
+    assert steps == ["ensure_database", "migrate", "seed_demo", "runserver"]
