@@ -182,3 +182,42 @@ def test_make_run_ensures_the_database_before_migrating():
     # then the database step comes first, the server last
     steps = [line.split("manage.py ")[1].split()[0] for line in recipe.splitlines() if "manage.py" in line]
     assert steps == ["ensure_database", "migrate", "seed_demo", "runserver"]
+
+
+# --- The admin says TicketHelp, in Spanish ------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_admin_login_page_is_branded_ticket_help():
+    # when
+    html = Client().get("/admin/login/").content.decode()
+
+    # then
+    assert "<title>Iniciar sesión | TicketHelp</title>" in html
+    assert "TicketHelp · administración" in html
+    assert "Django" not in html.split("<body", 1)[1].split("<form", 1)[0]
+
+
+@pytest.mark.django_db
+def test_admin_index_names_every_app_and_model_in_spanish(admin_site):
+    # when
+    response = admin_site.get("/admin/")
+
+    # then the page is branded...
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>Panel de administración | TicketHelp</title>" in html
+    assert "Administración de Django" not in html
+    # ...and the third-party apps are listed with Spanish names
+    names = {(app["name"], model["name"]) for app in response.context["app_list"] for model in app["models"]}
+    assert ("Sesiones (tokens de refresco)", "Tokens de refresco emitidos") in names
+    assert ("Sesiones (tokens de refresco)", "Tokens de refresco revocados") in names
+    assert ("Tareas en segundo plano", "Resultados de tareas") in names
+    english = {"Token Blacklist", "Outstanding Tokens", "Blacklisted Tokens", "Task Results", "Tasks Database Backend"}
+    assert not english & {name for pair in names for name in pair}
+
+
+@pytest.mark.django_db
+def test_spanish_admin_names_need_no_migration_of_third_party_apps():
+    # when / then: exits 1 when a model (ours or a third party's) has unmigrated changes
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
