@@ -2,7 +2,10 @@
 credentials last, no e-mail bodies), the database is created when missing, the admin says
 TicketHelp and the OpenAPI document reads well."""
 
+import inspect
+import json
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -13,8 +16,10 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
+from django.urls import URLResolver, get_resolver
 
 from notifications.models import Notification, NotificationStatus
+from tickethelp.openapi import DESCRIPTIONS, SUMMARIES
 from users.models import User
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -221,3 +226,133 @@ def test_admin_index_names_every_app_and_model_in_spanish(admin_site):
 def test_spanish_admin_names_need_no_migration_of_third_party_apps():
     # when / then: exits 1 when a model (ours or a third party's) has unmigrated changes
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+# --- The OpenAPI document reads well --------------------------------------------------------------
+
+HTTP_METHODS = ("get", "put", "post", "delete", "patch")
+# Words of developer notes that have no place in the API's documentation.
+INTERNAL_PHRASES = (
+    "Base of every",
+    "create_row",
+    "selector",
+    "service call",
+    "serializer",
+    "Put first in the bases",
+    'context["',
+    "SIMPLE_JWT",
+    "docstring",
+)
+PROJECT_PACKAGES = ("users", "tickets", "notifications", "reports", "tenants", "tickethelp")
+
+
+@pytest.fixture
+def schema(api_client) -> dict:
+    response = api_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def operations(schema: dict) -> list[tuple[str, str, dict]]:
+    return [
+        (path, method, operation)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if method in HTTP_METHODS
+    ]
+
+
+def descriptions(schema: dict) -> list[tuple[str, str]]:
+    """(where, text) of every description of the document: operations, components, tags."""
+    found = [(operation["operationId"], operation.get("description", "")) for _, _, operation in operations(schema)]
+    found += [(name, component.get("description", "")) for name, component in schema["components"]["schemas"].items()]
+    found += [(tag["name"], tag.get("description", "")) for tag in schema["tags"]]
+    return [(where, text) for where, text in found if text]
+
+
+def base_class_docstrings() -> set[str]:
+    """The first line of the docstring of every project class a routed view inherits from."""
+    found = set()
+    for pattern in get_resolver().url_patterns:
+        stack = [pattern]
+        while stack:
+            entry = stack.pop()
+            if isinstance(entry, URLResolver):
+                stack.extend(entry.url_patterns)
+                continue
+            view = getattr(entry.callback, "cls", None) or getattr(entry.callback, "view_class", None)
+            for base in view.__mro__[1:] if view else ():
+                if base.__module__.split(".")[0] in PROJECT_PACKAGES and base.__doc__:
+                    found.add(inspect.cleandoc(base.__doc__).splitlines()[0])
+    return found
+
+
+@pytest.mark.django_db
+def test_every_operation_has_a_summary(schema):
+    # then (an operation added without one is listed here: write it in tickethelp.openapi.SUMMARIES)
+    missing = [operation["operationId"] for _, _, operation in operations(schema) if not operation.get("summary")]
+    assert missing == []
+
+
+@pytest.mark.django_db
+def test_summaries_and_descriptions_written_for_operations_that_exist(schema):
+    # given
+    operation_ids = {operation["operationId"] for _, _, operation in operations(schema)}
+
+    # then no entry is left behind by a renamed or removed operation
+    assert set(SUMMARIES) - operation_ids == set()
+    assert set(DESCRIPTIONS) - operation_ids == set()
+
+
+@pytest.mark.django_db
+def test_no_internal_docstring_leaks_into_the_document(schema):
+    # given the docstrings of the base classes of every view (e.g. the portal's TenantAPIView)
+    inherited = base_class_docstrings()
+    assert inherited  # the check below would otherwise check nothing
+
+    # then no description repeats one, nor speaks of the code's internals
+    for where, text in descriptions(schema):
+        assert not [line for line in inherited if line in text], where
+        assert not [phrase for phrase in INTERNAL_PHRASES if phrase.lower() in text.lower()], (where, text)
+
+
+@pytest.mark.django_db
+def test_component_names_read_well(schema):
+    # then no request body is named twice "Request" (COMPONENT_SPLIT_REQUEST on a *Request serializer)
+    names = set(schema["components"]["schemas"])
+    assert not [name for name in names if name.endswith("RequestRequest")]
+    assert "PortalTicketCreateRequest" in names
+    # and every reference points at a component that exists
+    refs = set(re.findall(r'"#/components/schemas/([^"]+)"', json.dumps(schema)))
+    assert refs - names == set()
+
+
+@pytest.mark.django_db
+def test_swagger_ui_opens_with_authentication_first(schema, api_client):
+    # then the tags are listed in reading order, signing in first, and every tag used is listed
+    tags = [tag["name"] for tag in schema["tags"]]
+    assert tags[0] == "Usuarios · autenticación"
+    assert {tag for _, _, operation in operations(schema) for tag in operation["tags"]} <= set(tags)
+    # and the first operation of that tag is the login
+    first = next(operation for _, _, operation in operations(schema) if tags[0] in operation["tags"])
+    assert first["operationId"] == "users_auth_login_create"
+    assert next(iter(schema["paths"])) == "/api/users/auth/login/"
+    # and the residents' login comes first among the portal's operations
+    portal = next(operation for _, _, operation in operations(schema) if "Portal de residentes" in operation["tags"])
+    assert portal["operationId"] == "tenant_login"
+    # and Swagger UI keeps the token pasted in "Authorize" across reloads
+    html = api_client.get("/api/docs/").content.decode()
+    assert '"persistAuthorization": true' in html
+
+
+@pytest.mark.django_db
+def test_staff_and_portal_logins_explain_how_to_authenticate(schema):
+    # when
+    staff = schema["paths"]["/api/users/auth/login/"]["post"]
+    portal = schema["paths"]["/api/tenant/login"]["post"]
+
+    # then
+    assert staff["summary"] == "Iniciar sesión (obtener tokens JWT)"
+    assert "Authorization: Bearer <access>" in staff["description"]
+    assert portal["summary"] == "Log in as a resident"
+    assert "Authorization: Bearer <token>" in portal["description"]
