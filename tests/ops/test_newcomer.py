@@ -356,3 +356,37 @@ def test_staff_and_portal_logins_explain_how_to_authenticate(schema):
     assert "Authorization: Bearer <access>" in staff["description"]
     assert portal["summary"] == "Log in as a resident"
     assert "Authorization: Bearer <token>" in portal["description"]
+
+
+# --- The README is self-contained -----------------------------------------------------------------
+
+DOCUMENTS = ("README.md", "docs/API.md", "docs/ARCHITECTURE.md")
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_documents_link_only_to_files_of_the_repository(document):
+    # given the document's Markdown links and the paths it quotes
+    path = REPO / document
+    text = path.read_text()
+    links = [link.split("#")[0] for link in re.findall(r"\]\(([^)\s]+)\)", text)]
+    local = [link for link in links if link and not link.startswith(("http://", "https://", "mailto:"))]
+
+    # then every local link resolves inside the clone, and nothing points outside it
+    assert "../shared" not in text
+    for link in local:
+        target = (path.parent / link).resolve()
+        assert target.is_relative_to(REPO), link
+        assert target.exists(), link
+    # and external links only point at the local server
+    assert [link for link in links if link.startswith(("http://", "https://"))] == []
+    assert not [url for url in re.findall(r"<(https?://[^>]+)>", text) if not url.startswith("http://127.0.0.1:")]
+
+
+def test_readme_keeps_the_two_commands_and_points_at_the_api_guide():
+    readme = (REPO / "README.md").read_text()
+
+    assert "make run    # " in readme
+    assert "make test   # " in readme
+    assert "[docs/API.md](docs/API.md)" in readme
+    for page in ("/api/docs/", "/api/redoc/", "/api/schema/"):
+        assert f"http://127.0.0.1:8000{page}" in readme
