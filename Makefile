@@ -26,7 +26,10 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 ## make run: local server on http://127.0.0.1:8000 (SQLite unless DATABASE_URL is set), demo data loaded.
+## A PostgreSQL database named by DATABASE_URL is created first when it does not exist.
+## seed_demo prints the demo credentials last, right before runserver's banner.
 run: venv
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py ensure_database
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver 127.0.0.1:8000

@@ -1,4 +1,4 @@
-"""The Django admin site, with its login form throttled like the API logins.
+"""The Django admin site, branded TicketHelp, with its login form throttled like the API logins.
 
 Only active ADMIN users are staff (users.models.User.is_staff), so only they get past this
 form. Attempts are counted per client IP and per e-mail in the shared cache, with the same
@@ -33,6 +33,11 @@ def _throttled_response(wait: float | None) -> HttpResponse:
 
 
 class TicketHelpAdminSite(AdminSite):
+    # Django's defaults say "Administración de Django" on every page and in the browser tab.
+    site_header = "TicketHelp · administración"
+    site_title = "TicketHelp"
+    index_title = "Panel de administración"
+
     def login(self, request, extra_context=None):
         if request.method == "POST":
             attempt = _AdminLoginAttempt(request)

@@ -148,3 +148,302 @@ def request_example(name: str, value: Any, *, summary: str = "", media_type: str
 
 def response_example(name: str, value: Any, *, status: int = 200, summary: str = "") -> OpenApiExample:
     return OpenApiExample(name, value=value, summary=summary, response_only=True, status_codes=[str(status)])
+
+
+# --- How the document reads: summaries, descriptions, tags, component names ------------------
+#
+# Every operation's summary (and, where there is more to say, its description) is written
+# here, keyed by operationId, in the language of its API: Spanish for the staff API, English
+# for the tenant portal. Docstrings never become descriptions (SPECTACULAR_SETTINGS'
+# DISABLE_DOCSTRING_DESCRIPTIONS): they are notes for developers, in English, and a base
+# class's docstring would otherwise describe every operation of its subclasses. A new
+# operation without an entry here fails tests/ops/test_newcomer.py.
+
+# Management API (ADMIN ViewSets): prefix of the operationId -> (singular, plural).
+_MANAGED = {
+    "buildings": ("edificio", "edificios"),
+    "apartments": ("apartamento", "apartamentos"),
+    "owners": ("propietario", "propietarios"),
+    "doormen": ("portero", "porteros"),
+    "tenants": ("residente", "residentes"),
+    "devices": ("dispositivo", "dispositivos"),
+    "device_types": ("tipo de dispositivo", "tipos de dispositivo"),
+}
+_MANAGED_ACTIONS = {
+    "list": "Listar {plural}",
+    "create": "Crear un {singular}",
+    "retrieve": "Ver un {singular}",
+    "update": "Reemplazar un {singular}",
+    "partial_update": "Modificar campos de un {singular}",
+    "destroy": "Eliminar un {singular}",
+}
+
+SUMMARIES: dict[str, str] = {
+    # Staff API — authentication
+    "users_auth_login_create": "Iniciar sesión (obtener tokens JWT)",
+    "users_auth_refresh_create": "Renovar el token de acceso",
+    "users_auth_logout_create": "Cerrar sesión (revocar los tokens)",
+    "users_auth_validate_token_retrieve": "Validar el token y ver el usuario",
+    "users_auth_user_data_retrieve": "Datos del usuario autenticado y del token",
+    "users_auth_change_password_create": "Cambiar la contraseña propia",
+    # Staff API — users
+    "users_list": "Listar usuarios",
+    "users_retrieve": "Ver un usuario por documento",
+    "users_create_create": "Crear un usuario",
+    "users_update_user_partial_update": "Modificar un usuario",
+    "users_update_profile_picture_partial_update": "Cambiar la foto de perfil",
+    "users_activate_create": "Activar un usuario",
+    "users_deactivate_create": "Desactivar un usuario",
+    "users_delete_destroy": "Eliminar un usuario",
+    "admins_list": "Listar administradores",
+    "admins_retrieve": "Ver un administrador",
+    "technicians_list": "Listar técnicos",
+    "technicians_retrieve": "Ver un técnico",
+    "clients_list": "Listar clientes",
+    "clients_retrieve": "Buscar un cliente por documento",
+    # Staff API — own profile
+    "me_retrieve": "Ver el perfil propio",
+    "me_partial_update": "Modificar el perfil propio",
+    "me_by_document_retrieve": "Ver un perfil por documento",
+    "me_by_document_partial_update": "Modificar un perfil por documento",
+    "me_change_password_create": "Cambiar la contraseña propia (perfil)",
+    "me_change_password_by_document": "Cambiar la contraseña de otro usuario",
+    # Staff API — tickets
+    "tickets_list": "Listar tickets",
+    "tickets_create": "Crear un ticket",
+    "tickets_consulta": "Consultar los tickets del usuario",
+    "tickets_history": "Historial de un ticket",
+    "tickets_least_busy_technician": "Técnico menos ocupado",
+    "tickets_active_technicians": "Técnicos activos y su ocupación",
+    "tickets_change_technician_update": "Cambiar el técnico de un ticket",
+    "tickets_change_technician_partial_update": "Cambiar el técnico de un ticket (PATCH)",
+    "tickets_change_state": "Cambiar el estado de un ticket",
+    "tickets_approve_state": "Aprobar o rechazar un cambio a estado final",
+    "tickets_pending_approvals": "Solicitudes pendientes de aprobación",
+    "tickets_cancel": "Cancelar un ticket",
+    "estados_list": "Listar estados",
+    "estados_create": "Crear un estado",
+    "tickets_attachments_list": "Listar los adjuntos de un ticket",
+    "tickets_attachments_create": "Adjuntar archivos a un ticket",
+    "tickets_attachments_download": "Descargar un adjunto",
+    "files_attachments_download": "Descargar un adjunto con enlace firmado",
+    # Staff API — notifications
+    "notifications_list": "Listar notificaciones propias",
+    "notifications_retrieve": "Ver una notificación",
+    "notifications_stats_retrieve": "Estadísticas de notificaciones propias",
+    "notifications_types_list": "Tipos de notificación",
+    "notifications_user_notifications_retrieve": "Notificaciones del usuario (con total)",
+    "notifications_mark_read_create": "Marcar una notificación como leída",
+    "notifications_mark_read_put": "Marcar una notificación como leída (PUT)",
+    "notifications_mark_read_patch": "Marcar una notificación como leída (PATCH)",
+    "notifications_mark_all_read_create": "Marcar todas como leídas",
+    # Staff API — reports
+    "reports_stats_general_stats_retrieve": "Tickets abiertos y finalizados",
+    "reports_stats_performance_ranking_list": "Ranking de desempeño de técnicos",
+    "reports_stats_clients_evolution_retrieve": "Evolución mensual de clientes",
+    "reports_stats_distribucion_estados_list": "Distribución por estado",
+    "reports_stats_tiempo_resolucion_retrieve": "Tiempo medio de resolución",
+    "reports_stats_antiguedad_tickets_list": "Tickets abiertos más antiguos",
+    "reports_stats_flujo_tickets_list": "Flujo de tickets por semana o mes",
+    "reports_stats_aprobaciones_pendientes_retrieve": "Antigüedad de las aprobaciones pendientes",
+    "reports_stats_tickets_portal_retrieve": "Tickets del portal de residentes",
+    # Tenant portal (English, like its messages)
+    "tenant_login": "Log in as a resident",
+    "tenant_logout": "Log out (revoke the token)",
+    "tenant_me": "The resident's profile",
+    "tenant_apartment": "The resident's apartment",
+    "tenant_building": "The resident's building",
+    "tenant_doormen": "The building's doormen",
+    "tenant_owner": "The building's owner",
+    "tenant_devices": "Own and shared devices",
+    "tenant_tickets_list": "List own tickets",
+    "tenant_tickets_create": "Open a ticket about a device",
+    "tenant_tickets_detail": "A ticket with its history",
+    "tenant_tickets_attachments": "A ticket's attachments",
+    "tenant_tickets_cancel": "Cancel a ticket",
+    "tenant_change_password": "Change the password",
+    "tenant_reset_password_request": "Get a temporary password by e-mail",
+    "tenant_notifications": "List notifications",
+    "tenant_notifications_read": "Mark a notification as read",
+    "tenant_notifications_mark_all_read": "Mark every notification as read",
+    # Management API
+    **{
+        f"{prefix}_{action}": template.format(singular=singular, plural=plural)
+        for prefix, (singular, plural) in _MANAGED.items()
+        for action, template in _MANAGED_ACTIONS.items()
+    },
+}
+
+_MARK_READ = "Documentado como POST; PUT y PATCH hacen lo mismo, para los clientes que los usan."
+_TENANTS = (
+    "Un residente es un usuario CLIENT con un perfil de residente. Crearlo crea también la cuenta (con "
+    "una contraseña aleatoria enviada en el correo de bienvenida) o agrega el perfil a un usuario CLIENT "
+    "existente (`user_document`). Eliminarlo quita el perfil; la cuenta se conserva."
+)
+_DEVICES = (
+    "Cada dispositivo tiene propietarios (`owners`) y residentes con quienes se comparte (`shared_with`), "
+    "por id de residente; un mismo residente no puede estar en ambas listas."
+)
+
+DESCRIPTIONS: dict[str, str] = {
+    "users_auth_login_create": (
+        "Con `{email, password}` devuelve `access` y `refresh`. Envía `Authorization: Bearer <access>` en "
+        "las demás llamadas (en esta página: botón **Authorize**). Credenciales inválidas: 401. Limitado "
+        "por IP y por correo (429)."
+    ),
+    "users_auth_refresh_create": (
+        "Devuelve un `access` nuevo. Con la rotación activa (`JWT_ROTATE_REFRESH_TOKENS`) también un "
+        "`refresh` nuevo, y el usado queda revocado (`JWT_BLACKLIST_AFTER_ROTATION`)."
+    ),
+    "users_auth_logout_create": (
+        "Revoca el `refresh` enviado y el token de acceso de esta petición: ambos responden 401 después."
+    ),
+    "users_create_create": (
+        "La contraseña inicial es aleatoria y llega en el correo de bienvenida; el usuario debe cambiarla."
+    ),
+    "users_delete_destroy": "409 si el usuario tiene tickets que no están en un estado final.",
+    "clients_retrieve": "Respuestas 200 y 404 con la forma documentada (`success`, `message`, `data`).",
+    "tickets_consulta": "CLIENT: sus tickets; TECH: los asignados; ADMIN: todos, o los de `?user_document=`.",
+    "tickets_change_state": (
+        "Solo el técnico asignado. A un estado no final se aplica de inmediato; a uno final crea una "
+        "solicitud (`pending_approval`) que un ADMIN aprueba o rechaza."
+    ),
+    "tickets_approve_state": (
+        '`{"action": "approve"}` o `{"action": "reject", "rejection_reason": "..."}` (motivo obligatorio). '
+        "Cada solicitud se decide una sola vez."
+    ),
+    "tickets_cancel": "El cliente dueño del ticket o un ADMIN, mientras el ticket está abierto o en diagnóstico.",
+    "files_attachments_download": "Entrega el archivo a quien tenga un enlace firmado vigente; si no, 404.",
+    "notifications_list": "Las notificaciones del usuario, la más reciente primero; el total en `X-Total-Count`.",
+    "notifications_mark_read_create": _MARK_READ,
+    "notifications_mark_read_put": _MARK_READ,
+    "notifications_mark_read_patch": _MARK_READ,
+    "reports_stats_general_stats_retrieve": (
+        "`tickets_abiertos` (estados no finales) y `tickets_finalizados`; los cancelados no cuentan en ninguno."
+    ),
+    "reports_stats_performance_ranking_list": (
+        "Técnicos activos por porcentaje de éxito (finalizados / asignados), el mejor primero."
+    ),
+    "reports_stats_clients_evolution_retrieve": (
+        'Clientes distintos que abrieron tickets en el año, en total y por mes ("01" a "12").'
+    ),
+    "reports_stats_distribucion_estados_list": "Tickets abiertos en el rango, por estado (todos, también con cero).",
+    "reports_stats_tiempo_resolucion_retrieve": (
+        "Tiempo medio desde la apertura hasta la aprobación del estado Finalizado, en total y por técnico."
+    ),
+    "reports_stats_antiguedad_tickets_list": "Los tickets abiertos más antiguos, con su técnico y su cliente.",
+    "reports_stats_flujo_tickets_list": "Tickets abiertos frente a finalizados, por semana o por mes.",
+    "reports_stats_aprobaciones_pendientes_retrieve": (
+        "Cuánto llevan esperando las solicitudes de cambio a un estado final."
+    ),
+    "reports_stats_tickets_portal_retrieve": "Tickets del portal de residentes por categoría, prioridad y edificio.",
+    "tenant_login": (
+        "Residents only (staff and other clients log in at `/api/users/auth/login/`). Send the returned "
+        "`token` as `Authorization: Bearer <token>` (on this page: **Authorize**)."
+    ),
+    "tenant_logout": "Revokes the token of this request: it is answered 401 afterwards.",
+    "tenant_tickets_create": (
+        "Multipart: up to 5 files under `attachments[]`, images or videos, checked by their content. "
+        '`message` is "Ticket created successfully with attachments" when files were attached, else '
+        '"Ticket created successfully".'
+    ),
+    "tenant_reset_password_request": (
+        "E-mails a random temporary password (never the e-mail address); the user must change it."
+    ),
+    **{f"tenants_{action}": _TENANTS for action in _MANAGED_ACTIONS},
+    **{f"devices_{action}": _DEVICES for action in _MANAGED_ACTIONS},
+}
+
+# Swagger UI and ReDoc list tags in this order: signing in first.
+TAGS: list[dict[str, str]] = [
+    {
+        "name": "Usuarios · autenticación",
+        "description": (
+            "Empieza aquí: `POST /api/users/auth/login/` devuelve el token `access`; pégalo en "
+            "**Authorize** y las demás operaciones de esta página lo envían. Los residentes inician "
+            "sesión en `POST /api/tenant/login` (Portal de residentes)."
+        ),
+    },
+    {"name": "Usuarios · perfil propio", "description": "El perfil y la contraseña del usuario autenticado."},
+    {"name": "Usuarios", "description": "Cuentas del personal y de los clientes (solo ADMIN)."},
+    {"name": "Tickets", "description": "Tickets: alta, consulta e historial."},
+    {
+        "name": "Tickets · flujo de estados",
+        "description": "Asignación de técnicos, cambios de estado y aprobación de los estados finales.",
+    },
+    {"name": "Tickets · estados", "description": "Catálogo de estados."},
+    {"name": "Tickets · adjuntos", "description": "Archivos de los tickets, validados por su contenido."},
+    {"name": "Notificaciones", "description": "Notificaciones propias, en la aplicación y por correo."},
+    {"name": "Reportes", "description": "Estadísticas para administradores (solo ADMIN)."},
+    {
+        "name": "Portal de residentes",
+        "description": (
+            'The residents\' mobile app (English messages). Errors are `{"message"}`, and 422 '
+            '`{"message", "errors"}` for invalid input. Log in with `POST /api/tenant/login`.'
+        ),
+    },
+    *[
+        {"name": f"Gestión · {plural}", "description": f"Alta, consulta y edición de {plural} (solo ADMIN)."}
+        for _singular, plural in _MANAGED.values()
+    ],
+]
+
+# Operations listed first within their tag (Swagger UI and ReDoc keep the document's order).
+FIRST_PATHS = ["/api/users/auth/login/", "/api/users/auth/refresh/", "/api/users/auth/logout/", "/api/tenant/login"]
+
+_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def document_operations(result: dict, generator=None, request=None, public=None) -> dict:
+    """drf-spectacular postprocessing hook: summaries and descriptions from SUMMARIES and
+    DESCRIPTIONS, the tags in reading order (authentication first) and readable component
+    names."""
+    for operation in _operations(result):
+        operation_id = operation.get("operationId", "")
+        if operation_id in SUMMARIES:
+            operation["summary"] = SUMMARIES[operation_id]
+        if operation_id in DESCRIPTIONS:
+            operation["description"] = DESCRIPTIONS[operation_id]
+    result["tags"] = TAGS
+    first = [path for path in FIRST_PATHS if path in result.get("paths", {})]
+    result["paths"] = {
+        **{path: result["paths"][path] for path in first},
+        **{path: item for path, item in result.get("paths", {}).items() if path not in first},
+    }
+    _drop_doubled_request_suffix(result)
+    return result
+
+
+def _operations(result: dict):
+    for item in result.get("paths", {}).values():
+        for method, operation in item.items():
+            if method in _METHODS:
+                yield operation
+
+
+def _drop_doubled_request_suffix(result: dict) -> None:
+    """`FooRequestRequest` -> `FooRequest`: with COMPONENT_SPLIT_REQUEST drf-spectacular adds
+    "Request" to the request side of every serializer, also to those already named for a
+    request body (PortalTicketCreateRequestSerializer)."""
+    schemas = result.get("components", {}).get("schemas", {})
+    renames = {
+        name: name.removesuffix("Request")
+        for name in schemas
+        if name.endswith("RequestRequest") and name.removesuffix("Request") not in schemas
+    }
+    if not renames:
+        return
+    result["components"]["schemas"] = {renames.get(name, name): schema for name, schema in schemas.items()}
+    refs = {f"#/components/schemas/{old}": f"#/components/schemas/{new}" for old, new in renames.items()}
+
+    def rewrite(node):
+        if isinstance(node, dict):
+            if node.get("$ref") in refs:
+                node["$ref"] = refs[node["$ref"]]
+            for value in node.values():
+                rewrite(value)
+        elif isinstance(node, list):
+            for value in node:
+                rewrite(value)
+
+    rewrite(result)

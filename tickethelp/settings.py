@@ -218,14 +218,32 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "TicketHelp API",
-    "DESCRIPTION": "Service desk (staff) and tenant portal API.",
+    "DESCRIPTION": (
+        "Two APIs on one server:\n\n"
+        "* **Staff API** (`/api/...`, Spanish) for the service desk's web front end: administrators, "
+        "technicians and clients. Log in with `POST /api/users/auth/login/` and send "
+        "`Authorization: Bearer <access>`.\n"
+        "* **Tenant portal** (`/api/tenant/...`, English) for the residents' mobile app. Log in with "
+        "`POST /api/tenant/login` and send `Authorization: Bearer <token>`.\n\n"
+        "On this page: log in with *Try it out*, copy the token, press **Authorize** and paste it; it is "
+        "kept across reloads. Every path also answers with or without its final slash. "
+        "See docs/API.md in the repository for the errors and pagination of each API."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Swagger UI keeps the token across reloads; tags are listed as tickethelp.openapi.TAGS orders them.
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": True, "deepLinking": True, "filter": True},
     "COMPONENT_SPLIT_REQUEST": True,
+    # Docstrings are developer notes: descriptions are written in tickethelp.openapi (DESCRIPTIONS).
+    "DISABLE_DOCSTRING_DESCRIPTIONS": True,
     "PREPROCESSING_HOOKS": ["tickethelp.routing.drop_slash_variants"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tickethelp.openapi.document_operations",
+    ],
 }
 
 # --- CORS (the web and mobile front ends) -------------------------------------------------

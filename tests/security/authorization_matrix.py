@@ -423,6 +423,8 @@ ROWS: list[Row] = [
         Row(method, "api/^tenant/(?P<rest>.*)$", everyone(404), path="/api/tenant/no-such-endpoint")
         for method in METHODS
     ],
+    # any other /api/... path, any method: the staff API's JSON 404
+    *[Row(method, "^api/(?P<rest>.*)$", everyone(404), path="/api/no-such-endpoint") for method in METHODS],
     # --- management API (ADMIN ViewSets) ---------------------------------------------------------
     *management("owners", body=OWNER_BODY),
     *management("buildings", body=BUILDING_BODY),

@@ -387,6 +387,8 @@ ADMIN_ONLY_ROUTES = {
 EXEMPT_ROUTES = {
     # The portal's catch-all: answers 404 to every unknown /api/tenant/... path.
     "tenant-not-found": "no object behind it",
+    # The staff API's catch-all: answers 404 to every other unknown /api/... path.
+    "api-not-found": "no object behind it",
 }
 # The Django admin site: a staff session edits every object there, by design.
 EXEMPT_PREFIXES = ("admin/",)

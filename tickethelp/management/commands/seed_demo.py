@@ -2,13 +2,24 @@
 
 Idempotent: running it twice leaves one copy. Known demo passwords are printed; they are
 for local exploration only (the command refuses to run with DEBUG off unless --force).
+
+The demo tickets notify their users as real ones do; those e-mails are kept in memory
+instead of being printed (in debug the console backend would print each one, burying the
+credentials): the command says how many there were, and the Notification rows keep their
+text for the admin. The credentials are the last thing it prints.
 """
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
+from django.test.utils import override_settings
 
+from notifications.models import Notification
 from tenants import services as tenant_services
 from tenants.models import Apartment, Building, Device, Doorman, NameDevice, Owner, Shift, Tenant
 from tickets import services as ticket_services
@@ -16,6 +27,8 @@ from tickets.models import Estado, EstadoCodigo, Ticket
 from users.models import Role, User
 
 DEMO_PASSWORD = "TicketHelp-demo-2026"  # noqa: S105 - published demo credential
+# Where the demo's e-mails go while it runs: memory, neither the console nor a mail server.
+QUIET_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 # (title, client document, technician document, priority, category, path through the workflow)
 # Paths: "open", "diagnosis", "in_repair", "pending" (in repair + pending final request),
@@ -134,17 +147,32 @@ class Command(BaseCommand):
     def handle(self, *args, force: bool = False, **options):
         if not settings.DEBUG and not force:
             raise CommandError("seed_demo writes known passwords; use --force to run it with DEBUG off.")
-        with transaction.atomic():
+        notifications_before = Notification.objects.count()
+        with _quiet_delivery(), transaction.atomic():
             users = [self._user(*row) for row in DEMO_USERS]
             created = self._tickets({user.document: user for user in users})
             residents = self._residential()
             created += self._tenant_tickets(residents, admin=users[0])
+        notified = Notification.objects.count() - notifications_before
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(users) + len(residents)} users, {Building.objects.count()} buildings, "
                 f"{Device.objects.count()} devices, {Ticket.objects.count()} tickets ({created} new)."
             )
         )
+        if notified:
+            self.stdout.write(
+                f"{notified} notification e-mails to the demo users were not printed; read them in the admin "
+                "under Notificaciones (/admin/notifications/notification/)."
+            )
+        self.stdout.write(
+            "Log in with POST /api/users/auth/login/ (staff) or POST /api/tenant/login (residents); "
+            "API docs at /api/docs/, admin at /admin/."
+        )
+        self._credentials(users, residents)
+
+    def _credentials(self, users: list[User], residents: dict[str, Tenant]) -> None:
+        """The demo accounts, as the last lines of the output."""
         self.stdout.write(f"Every demo account uses the password: {DEMO_PASSWORD}")
         for user in users:
             self.stdout.write(f"  {user.role:<6} {user.email:<28} document {user.document}")
@@ -316,3 +344,17 @@ class Command(BaseCommand):
             self._walk(ticket, admin=admin, tech=ticket.tecnico, client=tenant.user, path=path)
             created += 1
         return created
+
+
+@contextmanager
+def _quiet_delivery() -> Iterator[None]:
+    """E-mails sent meanwhile go to memory, and the task runner's per-task log lines (two per
+    e-mail with the in-process backend) are held back; warnings and errors still show."""
+    task_logger = logging.getLogger("django_tasks")
+    level = task_logger.level
+    task_logger.setLevel(max(level, logging.WARNING))
+    try:
+        with override_settings(EMAIL_BACKEND=QUIET_EMAIL_BACKEND):
+            yield
+    finally:
+        task_logger.setLevel(level)
