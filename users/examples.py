@@ -166,6 +166,12 @@ FIELD_NOT_EDITABLE = {
     "code": "field_not_editable",
     "role": ["Este campo no se puede modificar."],
 }
+# update-user: activation has its own endpoints; `is_active` is accepted only unchanged.
+ACTIVE_NOT_EDITABLE = {
+    "detail": "No puedes modificar estos campos.",
+    "code": "field_not_editable",
+    "is_active": ["Este campo no se puede modificar."],
+}
 
 USER_UPDATE_REQUEST = request_example(
     "Cambio de teléfono y apellido", {"last_name": "Cliente Ruiz", "number": "+57 300 111 2233"}

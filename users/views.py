@@ -90,7 +90,8 @@ PUT_ALIAS = (
 
 
 def with_put_alias(**schema):
-    """`extend_schema` for a PATCH handler and for its PUT alias (`operation_id` + "_put")."""
+    """`extend_schema` for a PATCH handler and for its PUT alias (same schema, its own
+    description; an explicit `..._partial_update` operation id becomes `..._update`)."""
     put_schema = {**schema, "description": PUT_ALIAS}
     if "operation_id" in schema:
         put_schema["operation_id"] = schema["operation_id"].removesuffix("_partial_update") + "_update"
@@ -413,7 +414,7 @@ USER_UPDATE_PATCH, USER_UPDATE_PUT = with_put_alias(
             404,
             409,
             examples={
-                400: examples.FIELD_NOT_EDITABLE,
+                400: examples.ACTIVE_NOT_EDITABLE,
                 404: examples.USER_NOT_FOUND,
                 409: examples.USER_EXISTS,
             },
