@@ -166,9 +166,28 @@ FIELD_NOT_EDITABLE = {
     "code": "field_not_editable",
     "role": ["Este campo no se puede modificar."],
 }
+# update-user: activation has its own endpoints; `is_active` is accepted only unchanged.
+ACTIVE_NOT_EDITABLE = {
+    "detail": "No puedes modificar estos campos.",
+    "code": "field_not_editable",
+    "is_active": ["Este campo no se puede modificar."],
+}
 
 USER_UPDATE_REQUEST = request_example(
     "Cambio de teléfono y apellido", {"last_name": "Cliente Ruiz", "number": "+57 300 111 2233"}
+)
+USER_UPDATE_MERGED_REQUEST = request_example(
+    "Registro completo (interfaz web)",
+    {
+        "email": CLIENT["email"],
+        "role": "CLIENT",
+        "is_active": True,
+        "document": CLIENT["document"],
+        "first_name": "Carla",
+        "last_name": "Cliente Ruiz",
+        "number": "+57 300 111 2233",
+    },
+    summary="Los campos con el valor guardado no son cambios; `is_active` solo se acepta sin cambiar",
 )
 USER_UPDATE_RESPONSE = response_example(
     "Datos actualizados",
@@ -195,6 +214,19 @@ CLIENT_NOT_FOUND = {
 }
 
 ME_UPDATE_REQUEST = request_example("Cambio de teléfono", {"number": "+57 300 111 2233"})
+ME_UPDATE_MERGED_REQUEST = request_example(
+    "Registro completo (interfaz web)",
+    {
+        "email": ADMIN["email"],
+        "role": "ADMIN",
+        "is_active": True,
+        "document": ADMIN["document"],
+        "first_name": "Ana",
+        "last_name": "Administradora",
+        "number": "+57 300 111 2233",
+    },
+    summary="Rol, estado, documento y correo se aceptan solo con el valor que ya tienen (salvo para un ADMIN)",
+)
 ME_UPDATE_RESPONSE = response_example(
     "Perfil actualizado",
     {"message": "Datos actualizados correctamente.", "user": {**ADMIN, "number": "+57 300 111 2233"}},

@@ -1,9 +1,10 @@
 """Input validation and output shapes of the users API."""
 
+from django.db import models
 from rest_framework import serializers
 
 from tickethelp.serializers import FastOutputMixin
-from users.models import Role, User
+from users.models import Role, User, normalize_email
 
 
 class UserSerializer(FastOutputMixin, serializers.ModelSerializer):
@@ -30,6 +31,30 @@ class UserSerializer(FastOutputMixin, serializers.ModelSerializer):
             "date_joined",
         )
         read_only_fields = fields
+
+
+# Columns a client reads in the user object and may send back untouched in an edit (the web
+# front end sends the whole merged record): sent with the stored value they are no change.
+COMPARABLE_FIELDS = frozenset({"document", "email", "role", "is_active", "must_change_password"})
+
+
+def _as_stored(field: str, value):
+    """`value` in the form `field` is stored in (ValidationError when it cannot be)."""
+    if isinstance(User._meta.get_field(field), models.BooleanField):
+        return serializers.BooleanField().to_internal_value(value)
+    if not isinstance(value, str):
+        raise serializers.ValidationError("not a string")
+    return normalize_email(value) if field == "email" else value.strip()
+
+
+def is_stored_value(user: User, field: str, value) -> bool:
+    """Is `value` what `user` already has in `field`? False for anything not comparable."""
+    if field not in COMPARABLE_FIELDS:
+        return False
+    try:
+        return _as_stored(field, value) == getattr(user, field)
+    except serializers.ValidationError:
+        return False
 
 
 class UserCreateSerializer(serializers.Serializer):

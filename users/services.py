@@ -76,7 +76,8 @@ def user_create(
 
 
 def user_update(*, user: User, data: dict, allowed_fields: tuple[str, ...]) -> User:
-    """Apply the allowed subset of `data` to `user` (validated, unique fields checked)."""
+    """Apply the allowed subset of `data` to `user` (validated, unique fields checked); only
+    the fields whose value differs from the stored one are written."""
     unknown = set(data) - set(allowed_fields)
     if unknown:
         raise DomainError(
@@ -86,6 +87,8 @@ def user_update(*, user: User, data: dict, allowed_fields: tuple[str, ...]) -> U
         )
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
+        # A value equal to the stored one is no change (clients send the whole record back).
+        changed = []
         for field, value in data.items():
             if field == "email":
                 value = normalize_email(value)
@@ -93,8 +96,11 @@ def user_update(*, user: User, data: dict, allowed_fields: tuple[str, ...]) -> U
                 value = (value or "").strip() or None
             elif isinstance(value, str):
                 value = value.strip()
-            setattr(user, field, value)
-        _save_checked(user, update_fields=list(data) or None)
+            if getattr(user, field) != value:
+                setattr(user, field, value)
+                changed.append(field)
+        if changed:
+            _save_checked(user, update_fields=changed)
     return user
 
 

@@ -14,6 +14,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from tickethelp.exceptions import DomainError
 from tickethelp.openapi import staff_errors
+from tickethelp.pagination import CompleteArrayPagination
 from tickethelp.permissions import IsAdmin
 from tickethelp.validation import validated
 from users import examples, selectors, services
@@ -39,6 +40,7 @@ from users.serializers import (
     UserDataSerializer,
     UserSerializer,
     ValidateTokenSerializer,
+    is_stored_value,
 )
 from users.throttles import LoginEmailThrottle, LoginIPThrottle, PasswordCheckThrottle
 from users.tokens import issue_tokens, issued_before_cutoff, revoke_access_token
@@ -62,14 +64,38 @@ PROTECTED_FIELDS = frozenset(
 )
 
 
-def refuse_protected_fields(request, allowed: tuple[str, ...]) -> None:
-    refused = sorted(set(request.data) & (PROTECTED_FIELDS - set(allowed)))
+def refuse_protected_fields(request, user: User, allowed: tuple[str, ...]) -> None:
+    """A protected field this endpoint cannot change is refused only when its value differs
+    from `user`'s: the web front end sends back the whole record it read."""
+    refused = sorted(
+        field
+        for field in set(request.data) & (PROTECTED_FIELDS - set(allowed))
+        if not is_stored_value(user, field, request.data[field])
+    )
     if refused:
         raise DomainError(
             "No puedes modificar estos campos.",
             code="field_not_editable",
             field_errors={field: ["Este campo no se puede modificar."] for field in refused},
         )
+
+
+# The web front end's settings and user-edit pages send PUT where the document says PATCH:
+# the same operation under both methods (the body is the merged record, so partial is fine).
+PUT_ALIAS = (
+    "Alias de PATCH para los clientes que usan PUT: mismo cuerpo, mismas validaciones y misma "
+    "respuesta. Los campos omitidos no cambian, y un campo enviado con el valor que ya tiene no "
+    "es un cambio (se puede reenviar el registro completo)."
+)
+
+
+def with_put_alias(**schema):
+    """`extend_schema` for a PATCH handler and for its PUT alias (same schema, its own
+    description; an explicit `..._partial_update` operation id becomes `..._update`)."""
+    put_schema = {**schema, "description": PUT_ALIAS}
+    if "operation_id" in schema:
+        put_schema["operation_id"] = schema["operation_id"].removesuffix("_partial_update") + "_update"
+    return extend_schema(**schema), extend_schema(**put_schema)
 
 
 def user_body(user: User) -> dict:
@@ -254,13 +280,23 @@ class UserDataView(APIView):
     )
 )
 class UserListView(ListAPIView):
+    """Every user (the web front end resolves names and avatars from the whole array); paging
+    only when asked for, and past MAX_UNPAGED_RESULTS (tickethelp.pagination)."""
+
     permission_classes = [IsAdmin]
     serializer_class = UserSerializer
     filterset_class = UserFilter
+    pagination_class = CompleteArrayPagination
     role: str | None = None
 
     def get_queryset(self):
         return selectors.user_list(role=self.role)
+
+    def list(self, request, *args, **kwargs):
+        # The page is read as plain rows (one statement) beside the COUNT, never as instances.
+        queryset = self.filter_queryset(self.get_queryset())
+        data = self.paginator.paginate_serialized(self.get_serializer_class(), queryset, request)
+        return self.paginator.get_paginated_response(data)
 
 
 class UserCreateView(APIView):
@@ -344,42 +380,64 @@ class UserSetActiveView(APIView):
         return Response({"detail": "Usuario activado." if self.active else "Usuario desactivado."})
 
 
+PICTURE_PATCH, PICTURE_PUT = with_put_alias(
+    tags=USERS_TAG,
+    request=ProfilePictureSerializer,
+    responses={200: MessageWithUserSerializer, **SELF_OR_ADMIN_UPDATE_ERRORS},
+    examples=[examples.PROFILE_PICTURE_REQUEST, examples.PROFILE_PICTURE_RESPONSE],
+)
+
+
 class ProfilePictureView(APIView):
-    @extend_schema(
-        tags=USERS_TAG,
-        request=ProfilePictureSerializer,
-        responses={
-            200: MessageWithUserSerializer,
-            **SELF_OR_ADMIN_UPDATE_ERRORS,
-        },
-        examples=[examples.PROFILE_PICTURE_REQUEST, examples.PROFILE_PICTURE_RESPONSE],
-    )
+    @PICTURE_PATCH
     def patch(self, request, document: str):
         user = selectors.user_for_self_or_admin(actor=request.user, document=document)
         data = validated(ProfilePictureSerializer, request)
-        refuse_protected_fields(request, ("profile_picture",))
+        refuse_protected_fields(request, user, ("profile_picture",))
         user = services.user_update(user=user, data=data, allowed_fields=("profile_picture",))
         return Response({"message": "Foto de perfil actualizada correctamente.", "user": user_body(user)})
+
+    @PICTURE_PUT
+    def put(self, request, document: str):
+        return self.patch(request, document)
+
+
+USER_UPDATE_PATCH, USER_UPDATE_PUT = with_put_alias(
+    tags=USERS_TAG,
+    request=UserAdminUpdateSerializer,
+    responses={
+        200: MessageWithUserSerializer,
+        **staff_errors(
+            400,
+            401,
+            403,
+            404,
+            409,
+            examples={
+                400: examples.ACTIVE_NOT_EDITABLE,
+                404: examples.USER_NOT_FOUND,
+                409: examples.USER_EXISTS,
+            },
+        ),
+    },
+    examples=[examples.USER_UPDATE_REQUEST, examples.USER_UPDATE_MERGED_REQUEST, examples.USER_UPDATE_RESPONSE],
+)
 
 
 class UserUpdateView(APIView):
     permission_classes = [IsAdmin]
 
-    @extend_schema(
-        tags=USERS_TAG,
-        request=UserAdminUpdateSerializer,
-        responses={
-            200: MessageWithUserSerializer,
-            **staff_errors(400, 401, 403, 404, 409, examples={404: examples.USER_NOT_FOUND, 409: examples.USER_EXISTS}),
-        },
-        examples=[examples.USER_UPDATE_REQUEST, examples.USER_UPDATE_RESPONSE],
-    )
+    @USER_UPDATE_PATCH
     def patch(self, request, document: str):
         user = selectors.user_get_by_document(document=document)
         data = validated(UserAdminUpdateSerializer, request, partial=True)
-        refuse_protected_fields(request, services.ADMIN_EDITABLE_FIELDS)
+        refuse_protected_fields(request, user, services.ADMIN_EDITABLE_FIELDS)
         user = services.user_update(user=user, data=data, allowed_fields=services.ADMIN_EDITABLE_FIELDS)
         return Response({"message": "Datos actualizados correctamente.", "user": user_body(user)})
+
+    @USER_UPDATE_PUT
+    def put(self, request, document: str):
+        return self.patch(request, document)
 
 
 class ClientLookupView(APIView):
@@ -427,9 +485,29 @@ def update_profile(*, actor: User, user: User, request) -> Response:
     else:
         data = validated(SelfUpdateSerializer, request, partial=True)
         allowed = services.SELF_EDITABLE_FIELDS
-    refuse_protected_fields(request, allowed)
+    refuse_protected_fields(request, user, allowed)
     user = services.user_update(user=user, data=data, allowed_fields=allowed)
     return Response({"message": "Datos actualizados correctamente.", "user": user_body(user)})
+
+
+ME_PATCH, ME_PUT = with_put_alias(
+    operation_id="me_partial_update",
+    tags=ME_TAG,
+    parameters=[DOCUMENT_QUERY],
+    request=SelfUpdateSerializer,
+    responses={
+        200: MessageWithUserSerializer,
+        **staff_errors(400, 401, 403, examples={400: examples.FIELD_NOT_EDITABLE, 403: examples.IMPERSONATION_DENIED}),
+    },
+    examples=[examples.ME_UPDATE_REQUEST, examples.ME_UPDATE_MERGED_REQUEST, examples.ME_UPDATE_RESPONSE],
+)
+ME_BY_DOCUMENT_PATCH, ME_BY_DOCUMENT_PUT = with_put_alias(
+    operation_id="me_by_document_partial_update",
+    tags=ME_TAG,
+    request=SelfUpdateSerializer,
+    responses={200: MessageWithUserSerializer, **SELF_OR_ADMIN_UPDATE_ERRORS},
+    examples=[examples.ME_UPDATE_REQUEST, examples.ME_UPDATE_MERGED_REQUEST, examples.ME_UPDATE_RESPONSE],
+)
 
 
 class MeView(APIView):
@@ -446,22 +524,14 @@ class MeView(APIView):
     def get(self, request):
         return Response(user_body(selectors.subject_user(request=request)))
 
-    @extend_schema(
-        operation_id="me_partial_update",
-        tags=ME_TAG,
-        parameters=[DOCUMENT_QUERY],
-        request=SelfUpdateSerializer,
-        responses={
-            200: MessageWithUserSerializer,
-            **staff_errors(
-                400, 401, 403, examples={400: examples.FIELD_NOT_EDITABLE, 403: examples.IMPERSONATION_DENIED}
-            ),
-        },
-        examples=[examples.ME_UPDATE_REQUEST, examples.ME_UPDATE_RESPONSE],
-    )
+    @ME_PATCH
     def patch(self, request):
         user = selectors.subject_user(request=request)
         return update_profile(actor=request.user, user=user, request=request)
+
+    @ME_PUT
+    def put(self, request):
+        return self.patch(request)
 
 
 class MeDetailView(APIView):
@@ -477,19 +547,14 @@ class MeDetailView(APIView):
     def get(self, request, document: str):
         return Response(user_body(selectors.user_for_self_or_admin(actor=request.user, document=document)))
 
-    @extend_schema(
-        operation_id="me_by_document_partial_update",
-        tags=ME_TAG,
-        request=SelfUpdateSerializer,
-        responses={
-            200: MessageWithUserSerializer,
-            **SELF_OR_ADMIN_UPDATE_ERRORS,
-        },
-        examples=[examples.ME_UPDATE_REQUEST, examples.ME_UPDATE_RESPONSE],
-    )
+    @ME_BY_DOCUMENT_PATCH
     def patch(self, request, document: str):
         user = selectors.user_for_self_or_admin(actor=request.user, document=document)
         return update_profile(actor=request.user, user=user, request=request)
+
+    @ME_BY_DOCUMENT_PUT
+    def put(self, request, document: str):
+        return self.patch(request, document)
 
 
 class MeChangePasswordView(APIView):

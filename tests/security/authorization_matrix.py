@@ -191,20 +191,26 @@ ROWS: list[Row] = [
         staff(ADMIN=200),
         path="/api/users/activate/{w.target.document}/",
     ),
-    # self or ADMIN: the document is the CLIENT's own
-    Row(
-        "PATCH",
-        "api/users/update-profile-picture/<str:document>/",
-        staff(CLIENT=200, ADMIN=200),
-        path="/api/users/update-profile-picture/{w.client.document}/",
-        body=lambda w, me: {"profile_picture": "https://cdn.example.com/matriz.png"},
+    # self or ADMIN: the document is the CLIENT's own (PUT: the web front end's alias of PATCH)
+    *(
+        Row(
+            method,
+            "api/users/update-profile-picture/<str:document>/",
+            staff(CLIENT=200, ADMIN=200),
+            path="/api/users/update-profile-picture/{w.client.document}/",
+            body=lambda w, me: {"profile_picture": "https://cdn.example.com/matriz.png"},
+        )
+        for method in ("PATCH", "PUT")
     ),
-    Row(
-        "PATCH",
-        "api/users/update-user/<str:document>/",
-        staff(ADMIN=200),
-        path="/api/users/update-user/{w.target.document}/",
-        body=lambda w, me: {"first_name": "Cambiado"},
+    *(
+        Row(
+            method,
+            "api/users/update-user/<str:document>/",
+            staff(ADMIN=200),
+            path="/api/users/update-user/{w.target.document}/",
+            body=lambda w, me: {"first_name": "Cambiado"},
+        )
+        for method in ("PATCH", "PUT")
     ),
     Row("GET", "api/admins/", staff(ADMIN=200)),
     Row("GET", "api/admins/<str:document>/", staff(ADMIN=200), path="/api/admins/{w.admin.document}/"),
@@ -214,7 +220,10 @@ ROWS: list[Row] = [
     Row("GET", "api/clients/<str:document>/", staff(ADMIN=200), path="/api/clients/{w.target.document}/"),
     # --- own profile -------------------------------------------------------------------------
     Row("GET", "api/me/", signed_in(200)),
-    Row("PATCH", "api/me/", signed_in(200), body=lambda w, me: {"first_name": "Cambiado"}),
+    *(
+        Row(method, "api/me/", signed_in(200), body=lambda w, me: {"first_name": "Cambiado"})
+        for method in ("PATCH", "PUT")
+    ),
     Row("POST", "api/me/change-password/", signed_in(200), body=lambda w, me: {"new_password": NEW_PASSWORD}),
     Row(
         "POST",
@@ -224,12 +233,15 @@ ROWS: list[Row] = [
         body=lambda w, me: {"new_password": NEW_PASSWORD},
     ),
     Row("GET", "api/me/<str:document>/", staff(CLIENT=200, ADMIN=200), path="/api/me/{w.client.document}/"),
-    Row(
-        "PATCH",
-        "api/me/<str:document>/",
-        staff(CLIENT=200, ADMIN=200),
-        path="/api/me/{w.client.document}/",
-        body=lambda w, me: {"first_name": "Cambiado"},
+    *(
+        Row(
+            method,
+            "api/me/<str:document>/",
+            staff(CLIENT=200, ADMIN=200),
+            path="/api/me/{w.client.document}/",
+            body=lambda w, me: {"first_name": "Cambiado"},
+        )
+        for method in ("PATCH", "PUT")
     ),
     # --- tickets (`w.ticket`: open, client = CLIENT, technician = TECH) ------------------------
     Row("GET", "api/estados/", staff(ADMIN=200)),

@@ -310,22 +310,29 @@ ENDPOINTS = [
     ),
     # Staff API, "self or ADMIN" user routes: the users contract answers another user with
     # 403 — and an unknown document with the same 403, so existence is not disclosed either.
+    # PUT is the web front end's alias of PATCH and answers alike.
     Endpoint("get", "/api/me/{document}/", resident_account, PARTICIPANT_INTRUDERS, (403, NOT_YOURS)),
-    Endpoint(
-        "patch",
-        "/api/me/{document}/",
-        resident_account,
-        PARTICIPANT_INTRUDERS,
-        (403, NOT_YOURS),
-        body=lambda: {"first_name": "Intruso"},
+    *(
+        Endpoint(
+            method,
+            "/api/me/{document}/",
+            resident_account,
+            PARTICIPANT_INTRUDERS,
+            (403, NOT_YOURS),
+            body=lambda: {"first_name": "Intruso"},
+        )
+        for method in ("patch", "put")
     ),
-    Endpoint(
-        "patch",
-        "/api/users/update-profile-picture/{document}/",
-        resident_account,
-        PARTICIPANT_INTRUDERS,
-        (403, NOT_YOURS),
-        body=lambda: {"profile_picture": "https://evil.example.com/x.png"},
+    *(
+        Endpoint(
+            method,
+            "/api/users/update-profile-picture/{document}/",
+            resident_account,
+            PARTICIPANT_INTRUDERS,
+            (403, NOT_YOURS),
+            body=lambda: {"profile_picture": "https://evil.example.com/x.png"},
+        )
+        for method in ("patch", "put")
     ),
     # Tenant portal: a resident sees only their own tickets and notifications (PRODUCT §6),
     # not those of their flatmates, neighbours or of whoever shares the device.

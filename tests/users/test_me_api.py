@@ -1,6 +1,8 @@
 """Own-profile endpoints (/api/me/...) of the "Usuarios" section."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import client_for
 from tests.factories import TEST_PASSWORD, UserFactory
@@ -102,6 +104,78 @@ def test_me_patch_refuses_fields_a_non_admin_may_not_change(role, forbidden):
     assert body["code"] == "field_not_editable"
     assert {key for key in body if key not in ("detail", "code")} == set(forbidden) - {"first_name"}
     assert snapshot(user) == before
+
+
+@pytest.mark.parametrize(
+    "unchanged",
+    [
+        {"email": "  {email_upper}  "},  # e-mails match case-insensitively, as stored
+        {"document": " {document} "},
+        {"role": "CLIENT"},
+        {"is_active": True},
+        {"is_active": "true"},
+        {"must_change_password": False},
+        {"email": "{email}", "role": "CLIENT", "is_active": 1, "document": "{document}"},
+    ],
+)
+def test_me_patch_accepts_protected_fields_sent_with_their_stored_value(unchanged):
+    # given a client
+    user = UserFactory()
+    before = snapshot(user)
+    values = {"email": user.email, "email_upper": user.email.upper(), "document": user.document}
+    body = {key: value.format(**values) if isinstance(value, str) else value for key, value in unchanged.items()}
+
+    # when they send protected fields back unchanged, along with a new first name
+    response = client_for(user).patch(ME_URL, {**body, "first_name": "Renata"}, format="json")
+
+    # then accepted: only the first name changed
+    assert response.status_code == 200
+    assert snapshot(user) == {**before, "first_name": "Renata"}
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"is_active": "quizás"},  # not a boolean: it cannot equal the stored value
+        {"role": None},
+        {"document": 12345},
+        {"password": "{password}"},  # never compared, always refused
+        {"is_staff": False},
+    ],
+)
+def test_me_patch_refuses_protected_fields_that_cannot_equal_the_stored_value(changed):
+    # given a client
+    user = UserFactory()
+    before = snapshot(user)
+    body = {
+        key: value.format(password=user.password) if isinstance(value, str) else value for key, value in changed.items()
+    }
+
+    # when such a value is sent
+    response = client_for(user).patch(ME_URL, {**body, "first_name": "Renata"}, format="json")
+
+    # then 400 names the field and nothing changes
+    assert response.status_code == 400
+    assert response.json()[next(iter(changed))] == ["Este campo no se puede modificar."]
+    assert snapshot(user) == before
+
+
+def test_me_patch_with_nothing_changed_writes_nothing():
+    # given a client
+    user = UserFactory(number=None)
+    before = snapshot(user)
+    session = client_for(user)
+    record = {"first_name": user.first_name, "last_name": user.last_name, "number": "", "role": "CLIENT"}
+
+    # when they save their record as it is
+    with CaptureQueriesContext(connection) as captured:
+        response = session.patch(ME_URL, record, format="json")
+
+    # then 200, the same data, and no UPDATE ran
+    assert response.status_code == 200
+    assert response.json()["user"] == expected_user(user)
+    assert snapshot(user) == before
+    assert not [query for query in captured.captured_queries if query["sql"].startswith("UPDATE")]
 
 
 @pytest.mark.parametrize(

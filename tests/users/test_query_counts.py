@@ -5,6 +5,8 @@ takes part in many tickets and has many notifications.
 """
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from notifications.models import Notification, NotificationType
 from tests.conftest import client_for
@@ -33,12 +35,35 @@ def add_users(role: str | None):
         ("/api/admins/?page_size=500", Role.ADMIN),
         ("/api/technicians/?page_size=500", Role.TECH),
         ("/api/clients/?page_size=500", Role.CLIENT),
+        # Unpaged: the complete array the web front end reads.
+        ("/api/users/", None),
+        ("/api/users/?role=TECH", Role.TECH),
+        ("/api/admins/", Role.ADMIN),
+        ("/api/technicians/", Role.TECH),
+        ("/api/clients/", Role.CLIENT),
     ],
 )
 def test_user_lists(as_admin, path, role):
     response = assert_constant(as_admin, path, add_users(role))
 
     assert len(response.json()) >= 50
+
+
+@pytest.mark.parametrize("path", ["/api/users/", "/api/technicians/", "/api/users/?page_size=20&page=2"])
+def test_user_lists_read_the_rows_in_one_statement_beside_the_count(as_admin, path):
+    # given 60 technicians
+    UserFactory.create_batch(60, role=Role.TECH)
+
+    # when a list is read
+    with CaptureQueriesContext(connection) as captured:
+        response = as_admin.get(path)
+
+    # then three statements: the caller's authentication, the COUNT, and every row at once
+    assert response.status_code == 200
+    statements = [query["sql"] for query in captured.captured_queries]
+    assert len(statements) == 3, statements
+    assert "COUNT(*)" in statements[1]
+    assert 'FROM "users_user" u WHERE u."id"' in statements[0]
 
 
 def busy_user(role: str):
