@@ -191,7 +191,9 @@ SUMMARIES: dict[str, str] = {
     "users_retrieve": "Ver un usuario por documento",
     "users_create_create": "Crear un usuario",
     "users_update_user_partial_update": "Modificar un usuario",
+    "users_update_user_update": "Modificar un usuario (PUT, alias de PATCH)",
     "users_update_profile_picture_partial_update": "Cambiar la foto de perfil",
+    "users_update_profile_picture_update": "Cambiar la foto de perfil (PUT, alias de PATCH)",
     "users_activate_create": "Activar un usuario",
     "users_deactivate_create": "Desactivar un usuario",
     "users_delete_destroy": "Eliminar un usuario",
@@ -204,8 +206,10 @@ SUMMARIES: dict[str, str] = {
     # Staff API — own profile
     "me_retrieve": "Ver el perfil propio",
     "me_partial_update": "Modificar el perfil propio",
+    "me_update": "Modificar el perfil propio (PUT, alias de PATCH)",
     "me_by_document_retrieve": "Ver un perfil por documento",
     "me_by_document_partial_update": "Modificar un perfil por documento",
+    "me_by_document_update": "Modificar un perfil por documento (PUT, alias de PATCH)",
     "me_change_password_create": "Cambiar la contraseña propia (perfil)",
     "me_change_password_by_document": "Cambiar la contraseña de otro usuario",
     # Staff API — tickets
