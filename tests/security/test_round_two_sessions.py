@@ -8,10 +8,13 @@
 * The tenant portal's change-password keeps the caller's token and ends the other logins.
 """
 
+import io
 import threading
+import uuid
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -365,3 +368,21 @@ def test_tenant_change_password_with_a_wrong_current_password_changes_nothing():
     assert response.json() == {"error": "Current password is incorrect"}
     assert password_unchanged(resident)
     assert app.get(TENANT_ME).status_code == 200
+
+
+@pytest.mark.django_db
+def test_prune_tokens_drops_expired_sessions_only():
+    # given a session past its expiry and a live one
+    user = UserFactory()
+    issue_tokens(user)
+    live = login(user)
+    AuthSession.objects.exclude(sid=AccessToken(live["access"])["sid"]).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+
+    # when the daily job runs
+    call_command("prune_tokens", stdout=io.StringIO())
+
+    # then the expired one is gone and the live login still works
+    assert list(AuthSession.objects.values_list("sid", flat=True)) == [uuid.UUID(AccessToken(live["access"])["sid"])]
+    assert bearer(live["access"]).get(VALIDATE).status_code == 200
