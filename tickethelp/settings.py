@@ -182,6 +182,10 @@ SIMPLE_JWT = {
 
 # Lifetime of the access token the tenant portal's login returns (a mobile app, no refresh).
 TENANT_TOKEN_HOURS = env_int("TENANT_TOKEN_HOURS", 720)
+# For this many minutes after a password login, the session's tokens (refreshed ones too,
+# through their `auth_time` claim) may change the own password without the current one;
+# later every own-password change must prove it. 0 turns the exemption off.
+RECENT_LOGIN_MINUTES = env_int("RECENT_LOGIN_MINUTES", 10)
 
 # Open (non-final) tickets that count as 100 % occupation of a technician.
 TECHNICIAN_CAPACITY = env_int("TECHNICIAN_CAPACITY", 10)

@@ -1,5 +1,7 @@
 """The one user model for staff and tenants: login by e-mail, identified by `document`."""
 
+import uuid
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.core.validators import RegexValidator
 from django.db import models
@@ -134,3 +136,27 @@ class RevokedAccessToken(models.Model):
 
     def __str__(self) -> str:
         return self.jti
+
+
+class AuthSession(models.Model):
+    """One login and every token descended from it: its refresh tokens, rotated or not, and
+    their access tokens all carry its id (the `sid` claim). Ending the row ends them all:
+    logout, a rotated refresh token presented again, a password change, a deactivation."""
+
+    sid = models.UUIDField("identificador de la sesión", primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="auth_sessions", verbose_name="usuario")
+    # When the password was checked (a login); kept through refreshes as the `auth_time` claim.
+    auth_time = models.DateTimeField("contraseña verificada el", null=True, blank=True)
+    # The jti of the one refresh token of this session that may be used next.
+    refresh_jti = models.CharField("token de refresco vigente (jti)", max_length=64)
+    created_at = models.DateTimeField("iniciada el", default=timezone.now)
+    # The last instant any of its tokens is valid (for pruning).
+    expires_at = models.DateTimeField("vence", db_index=True)
+    revoked_at = models.DateTimeField("terminada el", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "sesión"
+        verbose_name_plural = "sesiones"
+
+    def __str__(self) -> str:
+        return str(self.sid)

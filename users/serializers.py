@@ -96,9 +96,16 @@ class NewPasswordSerializer(serializers.Serializer):
 
 
 class OwnPasswordChangeSerializer(NewPasswordSerializer):
-    """`current_password` is optional in the documented body; when sent it must be right."""
+    """The documented body is `new_password` alone: enough right after a password login
+    (RECENT_LOGIN_MINUTES); later `current_password` is required. When sent it must be right."""
 
-    current_password = serializers.CharField(max_length=128, required=False, trim_whitespace=False)
+    current_password = serializers.CharField(
+        max_length=128,
+        required=False,
+        trim_whitespace=False,
+        help_text="Obligatoria salvo en los primeros minutos tras iniciar sesión con contraseña "
+        "(RECENT_LOGIN_MINUTES, 10 por defecto).",
+    )
 
 
 class AuthPasswordChangeSerializer(NewPasswordSerializer):

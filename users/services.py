@@ -10,7 +10,7 @@ from django.db.models import ProtectedError
 from notifications.services import notify
 from tickethelp.exceptions import Conflict, DomainError
 from users.models import Role, User, normalize_email
-from users.tokens import revoke_all_tokens
+from users.tokens import is_recent_login, revoke_all_tokens
 
 # Other apps register "why this user cannot be deleted" checks here (AppConfig.ready);
 # each returns a message when deletion must be refused, or None.
@@ -136,8 +136,29 @@ def user_delete(*, actor: User, user: User) -> None:
             ) from None
 
 
-def user_set_password(*, user: User, new_password: str, must_change: bool = False) -> User:
-    """Validate and store a new password; every token issued before now stops working."""
+def check_current_password(*, user: User, token, given: str | None, field: str) -> None:
+    """An own-password change proves the password: the current one when sent (it must be
+    right), otherwise the caller's session must come from a password login less than
+    RECENT_LOGIN_MINUTES ago. A stolen token alone cannot take the account over."""
+    if given is None:
+        if is_recent_login(token):
+            return
+        raise DomainError(
+            "Indica tu contraseña actual: el inicio de sesión no es reciente.",
+            code="current_password_required",
+            field_errors={field: ["Este campo es obligatorio si no acabas de iniciar sesión."]},
+        )
+    if not user.check_password(given):
+        raise DomainError(
+            "La contraseña actual es incorrecta.",
+            code="wrong_password",
+            field_errors={field: ["La contraseña actual es incorrecta."]},
+        )
+
+
+def user_set_password(*, user: User, new_password: str, must_change: bool = False, keep_session=None) -> User:
+    """Validate and store a new password; every token issued before now stops working,
+    except those of `keep_session` (a session id) when given."""
     try:
         password_validation.validate_password(new_password, user=user)
     except DjangoValidationError as exc:
@@ -149,7 +170,7 @@ def user_set_password(*, user: User, new_password: str, must_change: bool = Fals
         user.set_password(new_password)
         user.must_change_password = must_change
         user.save(update_fields=["password", "must_change_password"])
-        revoke_all_tokens(user)
+        revoke_all_tokens(user, keep_session=keep_session)
     return user
 
 

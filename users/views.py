@@ -1,6 +1,7 @@
 """Views of the "Usuarios" section: validate -> selector/service -> documented body."""
 
 from django.contrib.auth import authenticate
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import AuthenticationFailed, Throttled
@@ -8,9 +9,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt import settings as simplejwt_settings
 from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from tickethelp.exceptions import DomainError
 from tickethelp.openapi import staff_errors
@@ -43,7 +42,14 @@ from users.serializers import (
     is_stored_value,
 )
 from users.throttles import LoginEmailThrottle, LoginIPThrottle, PasswordCheckThrottle
-from users.tokens import issue_tokens, issued_before_cutoff, revoke_access_token
+from users.tokens import (
+    SessionEnded,
+    SessionRefreshToken,
+    end_session,
+    issue_tokens,
+    revoke_access_token,
+    rotate_refresh,
+)
 
 AUTH_TAG = ["Usuarios · autenticación"]
 USERS_TAG = ["Usuarios"]
@@ -152,7 +158,7 @@ class LoginView(PublicTokenView):
         user = authenticate(request, email=data["email"], password=data["password"])
         if user is None:
             raise AuthenticationFailed("Correo o contraseña incorrectos.", code="invalid_credentials")
-        refresh = issue_tokens(user)
+        refresh = issue_tokens(user, auth_time=timezone.now())
         return Response(
             {
                 "refresh": str(refresh),
@@ -170,7 +176,8 @@ class LoginView(PublicTokenView):
 
 
 class RefreshView(PublicTokenView):
-    """Rotate a refresh token: the old one is blacklisted, a new pair is returned.
+    """Rotate a refresh token within its session: the old one is blacklisted, a new pair is
+    returned; a rotated token presented again ends the session (users.tokens.rotate_refresh).
 
     Both steps follow SIMPLE_JWT (JWT_ROTATE_REFRESH_TOKENS, JWT_BLACKLIST_AFTER_ROTATION);
     without rotation the same refresh token is answered back with a new access token."""
@@ -184,22 +191,23 @@ class RefreshView(PublicTokenView):
     def post(self, request):
         data = validated(RefreshSerializer, request)
         try:
-            refresh = RefreshToken(data["refresh"])
+            refresh = SessionRefreshToken(data["refresh"])
         except TokenError as exc:
             raise AuthenticationFailed(f"Token de refresco inválido: {exc}", code="token_not_valid") from None
-        user = User.objects.filter(pk=refresh.get("user_id")).first()
-        if user is None or not user.is_active or issued_before_cutoff(user, refresh):
-            raise AuthenticationFailed("La sesión ya no es válida, inicia sesión de nuevo.", code="token_not_valid")
-        if not simplejwt_settings.api_settings.ROTATE_REFRESH_TOKENS:
+        try:
+            new_refresh = rotate_refresh(refresh)
+        except SessionEnded:
+            raise AuthenticationFailed(
+                "La sesión ya no es válida, inicia sesión de nuevo.", code="token_not_valid"
+            ) from None
+        if new_refresh is refresh:  # rotation turned off: the same refresh token is answered
             return Response({"access": str(refresh.access_token), "refresh": data["refresh"]})
-        if simplejwt_settings.api_settings.BLACKLIST_AFTER_ROTATION:
-            refresh.blacklist()
-        new_refresh = issue_tokens(user)
         return Response({"access": str(new_refresh.access_token), "refresh": str(new_refresh)})
 
 
 class LogoutView(APIView):
-    """Blacklist the given refresh token and revoke the access token of this request."""
+    """End the given refresh token's session (every refresh and access token descended from
+    that login) and the session of the access token of this request."""
 
     @extend_schema(
         tags=AUTH_TAG,
@@ -210,7 +218,7 @@ class LogoutView(APIView):
     def post(self, request):
         data = validated(RefreshSerializer, request)
         try:
-            refresh = RefreshToken(data["refresh"])
+            refresh = SessionRefreshToken(data["refresh"])
         except TokenError as exc:
             raise DomainError(
                 f"Token de refresco inválido: {exc}",
@@ -223,7 +231,14 @@ class LogoutView(APIView):
                 code="token_not_owned",
                 field_errors={"refresh": ["El token no pertenece a este usuario."]},
             )
-        refresh.blacklist()
+        try:
+            end_session(refresh)
+        except SessionEnded:
+            raise DomainError(
+                "Token de refresco inválido: la sesión ya terminó.",
+                code="token_not_valid",
+                field_errors={"refresh": ["Token inválido o ya revocado."]},
+            ) from None
         revoke_access_token(request.auth)
         return Response({"detail": "Sesión cerrada correctamente."})
 
@@ -239,12 +254,9 @@ class AuthChangePasswordView(APIView):
     )
     def post(self, request):
         data = validated(AuthPasswordChangeSerializer, request)
-        if not request.user.check_password(data["old_password"]):
-            raise DomainError(
-                "La contraseña actual es incorrecta.",
-                code="wrong_password",
-                field_errors={"old_password": ["La contraseña actual es incorrecta."]},
-            )
+        services.check_current_password(
+            user=request.user, token=request.auth, given=data["old_password"], field="old_password"
+        )
         services.user_set_password(user=request.user, new_password=data["new_password"])
         return Response({"detail": "Contraseña actualizada con éxito"})
 
@@ -576,30 +588,44 @@ class MeChangePasswordView(APIView):
         # A `?user_document=` naming someone else is refused, never silently ignored.
         selectors.subject_user(request=request)
         data = validated(OwnPasswordChangeSerializer, request)
-        current = data.get("current_password")
-        if current is not None and not request.user.check_password(current):
-            raise DomainError(
-                "La contraseña actual es incorrecta.",
-                code="wrong_password",
-                field_errors={"current_password": ["La contraseña actual es incorrecta."]},
-            )
+        services.check_current_password(
+            user=request.user, token=request.auth, given=data.get("current_password"), field="current_password"
+        )
+        # As documented ("vuelve a iniciar sesión"), every session ends, this one included.
         services.user_set_password(user=request.user, new_password=data["new_password"])
         return Response({"message": "Contraseña actualizada correctamente, vuelve a iniciar sesión."})
 
 
 class AdminChangePasswordView(APIView):
+    """An ADMIN sets anyone's password. Their own is an own-password change: the same proof
+    as /api/me/change-password/ (current password or a recent login), counted by the same
+    per-user throttle."""
+
     permission_classes = [IsAdmin]
+
+    def get_throttles(self):
+        if self.kwargs.get("document") == getattr(self.request.user, "document", None):
+            return [PasswordCheckThrottle()]
+        return []
 
     @extend_schema(
         operation_id="me_change_password_by_document",
         tags=ME_TAG,
-        request=NewPasswordSerializer,
-        responses={200: MessageSerializer, **staff_errors(400, 401, 403, 404, examples={404: examples.USER_NOT_FOUND})},
+        request=OwnPasswordChangeSerializer,
+        responses={
+            200: MessageSerializer,
+            **staff_errors(400, 401, 403, 404, 429, examples={404: examples.USER_NOT_FOUND}),
+        },
         examples=[examples.ADMIN_PASSWORD_REQUEST, examples.ADMIN_PASSWORD_RESPONSE],
     )
     def post(self, request, document: str):
         user = selectors.user_get_by_document(document=document)
-        data = validated(NewPasswordSerializer, request)
+        own = user.pk == request.user.pk
+        data = validated(OwnPasswordChangeSerializer if own else NewPasswordSerializer, request)
+        if own:
+            services.check_current_password(
+                user=request.user, token=request.auth, given=data.get("current_password"), field="current_password"
+            )
         # A password an admin typed is known to the admin: the owner must replace it.
-        services.user_set_password(user=user, new_password=data["new_password"], must_change=user.pk != request.user.pk)
+        services.user_set_password(user=user, new_password=data["new_password"], must_change=not own)
         return Response({"message": "Contraseña actualizada. Vuelve a iniciar sesión."})

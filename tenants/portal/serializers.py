@@ -377,7 +377,10 @@ class PortalOwnerResponseSerializer(serializers.Serializer):
 
 class PortalPasswordChangedResponseSerializer(serializers.Serializer):
     message = serializers.CharField()
-    token = serializers.CharField(help_text="A new token: every token issued before the change stops working.")
+    token = serializers.CharField(
+        help_text="The token to go on using: the one that made the change, which keeps working while "
+        "the resident's other logins end."
+    )
 
 
 class PortalNotificationsResponseSerializer(serializers.Serializer):

@@ -4,6 +4,7 @@ app's: a resident's ticket is an ordinary ticket (client = the tenant's user, de
 from datetime import timedelta
 
 from django.conf import settings
+from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken
 
 from tenants.models import Tenant
@@ -13,21 +14,39 @@ from tickethelp.exceptions import DomainError
 from tickethelp.uploads import CheckedUpload, UploadRejected, check_upload
 from tickets import services as ticket_services
 from tickets.models import Ticket
+from users import services as user_services
 from users.models import User
-from users.tokens import issue_tokens, revoke_access_token
+from users.tokens import issue_tokens, revoke_access_token, session_id
 
 
 def tenant_access_token(*, user: User) -> AccessToken:
-    """The portal's Bearer token: an ordinary access token (role/document/email claims,
-    revocable) that lives TENANT_TOKEN_HOURS, since the mobile app has no refresh flow."""
-    access = issue_tokens(user).access_token
-    access.set_exp(lifetime=timedelta(hours=settings.TENANT_TOKEN_HOURS))
+    """The portal's Bearer token after a password login: an ordinary access token
+    (role/document/email claims, its own session, revocable) that lives TENANT_TOKEN_HOURS,
+    since the mobile app has no refresh flow."""
+    lifetime = timedelta(hours=settings.TENANT_TOKEN_HOURS)
+    access = issue_tokens(user, auth_time=timezone.now(), access_lifetime=lifetime).access_token
+    access.set_exp(lifetime=lifetime)
     return access
 
 
 def tenant_logout(*, token: AccessToken) -> None:
-    """That token stops working at once (deny-listed until it would have expired)."""
+    """That token stops working at once (deny-listed until it would have expired, its
+    session ended); the resident's other logins are untouched."""
     revoke_access_token(token)
+
+
+def tenant_change_password(*, user: User, token: AccessToken, new_password: str) -> str:
+    """Store the new password and answer the token the app should go on using. Every other
+    login of the resident ends, while the token that made the change keeps working and is
+    answered back (the app built on the document never reads a new one). A token minted
+    before sessions existed cannot be told apart from the others: it ends too, and a fresh
+    one is answered."""
+    sid = session_id(token)
+    user = user_services.user_set_password(user=user, new_password=new_password, keep_session=sid)
+    if sid is None:
+        return str(tenant_access_token(user=user))
+    raw = token.token
+    return raw.decode() if isinstance(raw, bytes) else str(raw)
 
 
 ATTACHMENT_MESSAGES = {

@@ -443,10 +443,10 @@ class TenantChangePasswordView(TenantAPIView):
         data = validated(PortalChangePasswordSerializer, request.data, user=request.user)
         if not request.user.check_password(data["current_password"]):
             return Response({"error": "Current password is incorrect"}, status=status.HTTP_400_BAD_REQUEST)
-        user = user_services.user_set_password(user=request.user, new_password=data["new_password"])
-        # Every token issued before the change stops working: hand the app a fresh one.
-        token = portal_services.tenant_access_token(user=user)
-        return Response({"message": "Password changed successfully", "token": str(token)})
+        token = portal_services.tenant_change_password(
+            user=request.user, token=request.auth, new_password=data["new_password"]
+        )
+        return Response({"message": "Password changed successfully", "token": token})
 
 
 class TenantResetPasswordRequestView(TenantAPIView):

@@ -85,7 +85,14 @@ ENDPOINTS = [
     # own profile
     Endpoint("get", "/api/me/", AUTHENTICATED, 200),
     Endpoint("patch", "/api/me/", AUTHENTICATED, 200, {"first_name": "Cambiado"}),
-    Endpoint("post", "/api/me/change-password/", AUTHENTICATED, 200, {"new_password": NEW_PASSWORD}),
+    # Tokens of no recent password login: the current password is needed.
+    Endpoint(
+        "post",
+        "/api/me/change-password/",
+        AUTHENTICATED,
+        200,
+        {"current_password": TEST_PASSWORD, "new_password": NEW_PASSWORD},
+    ),
     Endpoint("get", "/api/me/{self}/", AUTHENTICATED, 200),
     Endpoint("patch", "/api/me/{self}/", AUTHENTICATED, 200, {"first_name": "Cambiado"}),
     Endpoint("get", "/api/me/{target}/", ADMIN, 200),

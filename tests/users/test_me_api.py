@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import client_for
 from tests.factories import TEST_PASSWORD, UserFactory
-from tests.users.conftest import expected_user, snapshot
+from tests.users.conftest import bearer, expected_user, snapshot
 from users.models import Role, User
 
 pytestmark = pytest.mark.django_db
@@ -277,12 +277,13 @@ def test_change_own_password_with_current_password(login, api_client):
     assert login(user.email, NEW_PASSWORD).status_code == 200
 
 
-def test_change_own_password_with_only_the_documented_body():
-    # given a logged-in user
+def test_change_own_password_with_only_the_documented_body(login):
+    # given a user who just logged in with their password
     user = UserFactory()
+    session = bearer(login(user.email).json()["access"])
 
     # when they send only the documented `new_password`
-    response = client_for(user).post(ME_PASSWORD_URL, {"new_password": NEW_PASSWORD}, format="json")
+    response = session.post(ME_PASSWORD_URL, {"new_password": NEW_PASSWORD}, format="json")
 
     # then the password is changed
     assert response.status_code == 200
@@ -432,8 +433,10 @@ def test_admin_sets_another_users_password(as_admin, login):
     assert as_admin.get(VALIDATE_URL).status_code == 200
 
 
-def test_admin_setting_own_password_by_document_does_not_force_a_change(admin_user, as_admin):
-    # given an admin
+def test_admin_setting_own_password_by_document_does_not_force_a_change(admin_user, login):
+    # given an admin who just logged in
+    as_admin = bearer(login(admin_user.email).json()["access"])
+
     # when they set their own password through the admin endpoint
     response = as_admin.post(
         f"/api/me/change-password/{admin_user.document}/", {"new_password": NEW_PASSWORD}, format="json"

@@ -1,16 +1,25 @@
-"""Delete revoked and blacklisted tokens that have expired anyway (run daily)."""
+"""Delete revoked and blacklisted tokens and sessions that have expired anyway (run daily)."""
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from users.models import RevokedAccessToken
+from users.models import AuthSession, RevokedAccessToken
 
 
 class Command(BaseCommand):
-    help = "Remove expired access-token revocations and expired outstanding/blacklisted refresh tokens."
+    help = (
+        "Remove expired access-token revocations, expired sessions (token families) and expired "
+        "outstanding/blacklisted refresh tokens."
+    )
 
     def handle(self, *args, **options):
-        deleted, _ = RevokedAccessToken.objects.filter(expires_at__lt=timezone.now()).delete()
+        now = timezone.now()
+        deleted, _ = RevokedAccessToken.objects.filter(expires_at__lt=now).delete()
+        # Every token of a session expires by its expires_at: past it the row only takes room.
+        sessions, _ = AuthSession.objects.filter(expires_at__lt=now).delete()
         call_command("flushexpiredtokens", verbosity=0)
-        self.stdout.write(f"Pruned {deleted} expired access-token revocations and expired refresh tokens.")
+        self.stdout.write(
+            f"Pruned {deleted} expired access-token revocations, {sessions} expired sessions "
+            "and expired refresh tokens."
+        )
