@@ -142,6 +142,8 @@ def rotate_refresh(refresh: SessionRefreshToken) -> RefreshToken:
     if one_use and current_jti != jti:
         _end_session(sid)  # reuse of a rotated token: someone else holds the family
         raise SessionEnded
+    # The session's current token, blacklisted by hand (Django admin): TokenError, refused.
+    RefreshToken.check_blacklist(refresh)
     if not jwt_settings.api_settings.ROTATE_REFRESH_TOKENS:
         _check_user(refresh)
         return refresh

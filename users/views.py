@@ -10,6 +10,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from tickethelp.exceptions import DomainError
 from tickethelp.openapi import staff_errors
@@ -192,10 +193,9 @@ class RefreshView(PublicTokenView):
         data = validated(RefreshSerializer, request)
         try:
             refresh = SessionRefreshToken(data["refresh"])
+            new_refresh = rotate_refresh(refresh)
         except TokenError as exc:
             raise AuthenticationFailed(f"Token de refresco inválido: {exc}", code="token_not_valid") from None
-        try:
-            new_refresh = rotate_refresh(refresh)
         except SessionEnded:
             raise AuthenticationFailed(
                 "La sesión ya no es válida, inicia sesión de nuevo.", code="token_not_valid"
@@ -219,6 +219,9 @@ class LogoutView(APIView):
         data = validated(RefreshSerializer, request)
         try:
             refresh = SessionRefreshToken(data["refresh"])
+            # A rotated-away or revoked token cannot log out anything (the refresh endpoint is
+            # where a replay ends its family).
+            RefreshToken.check_blacklist(refresh)
         except TokenError as exc:
             raise DomainError(
                 f"Token de refresco inválido: {exc}",
