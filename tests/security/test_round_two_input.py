@@ -137,3 +137,86 @@ def test_the_depth_limit_is_a_setting(settings):
         400,
         {"detail": "JSON inválido: el cuerpo está anidado a más de 3 niveles."},
     )
+
+
+# --- Finding 6: dates the database cannot hold ---------------------------------------------------
+
+OFFSET_ERROR = "La zona horaria debe estar entre -14:00 y +14:00."
+RANGE_ERROR = "La fecha debe estar entre los años 1 y 9999."
+USER_LISTS = ["/api/users/", "/api/admins/", "/api/technicians/", "/api/clients/"]
+# (path, parameter) for every date filter of the staff API.
+DATE_FILTERS = [
+    ("/api/tickets/", "fecha_desde"),
+    ("/api/tickets/", "fecha_hasta"),
+    ("/api/tickets/consulta/", "fecha_desde"),
+    ("/api/tickets/consulta/", "fecha_hasta"),
+    *[(path, name) for path in USER_LISTS for name in ("joined_from", "joined_to")],
+]
+BAD_MOMENTS = [
+    ("2020-01-01T00:00:00+19:28", OFFSET_ERROR),
+    ("2020-01-01T00:00:00-14:01", OFFSET_ERROR),
+    ("0001-01-01T00:00:00+05:00", RANGE_ERROR),  # year 0 in UTC
+    ("9999-12-31T23:00:00-05:00", RANGE_ERROR),  # year 10000 in UTC
+]
+REPORTS = [
+    "/api/reports/stats/general-stats/",
+    "/api/reports/stats/distribucion-estados/",
+    "/api/reports/stats/tiempo-resolucion/",
+    "/api/reports/stats/flujo-tickets/",
+    "/api/reports/stats/tickets-portal/",
+]
+
+
+@pytest.mark.parametrize(("path", "parameter"), DATE_FILTERS)
+@pytest.mark.parametrize(("value", "error"), BAD_MOMENTS)
+def test_a_date_filter_the_database_cannot_hold_is_a_400_naming_it(as_admin, path, parameter, value, error):
+    # when (a DataError 500 before for the offset)
+    response = as_admin.get(path, {parameter: value})
+
+    # then
+    assert (response.status_code, response.json()) == (400, {parameter: [error]})
+
+
+@pytest.mark.parametrize("path", ["/api/tickets/", "/api/tickets/consulta/"])
+def test_the_last_day_as_an_inclusive_end_is_a_400_not_an_overflow(as_admin, path):
+    # when the end date is the last day Python has (its next midnight overflowed before)
+    response = as_admin.get(path, {"fecha_hasta": "9999-12-31"})
+
+    # then
+    assert (response.status_code, response.json()) == (400, {"fecha_hasta": [RANGE_ERROR]})
+
+
+@pytest.mark.parametrize(("path", "parameter"), DATE_FILTERS)
+def test_extreme_but_real_offsets_still_filter(as_admin, path, parameter):
+    for value in ("2020-01-01T00:00:00+14:00", "2020-01-01T00:00:00-12:00", "2020-01-01"):
+        response = as_admin.get(path, {parameter: value})
+
+        assert response.status_code == 200, (value, response.json())
+
+
+def test_a_client_filtering_their_own_tickets_gets_the_400_too(as_client):
+    response = as_client.get("/api/tickets/consulta/", {"fecha_hasta": "2020-01-01T00:00:00+19:28"})
+
+    assert (response.status_code, response.json()) == (400, {"fecha_hasta": [OFFSET_ERROR]})
+
+
+@pytest.mark.parametrize("path", REPORTS)
+@pytest.mark.parametrize("parameter", ["from", "to"])
+def test_report_ranges_refuse_the_last_day(as_admin, path, parameter):
+    # when (the day after `to` overflowed before: a 500)
+    query = {"from": "2020-01-01", "to": "9999-12-31"} if parameter == "to" else {"from": "9999-12-31"}
+    response = as_admin.get(path, query)
+
+    # then
+    assert (response.status_code, response.json()) == (400, {parameter: [RANGE_ERROR]})
+
+
+def test_a_ticket_dated_with_an_impossible_offset_is_a_400(as_admin, client_user):
+    # given
+    body = {"cliente": client_user.document, "titulo": "Pantalla", "descripcion": "Rota"}
+
+    # when
+    response = as_admin.post("/api/tickets/", {**body, "fecha": "2020-01-01T00:00:00+19:28"}, format="json")
+
+    # then
+    assert (response.status_code, response.json()) == (400, {"fecha": [OFFSET_ERROR]})
