@@ -3,12 +3,16 @@ sent. Each test sends the request a client would send and checks status, body an
 
 import logging
 import re
+from urllib.parse import parse_qs, urlparse
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from rest_framework.test import APIClient
 
 from tests.conftest import client_for
-from tests.factories import TenantFactory, UserFactory
+from tests.factories import DeviceFactory, TenantFactory, TicketAttachmentFactory, TicketFactory, UserFactory
+from tickets.models import Ticket
 from users.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -220,3 +224,86 @@ def test_a_ticket_dated_with_an_impossible_offset_is_a_400(as_admin, client_user
 
     # then
     assert (response.status_code, response.json()) == (400, {"fecha": [OFFSET_ERROR]})
+
+
+# --- Finding 7: signed attachment links die with the access they were issued under ------------
+
+NOT_FOUND = {"detail": "No encontrado."}
+
+
+@pytest.fixture
+def resident_attachment(db, settings, tmp_path):
+    """A resident's ticket with a stored attachment, and the resident's portal client."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    tenant = TenantFactory()
+    ticket = TicketFactory(cliente=tenant.user, device=DeviceFactory(owners=[tenant]))
+    stored = default_storage.save(f"tickets/{ticket.pk}/evidencia.png", ContentFile(b"stored bytes"))
+    attachment = TicketAttachmentFactory(ticket=ticket, file=stored, size=12)
+    return tenant, ticket, attachment
+
+
+def portal_link(tenant, ticket) -> str:
+    """The attachment link the portal hands the resident (path and query)."""
+    response = client_for(tenant.user).get(f"/api/tenant/tickets/{ticket.pk}/attachments")
+    assert response.status_code == 200
+    url = urlparse(response.json()["attachments"][0]["url"])
+    return f"{url.path}?{url.query}"
+
+
+def fetch(link: str):
+    return APIClient().get(link)
+
+
+def test_a_fresh_link_still_streams_the_file(resident_attachment):
+    # given
+    tenant, ticket, _ = resident_attachment
+
+    # when
+    response = fetch(portal_link(tenant, ticket))
+
+    # then
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"stored bytes"
+
+
+def test_a_link_dies_when_its_resident_is_deactivated(resident_attachment, as_admin):
+    # given a link issued while the resident was active
+    tenant, ticket, _ = resident_attachment
+    link = portal_link(tenant, ticket)
+
+    # when an admin deactivates the resident
+    deactivated = as_admin.post(f"/api/users/deactivate/{tenant.user.document}")
+    response = fetch(link)
+
+    # then the link is the documented 404
+    assert deactivated.status_code == 200
+    assert (response.status_code, response.json()) == (404, NOT_FOUND)
+
+
+def test_a_link_dies_when_the_ticket_moves_to_another_client(resident_attachment):
+    # given
+    tenant, ticket, _ = resident_attachment
+    link = portal_link(tenant, ticket)
+
+    # when the ticket now belongs to someone else
+    Ticket.objects.filter(pk=ticket.pk).update(cliente=UserFactory(role=Role.CLIENT))
+    response = fetch(link)
+
+    # then
+    assert (response.status_code, response.json()) == (404, NOT_FOUND)
+
+
+def test_a_link_issued_to_one_user_does_not_work_as_anothers(resident_attachment):
+    # given the resident's link and another user (an admin, who could read the ticket)
+    tenant, ticket, _ = resident_attachment
+    link = portal_link(tenant, ticket)
+    other = UserFactory(role=Role.ADMIN)
+    signature = parse_qs(urlparse(link).query)["sig"][0]
+    holder, rest = signature.split(":", 1)
+    assert holder == str(tenant.user.pk)
+
+    # when the signature is presented as the other user's
+    response = fetch(link.replace(f"sig={signature}", f"sig={other.pk}:{rest}"))
+
+    # then
+    assert (response.status_code, response.json()) == (404, NOT_FOUND)
