@@ -340,6 +340,9 @@ FILE_UPLOAD_HANDLERS = [
     "tickethelp.upload_handlers.SizeCappedTemporaryFileUploadHandler",
 ]
 MAX_REQUEST_BODY_SIZE = env_int("MAX_REQUEST_BODY_MB", 110) * 1024 * 1024
+# Pixels (all frames together) an uploaded image may decode to; larger is refused (422/400)
+# before any pixel is decoded: a guard against decompression bombs (tickethelp.uploads).
+MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 50_000_000)
 # Arrays/objects a JSON body may nest inside one another (tickethelp.json_depth); deeper is a 400.
 MAX_JSON_DEPTH = env_int("MAX_JSON_DEPTH", 64)
 

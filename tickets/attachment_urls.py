@@ -120,7 +120,7 @@ class SignedAttachmentDownloadView(APIView):
             handle = attachment.file.open("rb")
         except OSError:
             raise NotFound(NOT_FOUND) from None
-        response = FileResponse(handle, filename=attachment.original_name, content_type=attachment.mime_type)
+        response = FileResponse(handle, filename=attachment.download_name, content_type=attachment.mime_type)
         response["Cache-Control"] = "private, no-store"
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         return response
