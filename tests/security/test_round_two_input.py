@@ -1,18 +1,23 @@
 """Security round two (issue 17), findings 5-8: hostile input that was a 500 or was stored as
 sent. Each test sends the request a client would send and checks status, body and what was stored."""
 
+import io
 import logging
 import re
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import ExifTags, Image
 from rest_framework.test import APIClient
 
 from tests.conftest import client_for
 from tests.factories import DeviceFactory, TenantFactory, TicketAttachmentFactory, TicketFactory, UserFactory
-from tickets.models import Ticket
+from tests.media_files import animated_gif, avi, image_bytes, mov, mp4, wmv
+from tickets.models import Ticket, TicketAttachment
 from users.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -307,3 +312,273 @@ def test_a_link_issued_to_one_user_does_not_work_as_anothers(resident_attachment
 
     # then
     assert (response.status_code, response.json()) == (404, NOT_FOUND)
+
+
+# --- Finding 8: uploads are checked whole and stored clean ---------------------------------------
+
+CORRUPT_IMAGE = "La imagen está dañada o incompleta: no se pudo leer entera."
+CORRUPT_VIDEO = "El video está dañado, incompleto o lleva datos ajenos al video: su estructura no es válida."
+TENANT_CORRUPT = "is damaged or incomplete, or carries data that is not part of the image or video."
+PAYLOAD = b"<?php system($_GET['c']); ?><html><script>alert(document.domain)</script></html>"
+STORED_NAME = re.compile(r"tickets/\d+/[0-9a-f]{32}\.(jpg|png|gif|webp|mp4|mov|avi|wmv)")
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return tmp_path / "media"
+
+
+@pytest.fixture
+def open_ticket(db, media):
+    return TicketFactory(tecnico=UserFactory(role=Role.TECH))
+
+
+def staff_upload(ticket, content: bytes, name: str = "foto.jpg"):
+    client = client_for(ticket.tecnico)
+    file = SimpleUploadedFile(name, content, content_type="application/octet-stream")
+    return client.post(f"/api/tickets/{ticket.pk}/attachments/", {"file": file}, format="multipart")
+
+
+def stored_bytes(attachment: TicketAttachment) -> bytes:
+    with attachment.file.open("rb") as handle:
+        return handle.read()
+
+
+def decoded(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image
+
+
+def gps_exif(orientation: int = 1) -> Image.Exif:
+    """EXIF as a phone writes it: an orientation and the GPS position where the photo was taken."""
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = orientation
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
+    gps[ExifTags.GPS.GPSLatitude] = (4.0, 36.0, 35.0)
+    gps[ExifTags.GPS.GPSLongitudeRef] = "W"
+    gps[ExifTags.GPS.GPSLongitude] = (74.0, 4.0, 12.0)
+    return exif
+
+
+def test_a_jpeg_followed_by_html_and_php_is_stored_without_them(open_ticket):
+    # given a real JPEG with a script appended after its end marker
+    content = image_bytes("JPEG") + PAYLOAD
+
+    # when
+    response = staff_upload(open_ticket, content)
+
+    # then the stored file is the picture alone: it decodes and ends at its end marker
+    assert response.status_code == 201
+    attachment = TicketAttachment.objects.get()
+    data = stored_bytes(attachment)
+    assert decoded(data).format == "JPEG"
+    assert data.endswith(b"\xff\xd9")
+    assert b"<?php" not in data
+    assert b"<script>" not in data
+    assert (attachment.mime_type, attachment.size) == ("image/jpeg", len(data))
+    assert response.json()["attachment"]["size"] == len(data)
+
+
+def test_a_gif_js_polyglot_loses_its_script(open_ticket):
+    # given a GIF whose width bytes open a JS comment ("/*" = 10799 px) and whose tail closes
+    # it and runs a script: valid JavaScript and a valid GIF at once
+    gif = image_bytes("GIF", size=(0x2A2F, 1), mode="L")
+    assert gif[6:8] == b"/*"
+    content = gif + b"*/=alert(document.domain);//"
+
+    # when
+    response = staff_upload(open_ticket, content, name="avatar.gif")
+
+    # then what is stored ends with the GIF trailer: no script after it
+    assert response.status_code == 201
+    data = stored_bytes(TicketAttachment.objects.get())
+    assert decoded(data).size == (0x2A2F, 1)
+    assert data.endswith(b";")
+    assert b"alert" not in data
+
+
+def test_a_script_in_a_gif_comment_is_dropped(open_ticket):
+    content = image_bytes("GIF", comment=b"<script>alert(1)</script>")
+
+    response = staff_upload(open_ticket, content, name="a.gif")
+
+    assert response.status_code == 201
+    data = stored_bytes(TicketAttachment.objects.get())
+    assert b"<script>" not in data
+    assert "comment" not in decoded(data).info
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        image_bytes("JPEG")[:10],  # the header alone
+        image_bytes("JPEG", size=(64, 64))[:-200],  # cut in the middle of the picture data
+        image_bytes("PNG", size=(64, 64))[:-30],  # a PNG without its last chunks
+    ],
+    ids=["jpeg-10-bytes", "jpeg-cut", "png-cut"],
+)
+def test_a_truncated_image_is_refused_naming_the_field(open_ticket, media, content):
+    # when
+    response = staff_upload(open_ticket, content)
+
+    # then
+    assert response.status_code == 400
+    assert response.json()["file"] == [CORRUPT_IMAGE]
+    assert not TicketAttachment.objects.exists()
+    assert not [path for path in media.rglob("*") if path.is_file()]
+
+
+def test_a_truncated_jpeg_in_the_portal_is_a_422_naming_the_attachment(media):
+    # given a resident, their device, and a JPEG of 10 bytes next to a good picture
+    tenant = TenantFactory()
+    device = DeviceFactory(owners=[tenant])
+    files = [
+        SimpleUploadedFile("bien.png", image_bytes("PNG"), content_type="image/png"),
+        SimpleUploadedFile("foto.jpg", image_bytes("JPEG")[:10], content_type="image/jpeg"),
+    ]
+    body = {"device_id": device.pk, "category": "Hardware", "title": "Pantalla", "description": "Rota"}
+
+    # when
+    response = client_for(tenant.user).post("/api/tenant/tickets", {**body, "attachments[]": files}, format="multipart")
+
+    # then
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"attachments": [f"The attachment #2 (foto.jpg) {TENANT_CORRUPT}"]}
+    assert not Ticket.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("pillow_format", "mime_type"), [("JPEG", "image/jpeg"), ("PNG", "image/png"), ("WEBP", "image/webp")]
+)
+def test_exif_gps_is_removed_and_the_orientation_applied(open_ticket, pillow_format, mime_type):
+    # given a 4x2 photo with the GPS position of the resident's home, to be shown turned 90°
+    content = image_bytes(pillow_format, size=(4, 2), exif=gps_exif(orientation=6))
+    assert decoded(content).getexif().get_ifd(ExifTags.IFD.GPSInfo)
+
+    # when
+    response = staff_upload(open_ticket, content, name="casa.jpg")
+
+    # then the stored picture has no EXIF at all, and is upright (2x4)
+    assert response.status_code == 201
+    attachment = TicketAttachment.objects.get()
+    stored = decoded(stored_bytes(attachment))
+    assert attachment.mime_type == mime_type
+    assert stored.format == pillow_format
+    assert dict(stored.getexif()) == {}
+    assert "exif" not in stored.info
+    assert stored.size == (2, 4)
+
+
+def test_an_animated_gif_keeps_its_frames(open_ticket):
+    response = staff_upload(open_ticket, animated_gif(frames=3), name="a.gif")
+
+    assert response.status_code == 201
+    stored = Image.open(io.BytesIO(stored_bytes(TicketAttachment.objects.get())))
+    assert (stored.format, stored.n_frames) == ("GIF", 3)
+
+
+@pytest.mark.parametrize(
+    ("content", "limit"),
+    [(image_bytes("PNG", size=(20, 20)), 399), (animated_gif(frames=3, size=(4, 3)), 35)],
+    ids=["still", "animation"],
+)
+def test_an_image_over_the_pixel_limit_is_refused(open_ticket, settings, content, limit):
+    # given a limit just under the picture's pixels (all frames together)
+    settings.MAX_IMAGE_PIXELS = limit
+
+    # when
+    response = staff_upload(open_ticket, content, name="bomba.png")
+
+    # then
+    assert response.status_code == 400
+    assert response.json()["code"] == "image_too_large"
+    assert not TicketAttachment.objects.exists()
+
+
+def test_the_stored_name_has_the_sniffed_extension_never_the_clients(open_ticket):
+    # given a PNG named and declared as an HTML page
+    file = SimpleUploadedFile("evil.html", image_bytes("PNG"), content_type="text/html")
+
+    # when it is uploaded and downloaded
+    client = client_for(open_ticket.tecnico)
+    created = client.post(f"/api/tickets/{open_ticket.pk}/attachments/", {"file": file}, format="multipart")
+    attachment = TicketAttachment.objects.get()
+    download = client.get(f"/api/tickets/{open_ticket.pk}/attachments/{attachment.pk}/download/")
+
+    # then it is stored and served as what its bytes are; the client's name is only displayed
+    assert created.status_code == 201
+    assert STORED_NAME.fullmatch(attachment.file.name)
+    assert attachment.file.name.endswith(".png")
+    assert created.json()["attachment"]["filename"] == "evil.html"
+    assert download["Content-Type"] == "image/png"
+    stored_name = Path(attachment.file.name).name
+    assert download["Content-Disposition"] == f'attachment; filename="{stored_name}"'
+
+
+def test_the_signed_portal_link_serves_the_stored_name_too(resident_attachment):
+    tenant, ticket, attachment = resident_attachment
+    TicketAttachment.objects.filter(pk=attachment.pk).update(original_name="evil.html")
+
+    response = fetch(portal_link(tenant, ticket))
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'inline; filename="evidencia.png"'
+
+
+VIDEOS = {
+    "mp4": (mp4, "video/mp4"),
+    "mov": (mov, "video/quicktime"),
+    "avi": (avi, "video/x-msvideo"),
+    "wmv": (wmv, "video/x-ms-wmv"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(VIDEOS))
+def test_a_small_valid_video_is_accepted_as_sent(open_ticket, kind):
+    # given a container whose boxes/chunks/objects tile the file exactly
+    build, mime_type = VIDEOS[kind]
+    content = build()
+
+    # when
+    response = staff_upload(open_ticket, content, name=f"clip.{kind}")
+
+    # then it is stored byte for byte, under the sniffed extension
+    assert response.status_code == 201
+    attachment = TicketAttachment.objects.get()
+    assert (attachment.mime_type, stored_bytes(attachment)) == (mime_type, content)
+    assert attachment.file.name.endswith(f".{kind}")
+
+
+@pytest.mark.parametrize("kind", sorted(VIDEOS))
+def test_a_video_with_a_garbage_tail_is_refused(open_ticket, media, kind):
+    # given a valid container with a page appended after it
+    content = VIDEOS[kind][0]() + PAYLOAD
+
+    # when
+    response = staff_upload(open_ticket, content, name=f"clip.{kind}")
+
+    # then
+    assert response.status_code == 400
+    assert response.json()["file"] == [CORRUPT_VIDEO]
+    assert not TicketAttachment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00" + b"\x00" * 64,  # a header and zeros
+        mp4()[:-10],  # the media data cut short
+        mp4().replace(b"moov", b"free"),  # no movie box
+        avi()[:-20],  # the index cut short
+        wmv()[:100],  # the data object missing
+    ],
+    ids=["mp4-header-only", "mp4-cut", "mp4-no-moov", "avi-cut", "wmv-cut"],
+)
+def test_a_video_that_does_not_parse_is_refused(open_ticket, content):
+    response = staff_upload(open_ticket, content, name="clip.mp4")
+
+    assert response.status_code == 400
+    assert response.json()["file"] == [CORRUPT_VIDEO]
