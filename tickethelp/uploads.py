@@ -199,7 +199,6 @@ DECODE_ERRORS = (
     KeyError,
     struct.error,
     zlib.error,
-    Image.DecompressionBombError,
 )
 
 
@@ -270,6 +269,8 @@ def clean_image(uploaded_file, mime_type: str) -> ContentFile:
                 data = _reencode_still(image, pillow_format)
     except UploadRejected:
         raise
+    except Image.DecompressionBombError:  # Pillow's own cap (twice Image.MAX_IMAGE_PIXELS)
+        raise _too_many_pixels(limit) from None
     except DECODE_ERRORS as exc:
         logger.info("Refused an image upload that does not decode: %s: %s", type(exc).__name__, exc)
         raise UploadRejected(CORRUPT_IMAGE, code="file_corrupt") from None
