@@ -5,6 +5,8 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 from rest_framework import serializers
 
+from tickethelp.validation import StorableDateField
+
 
 class DateRangeParams(serializers.Serializer):
     """Optional `from`/`to` calendar days (inclusive), read in the configured time zone."""
@@ -12,8 +14,8 @@ class DateRangeParams(serializers.Serializer):
     def get_fields(self):
         # `from` is a Python keyword, so the two fields cannot be declared as attributes.
         fields = super().get_fields()
-        fields["from"] = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
-        fields["to"] = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+        fields["from"] = StorableDateField(required=False, input_formats=["%Y-%m-%d"])
+        fields["to"] = StorableDateField(required=False, input_formats=["%Y-%m-%d"])
         return fields
 
     def validate(self, attrs):

@@ -92,6 +92,9 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     # After CORS, so that a browser front end can read the 413; before anything reads the body.
     "tickethelp.security.RequestBodyLimitMiddleware",
+    # Before anything parses a JSON body (DRF's parsers, the login e-mail throttle): a body
+    # nested deeper than MAX_JSON_DEPTH is a 400 instead of a RecursionError.
+    "tickethelp.json_depth.JsonDepthLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -359,6 +362,11 @@ FILE_UPLOAD_HANDLERS = [
     "tickethelp.upload_handlers.SizeCappedTemporaryFileUploadHandler",
 ]
 MAX_REQUEST_BODY_SIZE = env_int("MAX_REQUEST_BODY_MB", 110) * 1024 * 1024
+# Pixels (all frames together) an uploaded image may decode to; larger is refused (422/400)
+# before any pixel is decoded: a guard against decompression bombs (tickethelp.uploads).
+MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 50_000_000)
+# Arrays/objects a JSON body may nest inside one another (tickethelp.json_depth); deeper is a 400.
+MAX_JSON_DEPTH = env_int("MAX_JSON_DEPTH", 64)
 
 # --- Logging ------------------------------------------------------------------------------
 # One line per record on stdout, every record stamped with the request id

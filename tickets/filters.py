@@ -11,6 +11,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django_filters.constants import EMPTY_VALUES
 from rest_framework.exceptions import ValidationError
 
+from tickethelp.validation import moment_error
 from tickets.models import Priority, Ticket, TicketCount
 from tickets.selectors import ticket_search_matches
 from users.models import User, document_validator
@@ -18,6 +19,14 @@ from users.models import User, document_validator
 MAX_ID = 2**63 - 1
 # A complete ticket code as tickets.models.ticket_code_for writes it (any case).
 FULL_TICKET_CODE = re.compile(r"TK-\d{6,}", re.IGNORECASE)
+
+
+def _refuse_unstorable(moment: datetime) -> None:
+    """An offset beyond ±14:00 or a moment outside years 1-9999 in UTC is the parameter's
+    error (the database refused it: a 500 before)."""
+    error = moment_error(moment)
+    if error:
+        raise forms.ValidationError(error, code="out_of_range")
 
 
 class DateOrDateTimeField(forms.Field):
@@ -35,12 +44,14 @@ class DateOrDateTimeField(forms.Field):
             # A bare date first: parse_datetime would read "2025-03-10" as its midnight.
             day = parse_date(value)
             if day is not None:
+                _refuse_unstorable(datetime.combine(day, time.min))
                 return timezone.make_aware(datetime.combine(day, time.min)), True
             moment = parse_datetime(value)
         except (ValueError, OverflowError):
             moment = None
         if moment is None:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        _refuse_unstorable(moment)
         if timezone.is_naive(moment):
             moment = timezone.make_aware(moment)
         return moment, False

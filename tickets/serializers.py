@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tickethelp.serializers import FastOutputMixin
+from tickethelp.validation import StorableDateTimeField
 from tickets.models import Estado, Priority, RequestStatus, StateChangeRequest, Ticket, TicketAttachment, TicketHistory
 from tickets.selectors import occupation_percentage
 from users.models import User
@@ -194,7 +195,7 @@ class TicketCreateSerializer(serializers.Serializer):
     titulo = serializers.CharField(max_length=255)
     descripcion = serializers.CharField(max_length=5000)
     equipo = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    fecha = serializers.DateTimeField(required=False, allow_null=True)
+    fecha = StorableDateTimeField(required=False, allow_null=True)
     category = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     priority = serializers.ChoiceField(choices=Priority.choices, required=False, default=Priority.MEDIUM)
 

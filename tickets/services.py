@@ -457,9 +457,10 @@ def _store_attachment(
         mime_type=checked.mime_type,
         size=checked.size,
     )
-    # The stored extension is the one of the sniffed type, never the client's. A failing
-    # storage raises StorageUnavailable (503); the caller's transaction then rolls back.
-    stored_names.append(store_upload(attachment.file, f"upload{checked.extension}", uploaded_file))
+    # What is stored is the checked content (an image's clean re-encoding), under a random
+    # name with the extension of the sniffed type, never the client's. A failing storage
+    # raises StorageUnavailable (503); the caller's transaction then rolls back.
+    stored_names.append(store_upload(attachment.file, f"upload{checked.extension}", checked.content))
     attachment.save()
     _record(
         ticket=ticket,

@@ -541,7 +541,7 @@ class AttachmentDownloadView(APIView):
         except (FileNotFoundError, OSError):
             raise NotFound("El archivo ya no está disponible.", code="file_missing") from None
         response = FileResponse(
-            handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.mime_type
+            handle, as_attachment=True, filename=attachment.download_name, content_type=attachment.mime_type
         )
         response["Cache-Control"] = "private, no-store"
         return response

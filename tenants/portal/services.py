@@ -53,6 +53,8 @@ ATTACHMENT_MESSAGES = {
     "file_too_large": "must not be greater than 20 MB.",
     "file_empty": "is empty.",
     "file_type_not_allowed": "must be an image (jpeg, png, gif, webp) or a video (mp4, mov, avi, wmv).",
+    "file_corrupt": "is damaged or incomplete, or carries data that is not part of the image or video.",
+    "image_too_large": "has too many pixels.",
 }
 
 

@@ -14,13 +14,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from notifications.models import Notification
 from tests.conftest import client_for
 from tests.factories import DeviceFactory, TenantFactory, TicketFactory, UserFactory
+from tests.media_files import noise_png
 from tests.processes import free_port
 from tickets.models import Ticket, TicketAttachment, TicketHistory
 from users.models import Role
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * (200 * 1024)
+# A real picture of about 200 KB (uploaded images are decoded and re-encoded before storing).
+PNG = noise_png()
 STAFF_MESSAGE = "No se pudo guardar el archivo: el almacenamiento no está disponible. Inténtalo de nuevo más tarde."
 TENANT_MESSAGE = "The file could not be stored: storage is unavailable. Please try again later."
 

@@ -33,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tests.factories import TEST_PASSWORD
+from tests.media_files import image_bytes
 
 ROLES = ("anonymous", "invalid", "CLIENT", "tenant", "TECH", "ADMIN", "inactive", "revoked")
 SIGNED_IN = ("CLIENT", "tenant", "TECH", "ADMIN")
@@ -42,8 +43,8 @@ METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 DOCS_ROUTES = ("healthz", "api/schema/", "api/docs/", "api/redoc/")
 
 NEW_PASSWORD = "Matriz-clave-segura-31"
-# Smallest PNG the upload validation accepts (it reads the magic bytes, not the name).
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+# A real picture: the upload validation decodes images whole.
+PNG = image_bytes("PNG")
 
 
 def staff(**allowed: int) -> dict[str, int]:

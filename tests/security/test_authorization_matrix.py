@@ -231,7 +231,7 @@ def build_world() -> SimpleNamespace:
         tenant_ticket=tenant_ticket,
         pending=StateChangeRequestFactory(ticket=in_repair, requested_by=tech),
         attachment=attachment,
-        signature=attachment_signature(attachment.pk),
+        signature=attachment_signature(attachment.pk, user_id=ticket.cliente_id),
         notification=notify(client, ticket),
         tenant_notification=notify(tenant.user, tenant_ticket),
         # rows the management API may change or delete (nothing depends on them)

@@ -23,6 +23,7 @@ from rest_framework.test import APIClient
 from notifications.models import Notification
 from tests.conftest import client_for
 from tests.factories import TEST_PASSWORD, DeviceFactory, TenantFactory, TicketFactory, UserFactory
+from tests.media_files import mp4_head_of_size
 from tests.processes import ROOT
 from tickethelp.logging import JsonFormatter
 from tickethelp.security import ADMIN_CONTENT_SECURITY_POLICY, API_CONTENT_SECURITY_POLICY
@@ -602,17 +603,20 @@ class StreamedBody:
 BOUNDARY = "HardeningBoundary7MA4YWxkTrZu0gW"
 
 
-def multipart(fields: dict[str, str], file_field: str, file_name: str, file_size: int, *, on_end=None) -> StreamedBody:
-    """A multipart body with text fields and one JPEG of `file_size` bytes (zeros after the header)."""
+def multipart(
+    fields: dict[str, str], file_field: str, file_name: str, file_size: int, *, on_end=None, file_head=JPEG_HEAD
+) -> StreamedBody:
+    """A multipart body with text fields and one file of `file_size` bytes: `file_head` (a
+    JPEG header unless told), then zeros."""
     head = b""
     for name, value in fields.items():
         head += f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
     head += (
         f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{file_field}"; filename="{file_name}"\r\n'
         "Content-Type: image/jpeg\r\n\r\n"
-    ).encode() + JPEG_HEAD
+    ).encode() + file_head
     tail = f"\r\n--{BOUNDARY}--\r\n".encode()
-    return StreamedBody(head, file_size - len(JPEG_HEAD), tail, on_end=on_end)
+    return StreamedBody(head, file_size - len(file_head), tail, on_end=on_end)
 
 
 def post_streamed(path: str, body: StreamedBody, *, user, content_length: int | None = None):
@@ -671,8 +675,8 @@ def test_an_oversized_attachment_is_refused_without_being_held_in_memory_or_on_d
 
 @pytest.mark.django_db
 def test_an_attachment_of_exactly_the_maximum_still_streams_in(upload_dirs, ticket_for_upload):
-    # given a JPEG of exactly 20 MB
-    body = multipart({}, "file", "justo.jpg", MAX_UPLOAD_SIZE)
+    # given a video of exactly 20 MB (stored as sent: its media data runs to the last byte)
+    body = multipart({}, "file", "justo.mp4", MAX_UPLOAD_SIZE, file_head=mp4_head_of_size(MAX_UPLOAD_SIZE))
 
     # when
     response = post_streamed(f"/api/tickets/{ticket_for_upload.pk}/attachments/", body, user=ticket_for_upload.tecnico)

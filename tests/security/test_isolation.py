@@ -150,7 +150,7 @@ def resident_ticket(world: World) -> dict:
     return {
         "ticket": ticket.pk,
         "attachment": attachment.pk,
-        "sig": attachment_signature(attachment.pk),
+        "sig": attachment_signature(attachment.pk, user_id=resident.pk),
         "tecnico_document": technician.document,
     }
 
@@ -183,7 +183,7 @@ def intruder_objects(world: World, intruder: str) -> dict:
         return {}
     own = TicketFactory(tecnico=user) if user.role == Role.TECH else TicketFactory(cliente=user)
     attachment = stored_attachment(own, user)
-    return {"own_ticket": own.pk, "own_sig": attachment_signature(attachment.pk)}
+    return {"own_ticket": own.pk, "own_sig": attachment_signature(attachment.pk, user_id=user.pk)}
 
 
 def png_upload() -> dict:

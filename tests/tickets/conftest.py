@@ -3,17 +3,18 @@
 import pytest
 
 from tests.factories import TicketFactory, estado
+from tests.media_files import avi, image_bytes, mov, mp4, wmv
 from tickets.models import Estado
 
-# Smallest valid headers of each accepted format (the rest of the file does not matter).
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-GIF = b"GIF89a" + b"\x00" * 64
-WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 64
-MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00" + b"\x00" * 64
-MOV = b"\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00" + b"\x00" * 64
-AVI = b"RIFF\x24\x00\x00\x00AVI LIST" + b"\x00" * 64
-WMV = bytes.fromhex("3026B2758E66CF11A6D900AA0062CE6C") + b"\x00" * 64
+# Small real files of each accepted format: images decode whole, video containers tile the file.
+JPEG = image_bytes("JPEG", quality=90)
+PNG = image_bytes("PNG")
+GIF = image_bytes("GIF")
+WEBP = image_bytes("WEBP", quality=90)
+MP4 = mp4()
+MOV = mov()
+AVI = avi()
+WMV = wmv()
 
 
 @pytest.fixture(autouse=True)
