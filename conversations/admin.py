@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from conversations.models import MessageAttachment, TicketMessage
 from tickets.admin import ReadOnlyInline, TicketAdmin, _when
 
+_NOT_GIVEN = object()
 INTERNAL_BADGE = '<strong style="color:#b45309">🔒 Nota interna</strong>'
 
 
@@ -27,6 +28,20 @@ class MessageInline(InternalMark, ReadOnlyInline):
     fields = ("creado", "visibilidad", "author", "body")
     readonly_fields = fields
     ordering = ("created_at", "id")
+
+    def has_view_permission(self, request, obj=_NOT_GIVEN):
+        # Not on the add page (obj=None there): a ticket being created has no conversation
+        # yet. Called without obj (the inline's queryset), it is the model permission.
+        if obj is None:
+            return False
+        return super().has_view_permission(request)
+
+    def has_view_or_change_permission(self, request, obj=_NOT_GIVEN):
+        # Django passes obj=None along when it was not given (the queryset's check).
+        return self.has_view_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 TicketAdmin.inlines = (*TicketAdmin.inlines, MessageInline)
