@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("api/", include("users.urls")),
     path("api/", include("tickets.urls")),
+    path("api/", include("conversations.urls")),
     path("api/", include("notifications.urls")),
     path("api/", include("reports.urls")),
     path("api/", include("tenants.portal.urls")),

@@ -124,6 +124,7 @@ class TicketAdmin(admin.ModelAdmin):
     autocomplete_fields = ("administrador", "tecnico", "cliente")
     date_hierarchy = "fecha"
     ordering = ("-fecha", "-id")
+    # conversations.admin appends the messages inline (the arrow goes conversations -> tickets).
     inlines = (StateChangeRequestInline, AttachmentInline, HistoryInline)
     actions = ("assign_least_busy_technician",)
     fields = (

@@ -8,6 +8,7 @@ the same 404 as a missing id.
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 
+from conversations.selectors import public_message_count, public_messages
 from tenants.models import Device, Doorman, Owner, Tenant
 from tickethelp.exceptions import NotFound
 from tickets.models import Ticket, TicketAttachment, TicketHistory
@@ -107,7 +108,8 @@ def tenant_tickets(*, tenant: Tenant, portal_status: str | None = None) -> Query
     queryset = (
         Ticket.objects.filter(cliente_id=tenant.user_id)
         .select_related("estado", "device", "tecnico")
-        .annotate(histories_count=_history_count())
+        # The detail's `histories` merges history rows and public messages: so does the count.
+        .annotate(histories_count=_history_count() + public_message_count())
         .prefetch_related(_attachments_prefetch())
         .order_by("-fecha", "-id")
     )
@@ -122,12 +124,27 @@ def tenant_ticket_get(*, tenant: Tenant, ticket_id: int) -> Ticket:
     if not 0 < ticket_id <= MAX_ID:
         raise NotFound(TICKET_NOT_FOUND, code="ticket_not_found")
     history = TicketHistory.objects.select_related("actor").order_by("created_at", "id")
+    messages = public_messages().select_related("author").order_by("created_at", "id")
     ticket = (
         Ticket.objects.filter(pk=ticket_id, cliente_id=tenant.user_id)
         .select_related("estado", "device", "tecnico")
-        .prefetch_related(Prefetch("history", queryset=history), _attachments_prefetch())
+        .prefetch_related(
+            Prefetch("history", queryset=history),
+            Prefetch("messages", queryset=messages, to_attr="public_messages"),
+            _attachments_prefetch(),
+        )
         .first()
     )
+    if ticket is None:
+        raise NotFound(TICKET_NOT_FOUND, code="ticket_not_found")
+    return ticket
+
+
+def tenant_ticket_for_messages(*, tenant: Tenant, ticket_id: int) -> Ticket:
+    """One of the tenant's tickets, bare (its conversation is read apart); else a 404."""
+    ticket = None
+    if 0 < ticket_id <= MAX_ID:
+        ticket = Ticket.objects.filter(pk=ticket_id, cliente_id=tenant.user_id).only("pk", "cliente_id").first()
     if ticket is None:
         raise NotFound(TICKET_NOT_FOUND, code="ticket_not_found")
     return ticket

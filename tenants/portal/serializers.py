@@ -9,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from conversations.selectors import timeline_entry
 from tenants.portal.selectors import MAX_ID
 from tickethelp.serializers import FastOutputMixin
 from tickets.attachment_urls import attachment_url
@@ -231,7 +232,19 @@ class PortalTicketListItemSerializer(PortalTicketSerializer):
 
 class PortalTicketDetailSerializer(PortalTicketSerializer):
     device = PortalTicketDeviceDetailSerializer(read_only=True, allow_null=True)
-    histories = PortalHistorySerializer(source="history", many=True, read_only=True)
+    histories = serializers.SerializerMethodField()
+
+    @extend_schema_field(PortalHistorySerializer(many=True))
+    def get_histories(self, ticket: Ticket) -> list[dict]:
+        """History rows and public messages (prefetched as `public_messages` by the portal's
+        selector: internal notes never), one timeline, oldest first."""
+        entries = [(row.created_at, 0, row.pk, row) for row in ticket.history.all()]
+        entries += [
+            (message.created_at, 1, message.pk, timeline_entry(message))
+            for message in getattr(ticket, "public_messages", ())
+        ]
+        entries.sort(key=lambda entry: entry[:3])
+        return [PortalHistorySerializer.represent(entry[3], self.context) for entry in entries]
 
 
 # --- Notifications ---------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ answers with one. Mounted at "api/" by tickethelp.urls."""
 
 from django.urls import re_path
 
+from tenants.portal import messages
 from tenants.portal import views as views
 from tickethelp.routing import slash_optional as route
 
@@ -39,6 +40,17 @@ urlpatterns = [
         "tenant/notifications/<int:notification_id>/read",
         views.TenantNotificationReadView.as_view(),
         "tenant-notification-read",
+    ),
+    # The conversation (tenants/portal/messages.py).
+    *route(
+        "tenant/tickets/<int:ticket_id>/send-message-to-technical",
+        messages.TenantSendMessageView.as_view(),
+        "tenant-ticket-send-message",
+    ),
+    *route(
+        "tenant/tickets/<int:ticket_id>/messages",
+        messages.TenantTicketMessagesView.as_view(),
+        "tenant-ticket-messages",
     ),
     # Anything else under tenant/ is a 404 in the portal's shape.
     re_path(r"^tenant/(?P<rest>.*)$", views.tenant_not_found, name="tenant-not-found"),

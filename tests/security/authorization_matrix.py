@@ -333,6 +333,26 @@ ROWS: list[Row] = [
         signed_in(200, tenant=404),
         path="/api/tickets/{w.ticket.pk}/attachments/{w.attachment.pk}/download/",
     ),
+    # the conversation: participants only; the owning CLIENT writes public messages
+    Row(
+        "GET",
+        "api/tickets/<int:ticket_id>/messages/",
+        signed_in(200, tenant=404),
+        path="/api/tickets/{w.ticket.pk}/messages/",
+    ),
+    Row(
+        "POST",
+        "api/tickets/<int:ticket_id>/messages/",
+        signed_in(201, tenant=404),
+        path="/api/tickets/{w.ticket.pk}/messages/",
+        body=lambda w, me: {"body": "Mensaje de la matriz"},
+    ),
+    Row(
+        "GET",
+        "api/tickets/<int:ticket_id>/message-attachments/<int:attachment_id>/download/",
+        signed_in(200, tenant=404),
+        path="/api/tickets/{w.ticket.pk}/message-attachments/{w.message_attachment.pk}/download/",
+    ),
     # the signature is the only credential (no authentication runs)
     Row(
         "GET",
@@ -413,6 +433,19 @@ ROWS: list[Row] = [
         "api/tenant/tickets/<int:ticket_id>/cancel",
         portal(200),
         path="/api/tenant/tickets/{w.tenant_ticket.pk}/cancel",
+    ),
+    Row(
+        "POST",
+        "api/tenant/tickets/<int:ticket_id>/send-message-to-technical",
+        portal(200),
+        path="/api/tenant/tickets/{w.tenant_ticket.pk}/send-message-to-technical",
+        body=lambda w, me: {"message": "¿A qué hora vienen?"},
+    ),
+    Row(
+        "GET",
+        "api/tenant/tickets/<int:ticket_id>/messages",
+        portal(200),
+        path="/api/tenant/tickets/{w.tenant_ticket.pk}/messages",
     ),
     Row("GET", "api/tenant/apartment", portal(200)),
     Row("GET", "api/tenant/building", portal(200)),

@@ -21,6 +21,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from rest_framework.test import APIClient
 
+from conversations.models import MessageAttachment, TicketMessage
 from notifications.models import Notification, NotificationType
 from tests.factories import (
     TEST_PASSWORD,
@@ -214,6 +215,11 @@ def build_world() -> SimpleNamespace:
     in_repair = TicketFactory(administrador=admin, tecnico=tech, cliente=client, estado=estado("in_repair"))
     stored = default_storage.save(f"tickets/{ticket.pk}/matriz.png", ContentFile(PNG))
     attachment = TicketAttachmentFactory(ticket=ticket, uploaded_by=admin, file=stored, size=len(PNG))
+    message = TicketMessage.objects.create(ticket=ticket, author=tech, body="Mensaje de la matriz")
+    stored = default_storage.save(f"messages/{ticket.pk}/matriz.png", ContentFile(PNG))
+    message_attachment = MessageAttachment.objects.create(
+        message=message, file=stored, original_name="matriz.png", mime_type="image/png", size=len(PNG)
+    )
     target = UserFactory(role=Role.CLIENT)  # whom the by-document ADMIN endpoints are about
     w = SimpleNamespace(
         admin=admin,
@@ -231,6 +237,7 @@ def build_world() -> SimpleNamespace:
         tenant_ticket=tenant_ticket,
         pending=StateChangeRequestFactory(ticket=in_repair, requested_by=tech),
         attachment=attachment,
+        message_attachment=message_attachment,
         signature=attachment_signature(attachment.pk, user_id=ticket.cliente_id),
         notification=notify(client, ticket),
         tenant_notification=notify(tenant.user, tenant_ticket),

@@ -27,6 +27,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, resolve
 from rest_framework.test import APIClient
 
+from conversations.models import MessageAttachment, TicketMessage
 from notifications.models import Notification
 from tenants.models import Device, Tenant
 from tests.conftest import client_for
@@ -145,11 +146,18 @@ def resident_ticket(world: World) -> dict:
     TicketHistoryFactory(ticket=ticket)
     ticket_change_technician(ticket_id=ticket.pk, actor=admin, tecnico=technician)
     attachment = stored_attachment(ticket, technician)
+    message = TicketMessage.objects.create(ticket=ticket, author=technician, body="Paso mañana.")
+    message_attachment = MessageAttachment(
+        message=message, original_name="fuga.png", mime_type="image/png", size=len(PNG)
+    )
+    message_attachment.file.save("upload.png", ContentFile(PNG), save=False)
+    message_attachment.save()
     make_notification(resident, ticket=ticket)
     make_notification(technician, ticket=ticket)
     return {
         "ticket": ticket.pk,
         "attachment": attachment.pk,
+        "message_attachment": message_attachment.pk,
         "sig": attachment_signature(attachment.pk, user_id=resident.pk),
         "tecnico_document": technician.document,
     }
@@ -275,6 +283,33 @@ ENDPOINTS = [
         (404, ATTACHMENT_NOT_FOUND),
         owner_path="/api/tickets/{ticket}/attachments/{attachment}/download/",
     ),
+    # The conversation (participants only; a message's file under a ticket of one's own is
+    # no more reachable than under the owner's).
+    Endpoint("get", "/api/tickets/{ticket}/messages/", resident_ticket, PARTICIPANT_INTRUDERS, (404, TICKET_NOT_FOUND)),
+    Endpoint(
+        "post",
+        "/api/tickets/{ticket}/messages/",
+        resident_ticket,
+        PARTICIPANT_INTRUDERS,
+        (404, TICKET_NOT_FOUND),
+        body=lambda: {"body": "Intruso"},
+        ok=201,
+    ),
+    Endpoint(
+        "get",
+        "/api/tickets/{ticket}/message-attachments/{message_attachment}/download/",
+        resident_ticket,
+        PARTICIPANT_INTRUDERS,
+        (404, TICKET_NOT_FOUND),
+    ),
+    Endpoint(
+        "get",
+        "/api/tickets/{own_ticket}/message-attachments/{message_attachment}/download/",
+        resident_ticket,
+        PARTICIPANT_INTRUDERS,
+        (404, ATTACHMENT_NOT_FOUND),
+        owner_path="/api/tickets/{ticket}/message-attachments/{message_attachment}/download/",
+    ),
     # Expiring links: the signature is the only credential, so no signature, or the valid
     # signature of the intruder's own attachment, is a 404.
     Endpoint(
@@ -351,6 +386,21 @@ ENDPOINTS = [
         TENANT_INTRUDERS,
         (404, PORTAL_TICKET_NOT_FOUND),
         body=lambda: {"reason": "Intruso"},
+    ),
+    Endpoint(
+        "post",
+        "/api/tenant/tickets/{ticket}/send-message-to-technical",
+        resident_ticket,
+        TENANT_INTRUDERS,
+        (404, PORTAL_TICKET_NOT_FOUND),
+        body=lambda: {"message": "Intruso"},
+    ),
+    Endpoint(
+        "get",
+        "/api/tenant/tickets/{ticket}/messages",
+        resident_ticket,
+        TENANT_INTRUDERS,
+        (404, PORTAL_TICKET_NOT_FOUND),
     ),
     Endpoint(
         "post",
@@ -434,6 +484,8 @@ def database_state() -> dict:
         StateChangeRequest,
         TicketAttachment,
         Notification,
+        TicketMessage,
+        MessageAttachment,
     )
     state = {model._meta.label: list(model.objects.order_by("pk").values()) for model in models}
     state["files"] = stored_files()
@@ -444,7 +496,7 @@ def database_state() -> dict:
 def missing(values: dict) -> dict:
     """The same path values with the owner's object replaced by one that does not exist."""
     replaced = dict(values)
-    for key in ("ticket", "attachment", "notification"):
+    for key in ("ticket", "attachment", "message_attachment", "notification"):
         if key in replaced:
             replaced[key] = MISSING_ID
     if "document" in replaced:
@@ -542,6 +594,7 @@ SAMPLE_VALUES = {
     "ticket": 1,
     "own_ticket": 2,
     "attachment": 3,
+    "message_attachment": 5,
     "notification": 4,
     "document": "10000001",
     "tecnico_document": "10000002",

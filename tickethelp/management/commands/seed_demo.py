@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.test.utils import override_settings
 
+from conversations import services as conversation_services
 from notifications.models import Notification
 from tenants import services as tenant_services
 from tenants.models import Apartment, Building, Device, Doorman, NameDevice, Owner, Shift, Tenant
@@ -220,9 +221,21 @@ class Command(BaseCommand):
                 category=category,
                 priority=priority,
             )
+            self._conversation(ticket, admin=admin, tech=tech, client=client)
             self._walk(ticket, admin=admin, tech=tech, client=client, path=path)
             created += 1
         return created
+
+    def _conversation(self, ticket: Ticket, *, admin: User, tech: User, client: User) -> None:
+        """The client asks, the technician answers and leaves an internal note, the admin
+        notes too (written before the workflow walk: a final ticket takes no message)."""
+        for author, body, internal in (
+            (client, "Hola, ¿cuándo pueden revisarlo?", False),
+            (tech, "Lo reviso mañana en la mañana.", False),
+            (tech, "Nota interna: posible falla de la fuente; llevar repuesto.", True),
+            (admin, "Nota interna: cliente prioritario.", True),
+        ):
+            conversation_services.message_send(ticket_id=ticket.pk, actor=author, body=body, internal=internal)
 
     def _walk(self, ticket: Ticket, *, admin: User, tech: User, client: User, path: str) -> None:
         def move(codigo: str, reason: str = ""):
@@ -341,6 +354,8 @@ class Command(BaseCommand):
                 device=device,
                 source="tenant",
             )
+            if ticket.tecnico is not None:
+                self._conversation(ticket, admin=admin, tech=ticket.tecnico, client=tenant.user)
             self._walk(ticket, admin=admin, tech=ticket.tecnico, client=tenant.user, path=path)
             created += 1
         return created
