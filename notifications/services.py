@@ -41,7 +41,9 @@ class Announcement:
 
 def notify_all(announcements: Sequence[Announcement], *, ticket=None) -> list[Notification]:
     """Every announcement's notifications in one INSERT (their types read in one query): one
-    PENDIENTE row per distinct active recipient of each; e-mails queued after commit."""
+    row per distinct active recipient of each; e-mails queued after commit. A type that sends
+    no e-mail is delivered by being written (ENVIADA), so nothing waits for a mail forever."""
+    now = timezone.now()
     codigos = {announcement.codigo for announcement in announcements}
     types = {tipo.codigo: tipo for tipo in NotificationType.objects.filter(codigo__in=codigos)}
     pending: list[Notification] = []
@@ -63,6 +65,7 @@ def notify_all(announcements: Sequence[Announcement], *, ticket=None) -> list[No
                 titulo=announcement.titulo[:200],
                 mensaje=announcement.mensaje,
                 datos_adicionales=announcement.datos or {},
+                **({} if tipo.envia_email else {"estado": NotificationStatus.ENVIADA, "fecha_envio": now}),
             )
             for user in unique.values()
         ]

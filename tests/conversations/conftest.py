@@ -7,10 +7,11 @@ import pytest
 from conversations import services
 from tests.conftest import client_for
 from tests.factories import DeviceFactory, TenantFactory, TicketFactory, UserFactory
+from tests.media_files import image_bytes
 from users.models import Role
 
-# Smallest PNG the upload validation accepts (it reads the magic bytes, not the name).
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+# A real (decodable) PNG: uploads are decoded whole and stored re-encoded.
+PNG = image_bytes("PNG")
 
 
 @pytest.fixture(autouse=True)

@@ -229,7 +229,9 @@ def test_files_are_checked_stored_and_served_to_who_may_read_the_message(desk):
     assert (public.status_code, note.status_code) == (201, 201)
     public_file = public.json()["ticket_message"]["attachments"][0]
     note_file = note.json()["ticket_message"]["attachments"][0]
-    assert (public_file["filename"], public_file["mime_type"], public_file["size"]) == ("a.png", "image/png", len(PNG))
+    assert (public_file["filename"], public_file["mime_type"]) == ("a.png", "image/png")
+    stored = MessageAttachment.objects.get(pk=public_file["id"])
+    assert public_file["size"] == stored.size == stored.file.size
 
     # when the client downloads both
     owner = client_for(desk.client)
@@ -238,7 +240,9 @@ def test_files_are_checked_stored_and_served_to_who_may_read_the_message(desk):
 
     # then the public one is served, the internal note's file does not exist for them
     assert served.status_code == 200
-    assert b"".join(served.streaming_content) == PNG
+    content = b"".join(served.streaming_content)
+    assert content == stored.file.open("rb").read()
+    assert content.startswith(b"\x89PNG\r\n\x1a\n")
     assert (hidden.status_code, hidden.json()) == (
         404,
         {"detail": "Adjunto no encontrado.", "code": "attachment_not_found"},

@@ -188,6 +188,8 @@ def test_types_lists_the_active_catalog(owner):
         "ticket_cancelado",
         "bienvenida",
         "password_reset",
+        "mensaje_nuevo",
+        "nota_interna",
     }
 
 
