@@ -13,13 +13,12 @@ from conversations.models import MessageAttachment, TicketMessage
 from tickets.admin import ReadOnlyInline, TicketAdmin, _when
 
 _NOT_GIVEN = object()
-INTERNAL_BADGE = '<strong style="color:#b45309">🔒 Nota interna</strong>'
 
 
 class InternalMark:
     @admin.display(description="visibilidad", ordering="internal")
     def visibilidad(self, obj):
-        return format_html(INTERNAL_BADGE) if obj.internal else "Público"
+        return format_html("<strong>{}</strong>", "🔒 Nota interna") if obj.internal else "Público"
 
 
 class MessageInline(InternalMark, ReadOnlyInline):

@@ -379,7 +379,7 @@ TAGS: list[dict[str, str]] = [
     {"name": "Tickets · adjuntos", "description": "Archivos de los tickets, validados por su contenido."},
     {
         "name": "Tickets · conversación",
-        "description": "Mensajes del ticket; las notas internas solo las ven los administradores y el técnico asignado.",
+        "description": "Mensajes del ticket; las notas internas solo las ven el administrador y el técnico asignado.",
     },
     {"name": "Notificaciones", "description": "Notificaciones propias, en la aplicación y por correo."},
     {"name": "Reportes", "description": "Estadísticas para administradores (solo ADMIN)."},
