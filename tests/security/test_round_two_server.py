@@ -216,6 +216,30 @@ def _upload(port: int, token: str, ticket_id: int, content: bytes) -> tuple[int,
         connection.close()
 
 
+def _expect_continue(port: int) -> tuple[bytes, bytes]:
+    body = json.dumps({"email": "nadie@example.com", "password": WRONG_PASSWORD}).encode()
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(
+            b"POST /api/users/auth/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Expect: 100-continue\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % len(body)
+        )
+        interim = sock.recv(100)
+        sock.sendall(body)
+        return interim, sock.recv(100)
+
+
+def _pipelined(port: int) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(
+            b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+            b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+        return answer
+
+
 @pytest.mark.django_db(transaction=True)
 def test_stalled_request_bodies_and_heads_do_not_starve_the_server(tmp_path):
     # given an ADMIN's ticket, and gunicorn as configured, with a 3 s stall timeout
@@ -237,12 +261,20 @@ def test_stalled_request_bodies_and_heads_do_not_starve_the_server(tmp_path):
             # and a 20 MB upload comes in meanwhile
             upload_status, upload = _upload(port, token, ticket.pk, PNG + b"\x00" * (MAX_UPLOAD_SIZE - len(PNG)))
 
+            # and requests read ahead still follow HTTP/1.1: Expect: 100-continue, pipelining
+            continued = _expect_continue(port)
+            pipelined = _pipelined(port)
+
             # then the health check answers every time, at once
             assert health == [200] * 9
             assert health_seconds < 5
             # and the upload is stored whole
             assert upload_status == 201
             assert upload["attachment"]["size"] == MAX_UPLOAD_SIZE
+
+            assert continued[0] == b"HTTP/1.1 100 Continue\r\n\r\n"
+            assert continued[1].startswith(b"HTTP/1.1 401 ")
+            assert pipelined.count(b"HTTP/1.1 200 OK") == 2
 
             # and the stalled clients are answered 408 and disconnected after the timeout
             for sock in stalled:
