@@ -259,10 +259,8 @@ class SlowClientThreadWorker(gthread.ThreadWorker):
 
     def finish_request(self, conn, fs):
         if not fs.cancelled() and fs.exception() is None and fs.result() is _AWAIT_BODY:
-            if self.alive:
-                self.enqueue_req(conn)
-            else:
-                self.nr_conns -= 1
-                conn.close()
+            # Also when the worker is stopping: its shutdown loop keeps reading and serving
+            # the connections it holds (for up to graceful_timeout).
+            self.enqueue_req(conn)
             return
         super().finish_request(conn, fs)

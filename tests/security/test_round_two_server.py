@@ -36,8 +36,8 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @contextlib.contextmanager
-def gunicorn(tmp_path: Path, **env: str):
-    """gunicorn.conf.py's server (2 workers, 4 threads) on the test database."""
+def gunicorn(tmp_path: Path, *args: str, **env: str):
+    """gunicorn.conf.py's server (2 workers, 4 threads unless args say otherwise) on the test database."""
     port = free_port()
     home = tmp_path / "home"
     home.mkdir()
@@ -59,6 +59,7 @@ def gunicorn(tmp_path: Path, **env: str):
                 "2",
                 "--threads",
                 "4",
+                *args,
             ],
             cwd=ROOT,
             env=child_env,
@@ -289,3 +290,25 @@ def test_stalled_request_bodies_and_heads_do_not_starve_the_server(tmp_path):
 
     assert {answer.split(b"\r\n")[0] for answer in answers} == {b"HTTP/1.1 408 Request Timeout"}
     assert stalled_seconds < 15
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_read_ahead_is_served_while_its_worker_recycles(tmp_path):
+    # given one worker that restarts after one request, and a client connected to it
+    recycling = ("--workers", "1", "--max-requests", "1", "--max-requests-jitter", "0")
+    with gunicorn(tmp_path, *recycling) as port, socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        time.sleep(0.5)
+        # when the worker serves another request (and so begins to stop)
+        assert _request(port, "GET", "/healthz")[0] == 200
+        # and only then this client sends its request head, and later its body
+        body = json.dumps({"email": "nadie@example.com", "password": WRONG_PASSWORD}).encode()
+        sock.sendall(
+            b"POST /api/users/auth/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(body)
+        )
+        time.sleep(0.5)
+        sock.sendall(body)
+        answer = sock.recv(100)
+
+    # then it is answered, not dropped
+    assert answer.startswith(b"HTTP/1.1 401 ")
