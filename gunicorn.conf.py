@@ -6,6 +6,7 @@ Every value can be tuned from the environment; the defaults fit a 2-core instanc
 
 import os
 
+from tickethelp.gunicorn_worker import SlowClientThreadWorker
 from tickethelp.logging import resolve_log_format
 
 
@@ -24,7 +25,15 @@ bind = [f"0.0.0.0:{_port}"] if _port else ["127.0.0.1:8000"]
 # workers x threads per instance.
 workers = _env_int("WEB_CONCURRENCY", 2)
 threads = _env_int("GUNICORN_THREADS", 4)
-worker_class = "gthread" if threads > 1 else "sync"
+
+# gthread, except that a request gets a thread only once its head and body have arrived
+# (tickethelp.gunicorn_worker): a client that stalls mid-request costs a socket, never a
+# thread, and is answered 408 after GUNICORN_BODY_TIMEOUT seconds without sending. Bodies
+# up to MAX_REQUEST_BODY_MB (the application's own limit) are read ahead that way.
+body_timeout = _env_int("GUNICORN_BODY_TIMEOUT", 5)
+worker_class = SlowClientThreadWorker.configured(
+    body_timeout=body_timeout, max_buffered_body=_env_int("MAX_REQUEST_BODY_MB", 110) * 1024 * 1024
+)
 
 # A request slower than this is killed (the platform's proxy gives up at a similar point);
 # on deploy or restart, in-flight requests get graceful_timeout to finish.
@@ -36,6 +45,17 @@ keepalive = _env_int("GUNICORN_KEEPALIVE", 5)
 # restarting at the same moment.
 max_requests = _env_int("GUNICORN_MAX_REQUESTS", 1000)
 max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+
+# gunicorn's control socket (gunicornc) defaults to one path per user,
+# ~/.gunicorn/gunicorn.ctl: a second instance on the host would take it over, and anything
+# running as the same user could resize or stop this one. Off unless a path of this
+# instance's own is given.
+control_socket_path = os.environ.get("GUNICORN_CONTROL_SOCKET", "").strip()
+if control_socket_path:
+    control_socket = control_socket_path
+    control_socket_mode = 0o600
+else:
+    control_socket_disable = True
 
 # The heartbeat file is touched on every request: keep it in memory, not on a slow disk.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 - tmpfs, gunicorn's documented choice

@@ -1,9 +1,10 @@
 """The Django admin site, branded TicketHelp, with its login form throttled like the API logins.
 
 Only active ADMIN users are staff (users.models.User.is_staff), so only they get past this
-form. Attempts are counted per client IP and per e-mail in the shared cache, with the same
-scopes (and so the same counters and rates) as `POST /api/users/auth/login/`: an attacker
-gains no extra guesses by switching between the API and the admin.
+form. Attempts are counted per client IP and per e-mail (tickethelp.throttle_store), with the
+same scopes (and so the same counters and rates) as `POST /api/users/auth/login/`: an
+attacker gains no extra guesses by switching between the API and the admin. An attempt the
+IP throttle refuses is not counted against the e-mail.
 """
 
 from django.contrib.admin import AdminSite

@@ -5,6 +5,7 @@ import runpy
 import pytest
 
 from tests.processes import ROOT
+from tickethelp.gunicorn_worker import SlowClientThreadWorker
 
 KNOBS = [
     "PORT",
@@ -17,6 +18,9 @@ KNOBS = [
     "GUNICORN_MAX_REQUESTS_JITTER",
     "LOG_FORMAT",
     "DEBUG",
+    "GUNICORN_BODY_TIMEOUT",
+    "MAX_REQUEST_BODY_MB",
+    "GUNICORN_CONTROL_SOCKET",
 ]
 
 
@@ -34,7 +38,9 @@ def test_defaults_fit_a_two_core_instance_on_loopback(monkeypatch):
 
     # then
     assert config["bind"] == ["127.0.0.1:8000"]
-    assert (config["workers"], config["threads"], config["worker_class"]) == (2, 4, "gthread")
+    assert (config["workers"], config["threads"]) == (2, 4)
+    assert issubclass(config["worker_class"], SlowClientThreadWorker)
+    assert (config["worker_class"].body_timeout, config["worker_class"].max_buffered_body) == (5, 110 * 1024 * 1024)
     assert (config["timeout"], config["graceful_timeout"], config["keepalive"]) == (30, 30, 5)
     assert (config["max_requests"], config["max_requests_jitter"]) == (1000, 100)
     assert config["worker_tmp_dir"] == "/dev/shm"  # noqa: S108 - tmpfs for the heartbeat file
@@ -56,11 +62,14 @@ def test_the_platform_environment_tunes_it(monkeypatch):
         GUNICORN_KEEPALIVE="75",
         GUNICORN_MAX_REQUESTS="500",
         GUNICORN_MAX_REQUESTS_JITTER="50",
+        GUNICORN_BODY_TIMEOUT="2",
+        MAX_REQUEST_BODY_MB="50",
     )
 
     # then
     assert config["bind"] == ["0.0.0.0:10000"]
-    assert (config["workers"], config["threads"], config["worker_class"]) == (5, 1, "sync")
+    assert (config["workers"], config["threads"]) == (5, 1)
+    assert (config["worker_class"].body_timeout, config["worker_class"].max_buffered_body) == (2, 50 * 1024 * 1024)
     assert (config["timeout"], config["graceful_timeout"], config["keepalive"]) == (60, 20, 75)
     assert (config["max_requests"], config["max_requests_jitter"]) == (500, 50)
 
@@ -87,3 +96,21 @@ def test_gunicorn_logs_json_exactly_when_the_app_does(monkeypatch, env, json_log
 def test_an_unknown_log_format_is_refused(monkeypatch):
     with pytest.raises(ValueError, match="LOG_FORMAT must be one of json, plain, got 'xml'"):
         _load_config(monkeypatch, LOG_FORMAT="xml")
+
+
+def test_no_control_socket_at_the_path_every_instance_on_the_host_shares(monkeypatch):
+    # gunicorn's default, ~/.gunicorn/gunicorn.ctl, is one socket per user, not per instance
+    config = _load_config(monkeypatch)
+
+    assert config["control_socket_disable"] is True
+    assert "control_socket" not in config
+
+
+def test_an_instance_can_have_a_control_socket_of_its_own(monkeypatch, tmp_path):
+    # when
+    config = _load_config(monkeypatch, GUNICORN_CONTROL_SOCKET=str(tmp_path / "web-1.ctl"))
+
+    # then
+    assert config["control_socket"] == str(tmp_path / "web-1.ctl")
+    assert config["control_socket_mode"] == 0o600
+    assert "control_socket_disable" not in config
