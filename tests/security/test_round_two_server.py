@@ -24,6 +24,7 @@ import pytest
 from django.conf import settings
 
 from tests.factories import TEST_PASSWORD, TicketFactory, UserFactory
+from tests.media_files import mp4_head_of_size
 from tests.processes import ROOT, free_port, production_env, wait_for
 from tickethelp.models import ThrottleCounter
 from tickethelp.uploads import MAX_UPLOAD_SIZE
@@ -33,7 +34,6 @@ from users.tokens import issue_tokens
 # Its SHA-256 starts with 000: its counter sorts first among the per-e-mail keys, the first
 # a key-ordered cull (Django's database cache) would have dropped.
 VICTIM_EMAIL = "victim964@example.com"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @contextlib.contextmanager
@@ -265,7 +265,8 @@ def test_stalled_request_bodies_and_heads_do_not_starve_the_server(tmp_path):
             health = [_request(port, "GET", "/healthz", timeout=5)[0] for _ in range(9)]
             health_seconds = time.monotonic() - started
             # and a 20 MB upload comes in meanwhile
-            upload_status, upload = _upload(port, token, ticket.pk, PNG + b"\x00" * (MAX_UPLOAD_SIZE - len(PNG)))
+            head = mp4_head_of_size(MAX_UPLOAD_SIZE)
+            upload_status, upload = _upload(port, token, ticket.pk, head + b"\x00" * (MAX_UPLOAD_SIZE - len(head)))
 
             # and requests read ahead still follow HTTP/1.1: Expect: 100-continue, pipelining
             continued = _expect_continue(port)
