@@ -5,7 +5,7 @@ active doormen, own and shared devices, and the tickets of their user. Anything 
 the same 404 as a missing id.
 """
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 
 from tenants.models import Device, Doorman, Owner, Tenant
@@ -76,9 +76,13 @@ def device_for_ticket(*, tenant: Tenant, device_id: int) -> Device | None:
     """A device the tenant owns or that is shared with them, else None (same for a missing id)."""
     if not 0 < device_id <= MAX_ID:
         return None
-    owned = Device.objects.filter(pk=device_id, owners=tenant)
-    shared = Device.objects.filter(pk=device_id, shared_with=tenant)
-    return owned.union(shared).first()
+    # One statement on every database: two EXISTS on the link tables. (A UNION of the two
+    # lookups cut with .first() orders its parts, which SQLite refuses in a compound
+    # statement: POST /api/tenant/tickets was a 500 under `make run`.)
+    owned = Device.owners.through.objects.filter(device_id=OuterRef("pk"), tenant=tenant)
+    shared = Device.shared_with.through.objects.filter(device_id=OuterRef("pk"), tenant=tenant)
+    queryset = Device.objects.filter(Q(Exists(owned)) | Q(Exists(shared)), pk=device_id).order_by()
+    return next(iter(queryset[:1]), None)
 
 
 # --- Tickets -----------------------------------------------------------------------------------
