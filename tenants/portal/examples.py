@@ -103,7 +103,7 @@ NOTIFICATION = {
     "created_at": "2026-03-05T08:12:41-05:00",
     "data": {"evento": "ticket_creado", "ticket_id": 9, "ticket_code": "TK-000009"},
 }
-TICKET_NOT_FOUND = {"message": "Ticket not found."}
+TICKET_NOT_FOUND = {"error": "Not Found", "message": "Ticket not found."}
 
 LOGIN_REQUEST = request_example(
     "Resident login", {"email": "resident@tickethelp.local", "password": "TicketHelp-demo-2026"}
@@ -189,7 +189,7 @@ DOORMEN_RESPONSE = response_example(
     },
 )
 OWNER_RESPONSE = response_example("Owner", {"owner": OWNER})
-OWNER_NOT_FOUND = {"message": "Owner not found."}
+OWNER_NOT_FOUND = {"error": "Not Found", "message": "Owner not found."}
 DEVICES_RESPONSE = response_example("Devices", {"own_devices": [TV], "shared_devices": [FRIDGE]})
 
 TICKETS_RESPONSE = response_example(
@@ -239,7 +239,7 @@ CANCELLED_RESPONSE = response_example(
         },
     },
 )
-NOT_CANCELLABLE = {"message": "Only open tickets or tickets in diagnosis can be cancelled."}
+NOT_CANCELLABLE = {"error": "Conflict", "message": "Only open tickets or tickets in diagnosis can be cancelled."}
 
 CHANGE_PASSWORD_REQUEST = request_example(
     "Change password",
@@ -260,7 +260,7 @@ PASSWORD_MISMATCH = {
 RESET_REQUESTED_RESPONSE = response_example(
     "Reset requested", {"message": "Password has been reset. Check your email for the temporary password."}
 )
-RESET_THROTTLED = {"message": "Too many requests. Try again in 3540 seconds."}
+RESET_THROTTLED = {"error": "Too Many Requests", "message": "Too many requests. Try again in 3540 seconds."}
 
 NOTIFICATIONS_RESPONSE = response_example("Notifications", {"notifications": [NOTIFICATION], "total_notifications": 1})
 INVALID_PAGE = {
@@ -274,5 +274,5 @@ NOTIFICATION_READ_RESPONSE = response_example(
         "notification": {**NOTIFICATION, "read": True, "read_at": "2026-03-05T09:00:00-05:00"},
     },
 )
-NOTIFICATION_NOT_FOUND = {"message": "Notification not found."}
+NOTIFICATION_NOT_FOUND = {"error": "Not Found", "message": "Notification not found."}
 ALL_READ_RESPONSE = response_example("All read", {"message": "All notifications marked as read", "updated": 3})

@@ -40,7 +40,11 @@ class PortalMessageSerializer(serializers.Serializer):
 
 
 class PortalErrorSerializer(serializers.Serializer):
+    """An answer documented as `{"error"}` alone (a wrong current password); the portal's
+    other failures add `message` ("Error General")."""
+
     error = serializers.CharField()
+    message = serializers.CharField(required=False)
 
 
 # --- People and property ---------------------------------------------------------------------------

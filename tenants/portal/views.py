@@ -6,7 +6,6 @@ from `TenantAPIView`: tenant permission, English messages and the portal's error
 """
 
 from django.contrib.auth import authenticate
-from django.http import JsonResponse
 from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
@@ -14,7 +13,6 @@ from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
-    PolymorphicProxySerializer,
     extend_schema,
 )
 from rest_framework import status
@@ -72,8 +70,15 @@ from tenants.portal.serializers import (
     PortalTicketSerializer,
 )
 from tenants.portal.throttles import PasswordResetRequestThrottle
-from tickethelp.exceptions import Conflict, DomainError, NotFound, tenant_exception_handler
-from tickethelp.openapi import TENANT_ERRORS, TenantErrorSerializer, tenant_errors
+from tickethelp.exceptions import (
+    TENANT_STATUS_MESSAGES,
+    Conflict,
+    DomainError,
+    NotFound,
+    tenant_error_response,
+    tenant_exception_handler,
+)
+from tickethelp.openapi import TENANT_ERRORS, tenant_errors
 from tickethelp.pagination import paginate_serialized
 from tickets import services as ticket_services
 from users import services as user_services
@@ -133,7 +138,7 @@ class TenantAPIView(APIView):
 @csrf_exempt
 def tenant_not_found(request, rest: str = ""):
     """Unknown /api/tenant/... paths answer in the portal's shape, too."""
-    return JsonResponse({"message": "Not found."}, status=404)
+    return tenant_error_response(status.HTTP_404_NOT_FOUND, TENANT_STATUS_MESSAGES[status.HTTP_404_NOT_FOUND])
 
 
 # --- Authentication --------------------------------------------------------------------------------
@@ -330,7 +335,7 @@ class TenantTicketsView(TenantAPIView):
         responses={
             201: PortalTicketCreatedResponseSerializer,
             **AUTH_ERRORS,
-            **tenant_errors(400, 422, 503, examples={422: examples.TICKET_INVALID}),
+            **tenant_errors(400, 413, 422, 503, examples={422: examples.TICKET_INVALID}),
         },
         examples=[examples.TICKET_CREATE_REQUEST, examples.TICKET_CREATED_RESPONSE],
         description='`message` is "Ticket created successfully with attachments" when files were attached, '
@@ -421,13 +426,9 @@ class TenantChangePasswordView(TenantAPIView):
         responses={
             200: PortalPasswordChangedResponseSerializer,
             # The documented `{"error"}` for a wrong current password; a body that cannot be
-            # parsed gets the portal's usual `{"message"}`.
+            # parsed gets the portal's usual `{"error", "message"}`.
             400: OpenApiResponse(
-                PolymorphicProxySerializer(
-                    component_name="PortalChangePasswordError",
-                    serializers=[PortalErrorSerializer, TenantErrorSerializer],
-                    resource_type_field_name=None,
-                ),
+                PortalErrorSerializer,
                 description="Current password is incorrect, or the body is malformed",
                 examples=[
                     OpenApiExample("Wrong current password", value=examples.WRONG_CURRENT_PASSWORD),

@@ -104,7 +104,7 @@ def test_read_of_a_missing_notification_is_404(as_tenant):
     response = as_tenant.post(tenant_path("notifications/987654/read"))
 
     assert response.status_code == 404
-    assert response.json() == {"message": "Notification not found."}
+    assert response.json() == {"error": "Not Found", "message": "Notification not found."}
 
 
 def test_mark_all_read(as_tenant, tenant):

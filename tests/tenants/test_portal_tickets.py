@@ -327,7 +327,8 @@ def test_create_refuses_unsupported_content_types(as_tenant):
     response = as_tenant.generic("POST", TICKETS, "device_id=1", content_type="text/plain")
 
     assert response.status_code == 415
-    assert set(response.json()) == {"message"}
+    assert response.json()["error"] == "Unsupported Media Type"
+    assert set(response.json()) == {"error", "message"}
 
 
 def test_create_refuses_a_device_that_is_not_the_tenants(as_tenant, other_tenant):
@@ -401,7 +402,7 @@ def test_detail_of_a_missing_ticket_is_404(as_tenant, ticket_id):
     response = as_tenant.get(tenant_path(f"tickets/{ticket_id}"))
 
     assert response.status_code == 404
-    assert response.json() == {"message": "Ticket not found."}
+    assert response.json() == {"error": "Not Found", "message": "Ticket not found."}
 
 
 # --- Cancel ----------------------------------------------------------------------------------------
@@ -437,7 +438,7 @@ def test_cancel_refuses_later_states(as_tenant, tenant, codigo, message):
     response = as_tenant.post(tenant_path(f"tickets/{ticket.pk}/cancel"))
 
     assert response.status_code == 409
-    assert response.json() == {"message": message}
+    assert response.json() == {"error": "Conflict", "message": message}
     ticket.refresh_from_db()
     assert ticket.estado.codigo == codigo
     assert not TicketHistory.objects.filter(ticket=ticket, action=HistoryAction.CANCELED).exists()

@@ -262,7 +262,7 @@ def test_another_tenant_cannot_reach_the_attachments(as_other_tenant, other_tena
     listed = as_other_tenant.get(tenant_path(f"tickets/{ticket_id}/attachments"))
     staff_download = client_for(other_tenant.user).get(f"/api/tickets/{ticket_id}/attachments/{row['id']}/download/")
 
-    assert (listed.status_code, listed.json()) == (404, {"message": "Ticket not found."})
+    assert (listed.status_code, listed.json()) == (404, {"error": "Not Found", "message": "Ticket not found."})
     assert staff_download.status_code == 404
 
 
