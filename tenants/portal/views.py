@@ -318,13 +318,18 @@ class TenantTicketsView(TenantAPIView):
             **tenant_errors(422, examples={422: examples.INVALID_STATUS}),
         },
         examples=[examples.TICKETS_RESPONSE],
+        description="Without a paging parameter (`page`, `page_size`, `limit`, `offset`) every ticket of the "
+        "resident is returned, up to the server's MAX_UNPAGED_RESULTS (default 5000); beyond that, the first "
+        "page of 50. `total_tickets` is always the full count.",
     )
     def get(self, request):
         query = validated(PortalTicketFilterSerializer, request.query_params)
         portal_status = None if query["status"] == "all" else query["status"]
         tickets = portal_selectors.tenant_tickets(tenant=self.tenant, portal_status=portal_status)
+        # The app shows every ticket: no paging parameter = the whole list (bounded by
+        # MAX_UNPAGED_RESULTS, past which the first page).
         rows, total = paginate_serialized(
-            PortalTicketListItemSerializer, tickets, request, context={"request": request}
+            PortalTicketListItemSerializer, tickets, request, context={"request": request}, complete_unless_paged=True
         )
         return Response({"tickets": rows, "total_tickets": total})
 

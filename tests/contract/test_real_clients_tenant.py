@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from tenants.portal import selectors as portal_selectors
 from tests.conftest import client_for
-from tests.factories import DeviceFactory, TenantFactory, TicketFactory, UserFactory, estado
+from tests.factories import TenantFactory, TicketFactory, UserFactory, estado
 from users.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +111,43 @@ def test_the_staff_api_keeps_its_own_error_shapes(admin_user):
 
     assert client.get("/api/no-such-path/").json() == {"detail": "No encontrado."}
     assert APIClient().get("/api/tickets/").json().keys() == {"detail"}
+
+
+# --- The whole ticket list ------------------------------------------------------------------------
+
+
+def test_the_ticket_list_is_complete_without_paging(as_tenant, tenant):
+    # given 60 tickets, more than a page
+    TicketFactory.create_batch(60, cliente=tenant.user)
+
+    # when the app asks for its tickets with no paging parameter
+    response = as_tenant.get("/api/tenant/tickets")
+
+    # then every one is there
+    assert response.status_code == 200
+    body = response.json()
+    assert (len(body["tickets"]), body["total_tickets"]) == (60, 60)
+    assert {ticket["id"] for ticket in body["tickets"]} == set(tenant.user.tickets_cliente.values_list("id", flat=True))
+
+
+def test_the_complete_list_keeps_the_status_filter(as_tenant, tenant):
+    TicketFactory.create_batch(55, cliente=tenant.user, estado=estado("open"))
+    TicketFactory.create_batch(3, cliente=tenant.user, estado=estado("finalized"))
+
+    response = as_tenant.get("/api/tenant/tickets?status=open")
+
+    assert (len(response.json()["tickets"]), response.json()["total_tickets"]) == (55, 55)
+
+
+def test_past_the_unpaged_limit_the_list_is_the_first_page(as_tenant, tenant, settings):
+    # given a server that answers at most 55 rows unpaged, and 60 tickets
+    settings.MAX_UNPAGED_RESULTS = 55
+    TicketFactory.create_batch(60, cliente=tenant.user)
+
+    # when the app asks without paging, and then with paging
+    unpaged = as_tenant.get("/api/tenant/tickets").json()
+    second = as_tenant.get("/api/tenant/tickets?page=2").json()
+
+    # then the first page of 50 and the full count; the rest on the next page
+    assert (len(unpaged["tickets"]), unpaged["total_tickets"]) == (50, 60)
+    assert (len(second["tickets"]), second["total_tickets"]) == (10, 60)
