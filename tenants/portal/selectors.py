@@ -8,6 +8,8 @@ the same 404 as a missing id.
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 
+from notifications import selectors as notification_selectors
+from notifications.models import Notification
 from tenants.models import Device, Doorman, Owner, Tenant
 from tickethelp.exceptions import NotFound
 from tickets.models import Ticket, TicketAttachment, TicketHistory
@@ -135,3 +137,21 @@ def tenant_ticket_get(*, tenant: Tenant, ticket_id: int) -> Ticket:
     if ticket is None:
         raise NotFound(TICKET_NOT_FOUND, code="ticket_not_found")
     return ticket
+
+
+# --- Notifications -----------------------------------------------------------------------------
+
+
+def tenant_notifications(*, user: User) -> QuerySet[Notification]:
+    """The user's notifications, newest first, with what the portal shows of their ticket
+    (state, device, technician) joined in."""
+    return notification_selectors.notification_list(user=user).select_related(
+        "ticket__estado", "ticket__device", "ticket__tecnico"
+    )
+
+
+def tenant_notification(*, user: User, notification_id: int) -> Notification:
+    notification = tenant_notifications(user=user).filter(pk=notification_id).first()
+    if notification is None:
+        raise NotFound("Notification not found.", code="notification_not_found")
+    return notification

@@ -32,7 +32,7 @@ from tenants.portal.permissions import IsTenant
 from tenants.portal.serializers import (
     PortalApartmentDetailSerializer,
     PortalApartmentResponseSerializer,
-    PortalAttachmentSerializer,
+    PortalAttachmentDetailSerializer,
     PortalAttachmentsResponseSerializer,
     PortalBuildingDetailSerializer,
     PortalBuildingResponseSerializer,
@@ -79,7 +79,7 @@ from tickethelp.exceptions import (
     tenant_exception_handler,
 )
 from tickethelp.openapi import TENANT_ERRORS, tenant_errors
-from tickethelp.pagination import paginate_serialized
+from tickethelp.pagination import page_window, paginate_serialized
 from tickets import services as ticket_services
 from users import services as user_services
 from users.throttles import LoginEmailThrottle, LoginIPThrottle, PasswordCheckThrottle
@@ -386,8 +386,11 @@ class TenantTicketAttachmentsView(TenantAPIView):
     )
     def get(self, request, ticket_id: int):
         ticket = portal_selectors.tenant_ticket_get(tenant=self.tenant, ticket_id=ticket_id)
-        attachments = PortalAttachmentSerializer(ticket.attachments.all(), many=True, context={"request": request})
-        return Response({"ticket_id": ticket.pk, "attachments": attachments.data})
+        attachments = PortalAttachmentDetailSerializer(
+            ticket.attachments.all(), many=True, context={"request": request}
+        ).data
+        body = {"success": True, "ticket_id": ticket.pk, "attachments": attachments, "count": len(attachments)}
+        return Response(body)
 
 
 class TenantTicketCancelView(TenantAPIView):
@@ -487,10 +490,26 @@ class TenantNotificationsView(TenantAPIView):
         examples=[examples.NOTIFICATIONS_RESPONSE],
     )
     def get(self, request):
+        # The counters from one GROUP BY (no rows loaded), the page from one statement.
+        stats = notification_selectors.notification_stats(user=request.user)
+        offset, limit = page_window(request)
         notifications, total = paginate_serialized(
-            PortalNotificationSerializer, notification_selectors.notification_list(user=request.user), request
+            PortalNotificationSerializer,
+            portal_selectors.tenant_notifications(user=request.user),
+            request,
+            total=stats["total"],
         )
-        return Response({"notifications": notifications, "total_notifications": total})
+        return Response(
+            {
+                "success": True,
+                "notifications": notifications,
+                "total_notifications": total,
+                "total_count": total,
+                "unread_count": stats["no_leidas"],
+                "limit": limit,
+                "offset": offset,
+            }
+        )
 
 
 class TenantNotificationReadView(TenantAPIView):
@@ -509,13 +528,17 @@ class TenantNotificationReadView(TenantAPIView):
         if notification_id > portal_selectors.MAX_ID:
             raise NotFound("Notification not found.", code="notification_not_found")
         try:
-            notification = notification_services.notification_mark_read(
-                user=request.user, notification_id=notification_id
-            )
+            notification_services.notification_mark_read(user=request.user, notification_id=notification_id)
         except NotFound:
             raise NotFound("Notification not found.", code="notification_not_found") from None
+        # Read back with its ticket, state, device and technician (one query).
+        notification = portal_selectors.tenant_notification(user=request.user, notification_id=notification_id)
         return Response(
-            {"message": "Notification marked as read", "notification": PortalNotificationSerializer(notification).data}
+            {
+                "success": True,
+                "message": "Notification marked as read",
+                "notification": PortalNotificationSerializer(notification).data,
+            }
         )
 
 
@@ -529,4 +552,4 @@ class TenantNotificationsReadAllView(TenantAPIView):
     )
     def post(self, request):
         updated = notification_services.notifications_mark_all_read(user=request.user)
-        return Response({"message": "All notifications marked as read", "updated": updated})
+        return Response({"success": True, "message": "All notifications marked as read", "updated": updated})
