@@ -2,11 +2,14 @@
 
 Services raise `DomainError` for rule violations; views never build error bodies by hand.
 The staff API keeps DRF's shapes (`{"detail": ...}` or field errors); the tenant API
-(`/api/tenant/...`) gets `tenant_exception_handler` (`{"message", "errors"}`, 422 for
-validation, `{"message"}` for everything else).
+(`/api/tenant/...`) gets `tenant_exception_handler`: the document's 422 `{"message", "errors"}`
+for invalid input and its "Error General" `{"error", "message"}` for every other failure;
+the project-wide handlers (unknown path, 500, ...) and the request body cap answer that
+shape under /api/tenant/ too.
 """
 
 import logging
+from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import SuspiciousOperation
@@ -135,13 +138,52 @@ def _drf_response(exc, context, *, not_found: drf_exceptions.NotFound):
 
 # --- Tenant portal --------------------------------------------------------------------------
 
+TENANT_API_PREFIX = "/api/tenant/"
 TENANT_VALIDATION_MESSAGE = "The given data was invalid."
 TENANT_STATUS_MESSAGES = {
     status.HTTP_401_UNAUTHORIZED: "Unauthenticated.",
     status.HTTP_403_FORBIDDEN: "This action is unauthorized.",
     status.HTTP_404_NOT_FOUND: "Not found.",
     status.HTTP_429_TOO_MANY_REQUESTS: "Too many requests.",
+    status.HTTP_500_INTERNAL_SERVER_ERROR: "Server Error",
 }
+# The "Error General" shape's `error`: what went wrong, in the status's standard words
+# (`message` carries the details). Written out so that they do not move with Python's
+# HTTPStatus phrases (413 was renamed in 3.13).
+TENANT_ERROR_TITLES = {
+    status.HTTP_400_BAD_REQUEST: "Bad Request",
+    status.HTTP_401_UNAUTHORIZED: "Unauthorized",
+    status.HTTP_403_FORBIDDEN: "Forbidden",
+    status.HTTP_404_NOT_FOUND: "Not Found",
+    status.HTTP_405_METHOD_NOT_ALLOWED: "Method Not Allowed",
+    status.HTTP_406_NOT_ACCEPTABLE: "Not Acceptable",
+    status.HTTP_409_CONFLICT: "Conflict",
+    status.HTTP_413_REQUEST_ENTITY_TOO_LARGE: "Payload Too Large",
+    status.HTTP_415_UNSUPPORTED_MEDIA_TYPE: "Unsupported Media Type",
+    status.HTTP_429_TOO_MANY_REQUESTS: "Too Many Requests",
+    status.HTTP_500_INTERNAL_SERVER_ERROR: "Internal Server Error",
+    status.HTTP_503_SERVICE_UNAVAILABLE: "Service Unavailable",
+}
+
+
+def is_tenant_path(path: str) -> bool:
+    return path.startswith(TENANT_API_PREFIX) or path == TENANT_API_PREFIX.rstrip("/")
+
+
+def tenant_error_body(status_code: int, message: str) -> dict[str, str]:
+    """The tenant document's "Error General": `{"error": <what went wrong>, "message": <details>}`."""
+    title = TENANT_ERROR_TITLES.get(status_code)
+    if title is None:
+        try:
+            title = HTTPStatus(status_code).phrase
+        except ValueError:
+            title = "Error"
+    return {"error": title, "message": message}
+
+
+def tenant_error_response(status_code: int, message: str) -> JsonResponse:
+    """The "Error General" body for answers built outside DRF (unknown paths, the body cap)."""
+    return JsonResponse(tenant_error_body(status_code, message), status=status_code)
 
 
 def _flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
@@ -164,15 +206,16 @@ def _flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
 
 
 def tenant_exception_handler(exc, context):
-    """The tenant portal's shapes: 422 `{"message", "errors"}` for invalid input, `{"message"}`
-    with the error's status for everything else; unknown errors are logged and stay 500."""
+    """The tenant portal's shapes: 422 `{"message", "errors"}` for invalid input, `{"error",
+    "message"}` with the error's status for everything else; unknown errors are logged and
+    stay 500 (answered by `json_server_error`, in the same shape)."""
     exc = _database_unavailable(exc) or exc
     if isinstance(exc, DomainError):
         if exc.field_errors:
             return Response(
                 {"message": exc.message, "errors": exc.field_errors}, status=status.HTTP_422_UNPROCESSABLE_ENTITY
             )
-        return _domain_error_response(exc, {"message": exc.tenant_message or exc.message})
+        return _domain_error_response(exc, tenant_error_body(exc.status_code, exc.tenant_message or exc.message))
     if isinstance(exc, DjangoValidationError):
         exc = drf_exceptions.ValidationError(django_validation_error_to_dict(exc))
     if isinstance(exc, drf_exceptions.ValidationError):
@@ -182,14 +225,12 @@ def tenant_exception_handler(exc, context):
         )
     if isinstance(exc, SuspiciousOperation):
         # Request bodies over Django's limits (size, fields, files) surface while parsing.
-        return Response(
-            {"message": "The request is too large or malformed (too many fields or files, or too much data)."},
-            status=status.HTTP_400_BAD_REQUEST,
-        )
+        message = "The request is too large or malformed (too many fields or files, or too much data)."
+        return Response(tenant_error_body(status.HTTP_400_BAD_REQUEST, message), status=status.HTTP_400_BAD_REQUEST)
     response = _drf_response(exc, context, not_found=drf_exceptions.NotFound())
     if response is None:
         return None
-    response.data = {"message": _tenant_message(exc, response.status_code)}
+    response.data = tenant_error_body(response.status_code, _tenant_message(exc, response.status_code))
     return response
 
 
@@ -210,16 +251,24 @@ def _tenant_message(exc, status_code: int) -> str:
 
 def json_not_found(request, exception=None):
     """Project-wide 404 for URLs no route knows (JSON, never an HTML page)."""
+    if is_tenant_path(request.path):
+        return tenant_error_response(404, TENANT_STATUS_MESSAGES[404])
     return JsonResponse({"detail": "No encontrado."}, status=404)
 
 
 def json_server_error(request):
+    if is_tenant_path(request.path):
+        return tenant_error_response(500, TENANT_STATUS_MESSAGES[500])
     return JsonResponse({"detail": "Error interno del servidor."}, status=500)
 
 
 def json_bad_request(request, exception=None):
+    if is_tenant_path(request.path):
+        return tenant_error_response(400, "Bad request.")
     return JsonResponse({"detail": "Solicitud inválida."}, status=400)
 
 
 def json_permission_denied(request, exception=None):
+    if is_tenant_path(request.path):
+        return tenant_error_response(403, TENANT_STATUS_MESSAGES[403])
     return JsonResponse({"detail": "No tienes permiso para realizar esta acción."}, status=403)

@@ -6,7 +6,8 @@ for examples, so an operation states its failures in one line:
 
 The bodies are the ones `tickethelp.exceptions` produces: the staff API keeps DRF's shapes
 (`{"detail", "code"}`, or `{"field": ["message"]}` for invalid input); the tenant portal
-answers `{"message"}`, and 422 `{"message", "errors"}` for invalid input.
+answers its document's "Error General" `{"error", "message"}`, and 422 `{"message", "errors"}`
+for invalid input.
 """
 
 from typing import Any
@@ -23,9 +24,10 @@ class ApiErrorSerializer(serializers.Serializer):
 
 
 class TenantErrorSerializer(serializers.Serializer):
-    """Tenant portal error (401, 403, 404, 409, 429)."""
+    """Tenant portal error, every status but 422 ("Error General" of tenant-portal-api.txt)."""
 
-    message = serializers.CharField()
+    error = serializers.CharField(help_text='What went wrong: the status\'s standard words, e.g. "Not Found".')
+    message = serializers.CharField(help_text="The details, in the endpoint's own words.")
 
 
 class TenantValidationErrorSerializer(serializers.Serializer):
@@ -86,18 +88,40 @@ STAFF_ERRORS: dict[int, tuple[Any, str, dict]] = {
 }
 
 TENANT_ERRORS: dict[int, tuple[Any, str, dict]] = {
-    400: (TenantErrorSerializer, "Malformed request", {"message": "The request is too large or malformed."}),
-    401: (TenantErrorSerializer, "Missing, invalid, expired or revoked token", {"message": "Unauthenticated."}),
+    400: (
+        TenantErrorSerializer,
+        "Malformed request",
+        {"error": "Bad Request", "message": "The request is too large or malformed."},
+    ),
+    401: (
+        TenantErrorSerializer,
+        "Missing, invalid, expired or revoked token",
+        {"error": "Unauthorized", "message": "Unauthenticated."},
+    ),
     403: (
         TenantErrorSerializer,
         "The user has no tenant profile or is inactive",
-        {"message": "This action is only available to tenants."},
+        {"error": "Forbidden", "message": "This action is only available to tenants."},
     ),
-    404: (TenantErrorSerializer, "Not found, or not the tenant's own", {"message": "Ticket not found."}),
+    404: (
+        TenantErrorSerializer,
+        "Not found, or not the tenant's own",
+        {"error": "Not Found", "message": "Ticket not found."},
+    ),
+    405: (
+        TenantErrorSerializer,
+        "The path does not answer this method",
+        {"error": "Method Not Allowed", "message": 'Method "DELETE" not allowed.'},
+    ),
     409: (
         TenantErrorSerializer,
         "The ticket's state does not allow it",
-        {"message": "Only open tickets or tickets in diagnosis can be cancelled."},
+        {"error": "Conflict", "message": "Only open tickets or tickets in diagnosis can be cancelled."},
+    ),
+    413: (
+        TenantErrorSerializer,
+        "The request body exceeds MAX_REQUEST_BODY_MB (refused before it is read)",
+        {"error": "Payload Too Large", "message": "El cuerpo de la solicitud supera el máximo de 110 MB."},
     ),
     422: (
         TenantValidationErrorSerializer,
@@ -107,12 +131,20 @@ TENANT_ERRORS: dict[int, tuple[Any, str, dict]] = {
     429: (
         TenantErrorSerializer,
         "Too many attempts",
-        {"message": "Too many requests. Try again in 60 seconds."},
+        {"error": "Too Many Requests", "message": "Too many requests. Try again in 60 seconds."},
+    ),
+    500: (
+        TenantErrorSerializer,
+        "Unexpected server error (logged)",
+        {"error": "Internal Server Error", "message": "Server Error"},
     ),
     503: (
         TenantErrorSerializer,
         "Temporarily unavailable (database or file storage); retry after `Retry-After`",
-        {"message": "The file could not be stored: storage is unavailable. Please try again later."},
+        {
+            "error": "Service Unavailable",
+            "message": "The file could not be stored: storage is unavailable. Please try again later.",
+        },
     ),
 }
 

@@ -7,7 +7,7 @@ Content-Length before anything reads the body, so an oversized upload is never b
 from django.conf import settings
 from django.http import JsonResponse
 
-TENANT_API_PREFIX = "/api/tenant/"
+from tickethelp.exceptions import is_tenant_path, tenant_error_response
 
 # JSON (and other non-HTML) answers are never rendered as a page: they may load nothing,
 # run nothing and be framed by nobody.
@@ -31,8 +31,8 @@ def _declared_length(request) -> int | None:
 
 def body_too_large_response(request, limit: int) -> JsonResponse:
     message = f"El cuerpo de la solicitud supera el máximo de {limit // (1024 * 1024)} MB."
-    if request.path.startswith(TENANT_API_PREFIX) or request.path == TENANT_API_PREFIX.rstrip("/"):
-        return JsonResponse({"message": message, "errors": {"body": [message]}}, status=413)
+    if is_tenant_path(request.path):
+        return tenant_error_response(413, message)
     return JsonResponse({"detail": message, "code": "request_too_large"}, status=413)
 
 

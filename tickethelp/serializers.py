@@ -14,7 +14,7 @@ DRF's: tests/contract/test_fast_output.py compares both on every read endpoint.
 """
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache, partial
 from types import FunctionType, MethodType
 
@@ -52,6 +52,20 @@ def _utc_as_z(text: str) -> str:
 def aware_iso(value: datetime, tz) -> str:
     """An aware date-time as DRF's DateTimeField writes it in the time zone `tz`."""
     return _utc_as_z(value.astimezone(tz).isoformat())
+
+
+# The tenant portal's date-times (tenant-portal-api.txt, "Formato de Fechas"): UTC, the
+# microseconds always written, "Z": 2024-01-15T10:30:00.000000Z.
+UTC_Z_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def utc_z_iso(value: datetime) -> str:
+    """A date-time in the tenant portal's form (naive values are in the default time zone,
+    as DRF's DateTimeField reads them). Both output paths use it: fields that declare it
+    (e.g. the portal's `UtcDateTimeField`, `pure_output`) and the row plans that call them."""
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, timezone.get_default_timezone())
+    return value.astimezone(UTC).strftime(UTC_Z_FORMAT)
 
 
 def _iso_datetime(value):

@@ -62,7 +62,7 @@ ATTACHMENT = {
     "url": "https://tickethelp.example.com/api/files/attachments/4?sig=1vXyZk:Qm9f3m1d6Z0",
     "mime_type": "image/jpeg",
     "size": 184233,
-    "created_at": "2026-03-05T08:12:40-05:00",
+    "created_at": "2026-03-05T13:12:40.000000Z",
 }
 TICKET = {
     "id": 9,
@@ -72,8 +72,8 @@ TICKET = {
     "category": "electrodomesticos",
     "status": "open",
     "priority": "high",
-    "created_at": "2026-03-05T08:12:40-05:00",
-    "updated_at": "2026-03-05T08:12:40-05:00",
+    "created_at": "2026-03-05T13:12:40.000000Z",
+    "updated_at": "2026-03-05T13:12:40.000000Z",
     "device": TICKET_DEVICE,
     "technical": TECHNICIAN,
     "attachments": [ATTACHMENT],
@@ -87,7 +87,7 @@ TICKET_DETAIL = {
             "action": "created",
             "description": "Ticket TK-000009 creado, asignado a Tulio Soporte.",
             "user_name": "Rosa Residente",
-            "created_at": "2026-03-05T08:12:40-05:00",
+            "created_at": "2026-03-05T13:12:40.000000Z",
         }
     ],
 }
@@ -96,14 +96,20 @@ NOTIFICATION = {
     "type": "ticket_creado",
     "title": "Ticket TK-000009 creado",
     "message": "Se registró tu ticket TK-000009 «El televisor no da imagen». Te avisaremos de cada avance.",
+    "notification_type": "ticket_creado",
     "ticket_id": 9,
     "ticket_code": "TK-000009",
+    "ticket_title": "El televisor no da imagen",
+    "ticket_status": "open",
+    "device": TICKET_DEVICE,
+    "technical": TECHNICIAN,
     "read": False,
+    "is_read": False,
     "read_at": None,
-    "created_at": "2026-03-05T08:12:41-05:00",
+    "created_at": "2026-03-05T13:12:41.000000Z",
     "data": {"evento": "ticket_creado", "ticket_id": 9, "ticket_code": "TK-000009"},
 }
-TICKET_NOT_FOUND = {"message": "Ticket not found."}
+TICKET_NOT_FOUND = {"error": "Not Found", "message": "Ticket not found."}
 
 LOGIN_REQUEST = request_example(
     "Resident login", {"email": "resident@tickethelp.local", "password": "TicketHelp-demo-2026"}
@@ -189,7 +195,7 @@ DOORMEN_RESPONSE = response_example(
     },
 )
 OWNER_RESPONSE = response_example("Owner", {"owner": OWNER})
-OWNER_NOT_FOUND = {"message": "Owner not found."}
+OWNER_NOT_FOUND = {"error": "Not Found", "message": "Owner not found."}
 DEVICES_RESPONSE = response_example("Devices", {"own_devices": [TV], "shared_devices": [FRIDGE]})
 
 TICKETS_RESPONSE = response_example(
@@ -217,7 +223,20 @@ TICKET_INVALID = {
     "errors": {"device_id": ["The selected device id is invalid."]},
 }
 TICKET_DETAIL_RESPONSE = response_example("Ticket", {"ticket": TICKET_DETAIL})
-ATTACHMENTS_RESPONSE = response_example("Attachments", {"ticket_id": 9, "attachments": [ATTACHMENT]})
+ATTACHMENT_DETAIL = {
+    **ATTACHMENT,
+    "original_name": ATTACHMENT["filename"],
+    "file_name": ATTACHMENT["path"].rsplit("/", 1)[-1],
+    "file_path": ATTACHMENT["path"],
+    "full_url": ATTACHMENT["url"],
+    "file_size": ATTACHMENT["size"],
+    "uploaded_at": ATTACHMENT["created_at"],
+    "is_image": True,
+    "is_video": False,
+}
+ATTACHMENTS_RESPONSE = response_example(
+    "Attachments", {"success": True, "ticket_id": 9, "attachments": [ATTACHMENT_DETAIL], "count": 1}
+)
 CANCEL_REQUEST = request_example("Cancel", {"reason": "Ya funciona, era el cable HDMI."})
 CANCELLED_RESPONSE = response_example(
     "Cancelled",
@@ -233,13 +252,13 @@ CANCELLED_RESPONSE = response_example(
                     "action": "cancelled",
                     "description": "Ticket cancelado. Motivo: Ya funciona, era el cable HDMI.",
                     "user_name": "Rosa Residente",
-                    "created_at": "2026-03-05T10:02:00-05:00",
+                    "created_at": "2026-03-05T15:02:00.000000Z",
                 },
             ],
         },
     },
 )
-NOT_CANCELLABLE = {"message": "Only open tickets or tickets in diagnosis can be cancelled."}
+NOT_CANCELLABLE = {"error": "Conflict", "message": "Only open tickets or tickets in diagnosis can be cancelled."}
 
 CHANGE_PASSWORD_REQUEST = request_example(
     "Change password",
@@ -260,9 +279,20 @@ PASSWORD_MISMATCH = {
 RESET_REQUESTED_RESPONSE = response_example(
     "Reset requested", {"message": "Password has been reset. Check your email for the temporary password."}
 )
-RESET_THROTTLED = {"message": "Too many requests. Try again in 3540 seconds."}
+RESET_THROTTLED = {"error": "Too Many Requests", "message": "Too many requests. Try again in 3540 seconds."}
 
-NOTIFICATIONS_RESPONSE = response_example("Notifications", {"notifications": [NOTIFICATION], "total_notifications": 1})
+NOTIFICATIONS_RESPONSE = response_example(
+    "Notifications",
+    {
+        "success": True,
+        "notifications": [NOTIFICATION],
+        "total_notifications": 1,
+        "total_count": 1,
+        "unread_count": 1,
+        "limit": 50,
+        "offset": 0,
+    },
+)
 INVALID_PAGE = {
     "message": "The given data was invalid.",
     "errors": {"page": ["Debe ser un número entero, se recibió 'x'."]},
@@ -270,9 +300,12 @@ INVALID_PAGE = {
 NOTIFICATION_READ_RESPONSE = response_example(
     "Marked as read",
     {
+        "success": True,
         "message": "Notification marked as read",
-        "notification": {**NOTIFICATION, "read": True, "read_at": "2026-03-05T09:00:00-05:00"},
+        "notification": {**NOTIFICATION, "read": True, "is_read": True, "read_at": "2026-03-05T14:00:00.000000Z"},
     },
 )
-NOTIFICATION_NOT_FOUND = {"message": "Notification not found."}
-ALL_READ_RESPONSE = response_example("All read", {"message": "All notifications marked as read", "updated": 3})
+NOTIFICATION_NOT_FOUND = {"error": "Not Found", "message": "Notification not found."}
+ALL_READ_RESPONSE = response_example(
+    "All read", {"success": True, "message": "All notifications marked as read", "updated": 3}
+)

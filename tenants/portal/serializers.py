@@ -3,6 +3,8 @@
 Optional texts and pictures are served as `string|null`: an empty value is null.
 """
 
+from pathlib import PurePosixPath
+
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
@@ -11,7 +13,7 @@ from rest_framework import serializers
 
 from conversations.selectors import timeline_entry
 from tenants.portal.selectors import MAX_ID
-from tickethelp.serializers import FastOutputMixin
+from tickethelp.serializers import FastOutputMixin, utc_z_iso
 from tickets.attachment_urls import attachment_url
 from tickets.models import PortalStatus, Priority, Ticket, TicketAttachment
 
@@ -33,6 +35,24 @@ class BlankAsNullField(serializers.CharField):
         return str(value) if value else None
 
 
+class UtcDateTimeField(serializers.DateTimeField):
+    """A read-only date-time as the portal's document writes it: `2024-01-15T10:30:00.000000Z`
+    (UTC whatever TIME_ZONE says, microseconds always present)."""
+
+    pure_output = True  # the row plans and FastOutputMixin call to_representation as is
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        if not value:
+            return None
+        if isinstance(value, str):
+            return value
+        return utc_z_iso(value)
+
+
 # --- Common errors ---------------------------------------------------------------------------------
 
 
@@ -41,7 +61,11 @@ class PortalMessageSerializer(serializers.Serializer):
 
 
 class PortalErrorSerializer(serializers.Serializer):
+    """An answer documented as `{"error"}` alone (a wrong current password); the portal's
+    other failures add `message` ("Error General")."""
+
     error = serializers.CharField()
+    message = serializers.CharField(required=False)
 
 
 # --- People and property ---------------------------------------------------------------------------
@@ -164,6 +188,7 @@ class PortalAttachmentSerializer(FastOutputMixin, serializers.ModelSerializer):
     filename = serializers.CharField(source="original_name", read_only=True)
     path = serializers.CharField(source="file.name", read_only=True)
     url = serializers.SerializerMethodField()
+    created_at = UtcDateTimeField()
 
     class Meta:
         model = TicketAttachment
@@ -173,6 +198,47 @@ class PortalAttachmentSerializer(FastOutputMixin, serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, attachment: TicketAttachment) -> str:
         return attachment_url(attachment, request=self.context.get("request"))
+
+
+class PortalAttachmentDetailSerializer(PortalAttachmentSerializer):
+    """An attachment as the app's attachments screen reads it (REAL-CLIENTS.md §2): today's
+    keys plus the original system's names for them."""
+
+    original_name = serializers.CharField(read_only=True)
+    file_name = serializers.SerializerMethodField(help_text="The stored file's name.")
+    file_path = serializers.CharField(source="file.name", read_only=True, help_text="The storage path.")
+    full_url = serializers.SerializerMethodField(help_text="Absolute, expiring link to the file (as `url`).")
+    file_size = serializers.IntegerField(source="size", read_only=True, help_text="Bytes.")
+    uploaded_at = UtcDateTimeField(source="created_at")
+    is_image = serializers.SerializerMethodField()
+    is_video = serializers.SerializerMethodField()
+
+    class Meta(PortalAttachmentSerializer.Meta):
+        fields = (
+            *PortalAttachmentSerializer.Meta.fields,
+            "original_name",
+            "file_name",
+            "file_path",
+            "full_url",
+            "file_size",
+            "uploaded_at",
+            "is_image",
+            "is_video",
+        )
+        read_only_fields = fields
+
+    def get_file_name(self, attachment: TicketAttachment) -> str:
+        return PurePosixPath(attachment.file.name).name
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_full_url(self, attachment: TicketAttachment) -> str:
+        return attachment_url(attachment, request=self.context.get("request"))
+
+    def get_is_image(self, attachment: TicketAttachment) -> bool:
+        return attachment.mime_type.startswith("image/")
+
+    def get_is_video(self, attachment: TicketAttachment) -> bool:
+        return attachment.mime_type.startswith("video/")
 
 
 class PortalTicketDeviceSerializer(FastOutputMixin, serializers.Serializer):
@@ -200,7 +266,7 @@ class PortalHistorySerializer(FastOutputMixin, serializers.Serializer):
     action = serializers.CharField(read_only=True)
     description = serializers.CharField(read_only=True)
     user_name = serializers.SerializerMethodField()
-    created_at = serializers.DateTimeField(read_only=True)
+    created_at = UtcDateTimeField()
 
     def get_user_name(self, history) -> str:
         return history.actor.get_full_name() if history.actor_id else "System"
@@ -219,8 +285,8 @@ class PortalTicketSerializer(FastOutputMixin, serializers.Serializer):
         source="estado.portal_status", read_only=True, help_text="open | in_progress | resolved | closed | cancelled"
     )
     priority = serializers.ChoiceField(choices=Priority.choices, read_only=True)
-    created_at = serializers.DateTimeField(read_only=True)
-    updated_at = serializers.DateTimeField(read_only=True)
+    created_at = UtcDateTimeField()
+    updated_at = UtcDateTimeField()
     device = PortalTicketDeviceSerializer(read_only=True, allow_null=True)
     technical = PortalTechnicianSerializer(source="tecnico", read_only=True, allow_null=True)
     attachments = PortalAttachmentSerializer(many=True, read_only=True)
@@ -251,15 +317,31 @@ class PortalTicketDetailSerializer(PortalTicketSerializer):
 
 
 class PortalNotificationSerializer(FastOutputMixin, serializers.Serializer):
+    """A notification; `is_read`, `notification_type` and the `ticket_*` keys are the app's
+    names (REAL-CLIENTS.md §2), `read` and `type` the earlier ones. The ticket's keys, its
+    device and technician are null when the notification is about no ticket."""
+
     id = serializers.IntegerField(read_only=True)
     type = serializers.CharField(source="tipo.codigo", read_only=True)
+    notification_type = serializers.CharField(source="tipo.codigo", read_only=True)
     title = serializers.CharField(source="titulo", read_only=True)
     message = serializers.CharField(source="mensaje", read_only=True)
     ticket_id = serializers.IntegerField(read_only=True, allow_null=True)
     ticket_code = serializers.CharField(source="ticket.code", read_only=True, allow_null=True, default=None)
+    ticket_title = serializers.CharField(source="ticket.titulo", read_only=True, allow_null=True, default=None)
+    ticket_status = serializers.CharField(
+        source="ticket.estado.portal_status",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="The ticket's portal status: open | in_progress | resolved | closed | cancelled",
+    )
+    device = PortalTicketDeviceSerializer(source="ticket.device", read_only=True, allow_null=True, default=None)
+    technical = PortalTechnicianSerializer(source="ticket.tecnico", read_only=True, allow_null=True, default=None)
     read = serializers.BooleanField(source="leida", read_only=True)
-    read_at = serializers.DateTimeField(source="fecha_lectura", read_only=True, allow_null=True)
-    created_at = serializers.DateTimeField(source="fecha_creacion", read_only=True)
+    is_read = serializers.BooleanField(source="leida", read_only=True)
+    read_at = UtcDateTimeField(source="fecha_lectura", allow_null=True)
+    created_at = UtcDateTimeField(source="fecha_creacion")
     data = serializers.JSONField(source="datos_adicionales", read_only=True)
 
 
@@ -363,8 +445,10 @@ class PortalTicketDetailResponseSerializer(serializers.Serializer):
 
 
 class PortalAttachmentsResponseSerializer(serializers.Serializer):
+    success = serializers.BooleanField()
     ticket_id = serializers.IntegerField()
-    attachments = PortalAttachmentSerializer(many=True)
+    attachments = PortalAttachmentDetailSerializer(many=True)
+    count = serializers.IntegerField()
 
 
 class PortalTicketCancelledResponseSerializer(serializers.Serializer):
@@ -397,15 +481,22 @@ class PortalPasswordChangedResponseSerializer(serializers.Serializer):
 
 
 class PortalNotificationsResponseSerializer(serializers.Serializer):
+    success = serializers.BooleanField()
     notifications = PortalNotificationSerializer(many=True)
     total_notifications = serializers.IntegerField()
+    total_count = serializers.IntegerField(help_text="All of the resident's notifications (as total_notifications).")
+    unread_count = serializers.IntegerField(help_text="Those not read yet.")
+    limit = serializers.IntegerField(help_text="The page size used.")
+    offset = serializers.IntegerField(help_text="The rows skipped.")
 
 
 class PortalNotificationReadResponseSerializer(serializers.Serializer):
+    success = serializers.BooleanField()
     message = serializers.CharField()
     notification = PortalNotificationSerializer()
 
 
 class PortalNotificationsReadResponseSerializer(serializers.Serializer):
+    success = serializers.BooleanField()
     message = serializers.CharField()
     updated = serializers.IntegerField()

@@ -6,7 +6,6 @@ from `TenantAPIView`: tenant permission, English messages and the portal's error
 """
 
 from django.contrib.auth import authenticate
-from django.http import JsonResponse
 from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
@@ -14,7 +13,6 @@ from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
-    PolymorphicProxySerializer,
     extend_schema,
 )
 from rest_framework import status
@@ -34,7 +32,7 @@ from tenants.portal.permissions import IsTenant
 from tenants.portal.serializers import (
     PortalApartmentDetailSerializer,
     PortalApartmentResponseSerializer,
-    PortalAttachmentSerializer,
+    PortalAttachmentDetailSerializer,
     PortalAttachmentsResponseSerializer,
     PortalBuildingDetailSerializer,
     PortalBuildingResponseSerializer,
@@ -72,9 +70,16 @@ from tenants.portal.serializers import (
     PortalTicketSerializer,
 )
 from tenants.portal.throttles import PasswordResetRequestThrottle
-from tickethelp.exceptions import Conflict, DomainError, NotFound, tenant_exception_handler
-from tickethelp.openapi import TENANT_ERRORS, TenantErrorSerializer, tenant_errors
-from tickethelp.pagination import paginate_serialized
+from tickethelp.exceptions import (
+    TENANT_STATUS_MESSAGES,
+    Conflict,
+    DomainError,
+    NotFound,
+    tenant_error_response,
+    tenant_exception_handler,
+)
+from tickethelp.openapi import TENANT_ERRORS, tenant_errors
+from tickethelp.pagination import page_window, paginate_serialized
 from tickets import services as ticket_services
 from users import services as user_services
 from users.throttles import LoginEmailThrottle, LoginIPThrottle, PasswordCheckThrottle
@@ -133,7 +138,7 @@ class TenantAPIView(APIView):
 @csrf_exempt
 def tenant_not_found(request, rest: str = ""):
     """Unknown /api/tenant/... paths answer in the portal's shape, too."""
-    return JsonResponse({"message": "Not found."}, status=404)
+    return tenant_error_response(status.HTTP_404_NOT_FOUND, TENANT_STATUS_MESSAGES[status.HTTP_404_NOT_FOUND])
 
 
 # --- Authentication --------------------------------------------------------------------------------
@@ -313,13 +318,18 @@ class TenantTicketsView(TenantAPIView):
             **tenant_errors(422, examples={422: examples.INVALID_STATUS}),
         },
         examples=[examples.TICKETS_RESPONSE],
+        description="Without a paging parameter (`page`, `page_size`, `limit`, `offset`) every ticket of the "
+        "resident is returned, up to the server's MAX_UNPAGED_RESULTS (default 5000); beyond that, the first "
+        "page of 50. `total_tickets` is always the full count.",
     )
     def get(self, request):
         query = validated(PortalTicketFilterSerializer, request.query_params)
         portal_status = None if query["status"] == "all" else query["status"]
         tickets = portal_selectors.tenant_tickets(tenant=self.tenant, portal_status=portal_status)
+        # The app shows every ticket: no paging parameter = the whole list (bounded by
+        # MAX_UNPAGED_RESULTS, past which the first page).
         rows, total = paginate_serialized(
-            PortalTicketListItemSerializer, tickets, request, context={"request": request}
+            PortalTicketListItemSerializer, tickets, request, context={"request": request}, complete_unless_paged=True
         )
         return Response({"tickets": rows, "total_tickets": total})
 
@@ -330,7 +340,7 @@ class TenantTicketsView(TenantAPIView):
         responses={
             201: PortalTicketCreatedResponseSerializer,
             **AUTH_ERRORS,
-            **tenant_errors(400, 422, 503, examples={422: examples.TICKET_INVALID}),
+            **tenant_errors(400, 413, 422, 503, examples={422: examples.TICKET_INVALID}),
         },
         examples=[examples.TICKET_CREATE_REQUEST, examples.TICKET_CREATED_RESPONSE],
         description='`message` is "Ticket created successfully with attachments" when files were attached, '
@@ -376,8 +386,11 @@ class TenantTicketAttachmentsView(TenantAPIView):
     )
     def get(self, request, ticket_id: int):
         ticket = portal_selectors.tenant_ticket_get(tenant=self.tenant, ticket_id=ticket_id)
-        attachments = PortalAttachmentSerializer(ticket.attachments.all(), many=True, context={"request": request})
-        return Response({"ticket_id": ticket.pk, "attachments": attachments.data})
+        attachments = PortalAttachmentDetailSerializer(
+            ticket.attachments.all(), many=True, context={"request": request}
+        ).data
+        body = {"success": True, "ticket_id": ticket.pk, "attachments": attachments, "count": len(attachments)}
+        return Response(body)
 
 
 class TenantTicketCancelView(TenantAPIView):
@@ -421,13 +434,9 @@ class TenantChangePasswordView(TenantAPIView):
         responses={
             200: PortalPasswordChangedResponseSerializer,
             # The documented `{"error"}` for a wrong current password; a body that cannot be
-            # parsed gets the portal's usual `{"message"}`.
+            # parsed gets the portal's usual `{"error", "message"}`.
             400: OpenApiResponse(
-                PolymorphicProxySerializer(
-                    component_name="PortalChangePasswordError",
-                    serializers=[PortalErrorSerializer, TenantErrorSerializer],
-                    resource_type_field_name=None,
-                ),
+                PortalErrorSerializer,
                 description="Current password is incorrect, or the body is malformed",
                 examples=[
                     OpenApiExample("Wrong current password", value=examples.WRONG_CURRENT_PASSWORD),
@@ -481,10 +490,26 @@ class TenantNotificationsView(TenantAPIView):
         examples=[examples.NOTIFICATIONS_RESPONSE],
     )
     def get(self, request):
+        # The counters from one GROUP BY (no rows loaded), the page from one statement.
+        stats = notification_selectors.notification_stats(user=request.user)
+        offset, limit = page_window(request)
         notifications, total = paginate_serialized(
-            PortalNotificationSerializer, notification_selectors.notification_list(user=request.user), request
+            PortalNotificationSerializer,
+            portal_selectors.tenant_notifications(user=request.user),
+            request,
+            total=stats["total"],
         )
-        return Response({"notifications": notifications, "total_notifications": total})
+        return Response(
+            {
+                "success": True,
+                "notifications": notifications,
+                "total_notifications": total,
+                "total_count": total,
+                "unread_count": stats["no_leidas"],
+                "limit": limit,
+                "offset": offset,
+            }
+        )
 
 
 class TenantNotificationReadView(TenantAPIView):
@@ -503,13 +528,17 @@ class TenantNotificationReadView(TenantAPIView):
         if notification_id > portal_selectors.MAX_ID:
             raise NotFound("Notification not found.", code="notification_not_found")
         try:
-            notification = notification_services.notification_mark_read(
-                user=request.user, notification_id=notification_id
-            )
+            notification_services.notification_mark_read(user=request.user, notification_id=notification_id)
         except NotFound:
             raise NotFound("Notification not found.", code="notification_not_found") from None
+        # Read back with its ticket, state, device and technician (one query).
+        notification = portal_selectors.tenant_notification(user=request.user, notification_id=notification_id)
         return Response(
-            {"message": "Notification marked as read", "notification": PortalNotificationSerializer(notification).data}
+            {
+                "success": True,
+                "message": "Notification marked as read",
+                "notification": PortalNotificationSerializer(notification).data,
+            }
         )
 
 
@@ -523,4 +552,4 @@ class TenantNotificationsReadAllView(TenantAPIView):
     )
     def post(self, request):
         updated = notification_services.notifications_mark_all_read(user=request.user)
-        return Response({"message": "All notifications marked as read", "updated": updated})
+        return Response({"success": True, "message": "All notifications marked as read", "updated": updated})

@@ -112,7 +112,7 @@ def test_fast_output_equals_drf_output_on_every_list(desk, monkeypatch):
 
 def _without_signatures(value):
     if isinstance(value, dict):
-        return {k: ("<url>" if k == "url" else _without_signatures(v)) for k, v in value.items()}
+        return {k: ("<url>" if k in ("url", "full_url") else _without_signatures(v)) for k, v in value.items()}
     if isinstance(value, list):
         return [_without_signatures(item) for item in value]
     return value

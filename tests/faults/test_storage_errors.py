@@ -161,7 +161,7 @@ def test_tenant_ticket_with_photo_answers_503_and_leaves_nothing(storage_fault, 
 
     # then a handled 503 in the portal's shape
     assert response.status_code == 503, response.content[:300]
-    assert response.json() == {"message": TENANT_MESSAGE}
+    assert response.json() == {"error": "Service Unavailable", "message": TENANT_MESSAGE}
     assert response["Retry-After"] == "30"
     # and the ticket was not opened: no ticket, attachment, history or notification; no file
     assert not Ticket.objects.exists()

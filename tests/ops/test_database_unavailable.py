@@ -47,4 +47,7 @@ def test_the_tenant_portal_answers_503_in_its_own_shape(monkeypatch):
     # then the portal's English message, and when to retry
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
-    assert response.json() == {"message": "The service is temporarily unavailable. Please try again in a few seconds."}
+    assert response.json() == {
+        "error": "Service Unavailable",
+        "message": "The service is temporarily unavailable. Please try again in a few seconds.",
+    }

@@ -19,7 +19,7 @@ Roles (columns):
 
 Statuses follow ENDPOINTS.md and the two API documents: bad credentials are 401 everywhere
 authentication runs; a wrong role is 403 on the staff API; the tenant portal refuses staff and
-plain clients with 403 in its `{"message"}` shape; an object the caller may not see is 404
+plain clients with 403 in its `{"error", "message"}` shape; an object the caller may not see is 404
 (never reveal that it exists). Allowed calls carry real bodies and ids, so "allowed" answers
 with the endpoint's success status and is never confused with a refusal.
 

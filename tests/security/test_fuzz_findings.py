@@ -64,7 +64,7 @@ def test_post_to_an_unknown_tenant_path_is_a_json_404(tenant, role):
     # then
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"message": "Not found."}
+    assert response.json() == {"error": "Not Found", "message": "Not found."}
 
 
 def test_tenant_login_with_a_malformed_body_is_a_documented_400(schema_document, db):
@@ -89,7 +89,8 @@ def test_tenant_change_password_documents_both_of_its_400_bodies(schema_document
 
     # then
     assert malformed.status_code == 400
-    assert set(malformed.json()) == {"message"}
+    assert malformed.json()["error"] == "Bad Request"
+    assert set(malformed.json()) == {"error", "message"}
     assert refused.status_code == 400
     assert refused.json() == {"error": "Current password is incorrect"}
     for response in (malformed, refused):

@@ -711,10 +711,7 @@ def test_an_oversized_portal_attachment_is_refused_naming_the_field(upload_dirs)
     [
         (
             "/api/tenant/tickets",
-            {
-                "message": "El cuerpo de la solicitud supera el máximo de 110 MB.",
-                "errors": {"body": ["El cuerpo de la solicitud supera el máximo de 110 MB."]},
-            },
+            {"error": "Payload Too Large", "message": "El cuerpo de la solicitud supera el máximo de 110 MB."},
         ),
         (
             "/api/tickets/{ticket}/attachments/",

@@ -65,8 +65,8 @@ IMPERSONATION_DENIED = {
     "detail": "No puedes actuar ni consultar datos de otro usuario.",
     "code": "impersonation_denied",
 }
-PORTAL_TICKET_NOT_FOUND = {"message": "Ticket not found."}
-PORTAL_NOTIFICATION_NOT_FOUND = {"message": "Notification not found."}
+PORTAL_TICKET_NOT_FOUND = {"error": "Not Found", "message": "Ticket not found."}
+PORTAL_NOTIFICATION_NOT_FOUND = {"error": "Not Found", "message": "Notification not found."}
 
 # Ids and documents that name nothing: a foreign object must be answered like these.
 MISSING_ID = 2_000_000_000

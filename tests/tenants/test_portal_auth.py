@@ -159,7 +159,7 @@ def test_login_answers_malformed_bodies_with_a_message(api_client, body, content
     response = api_client.generic("POST", LOGIN, body, content_type=content_type)
 
     assert response.status_code == expected
-    assert set(response.json()) == {"message"}
+    assert set(response.json()) == {"error", "message"}
 
 
 def test_login_is_throttled_per_email(api_client, tenant):
@@ -173,6 +173,7 @@ def test_login_is_throttled_per_email(api_client, tenant):
     # then it is refused with a message saying when to retry
     assert response.status_code == 429
     assert re.fullmatch(r"Too many requests\. Try again in \d+ seconds\.", response.json()["message"])
+    assert response.json()["error"] == "Too Many Requests"
     assert "Retry-After" in response.headers
 
 
@@ -194,7 +195,7 @@ def test_logout_revokes_exactly_that_token(api_client, tenant):
     assert response.json() == {"message": "Successfully logged out"}
     again = client.get(tenant_path("me"))
     assert again.status_code == 401
-    assert again.json() == {"message": "Unauthenticated."}
+    assert again.json() == {"error": "Unauthorized", "message": "Unauthenticated."}
     assert client.post(tenant_path("logout")).status_code == 401
     # while the other session keeps working
     other = APIClient()
@@ -212,7 +213,7 @@ def test_anonymous_callers_get_401(api_client, method_path):
     response = getattr(api_client, method)(tenant_path(path.format(ticket=1, notification=1)))
 
     assert response.status_code == 401
-    assert response.json() == {"message": "Unauthenticated."}
+    assert response.json() == {"error": "Unauthorized", "message": "Unauthenticated."}
 
 
 @pytest.mark.parametrize("who", ["ADMIN", "TECH", "CLIENT_WITHOUT_PROFILE"])
@@ -228,7 +229,7 @@ def test_staff_and_clients_without_a_tenant_profile_get_403(who, method_path):
 
     # then they are refused with the portal's message shape
     assert response.status_code == 403
-    assert response.json() == {"message": "This action is only available to tenants."}
+    assert response.json() == {"error": "Forbidden", "message": "This action is only available to tenants."}
 
 
 def test_a_deactivated_tenant_token_is_refused(tenant):
@@ -238,7 +239,7 @@ def test_a_deactivated_tenant_token_is_refused(tenant):
     response = client.get(tenant_path("me"))
 
     assert response.status_code == 401
-    assert response.json() == {"message": "Unauthenticated."}
+    assert response.json() == {"error": "Unauthorized", "message": "Unauthenticated."}
 
 
 def test_a_garbage_token_is_401_in_the_portal_shape():
@@ -248,15 +249,18 @@ def test_a_garbage_token_is_401_in_the_portal_shape():
     response = client.get(tenant_path("me"))
 
     assert response.status_code == 401
-    assert response.json() == {"message": "Unauthenticated."}
+    assert response.json() == {"error": "Unauthorized", "message": "Unauthenticated."}
 
 
 def test_unknown_tenant_paths_and_wrong_methods_answer_in_the_portal_shape(as_tenant):
     missing = as_tenant.get(tenant_path("does-not-exist"))
     wrong_method = as_tenant.delete(tenant_path("me"))
 
-    assert (missing.status_code, missing.json()) == (404, {"message": "Not found."})
-    assert (wrong_method.status_code, wrong_method.json()) == (405, {"message": 'Method "DELETE" not allowed.'})
+    assert (missing.status_code, missing.json()) == (404, {"error": "Not Found", "message": "Not found."})
+    assert (wrong_method.status_code, wrong_method.json()) == (
+        405,
+        {"error": "Method Not Allowed", "message": 'Method "DELETE" not allowed.'},
+    )
 
 
 # --- Change password -------------------------------------------------------------------------------

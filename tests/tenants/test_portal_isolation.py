@@ -43,7 +43,7 @@ def test_another_tenants_ticket_is_404(as_tenant, foreign_ticket, method, suffix
 
     # then it does not exist for them, and nothing changed
     assert response.status_code == 404
-    assert response.json() == {"message": "Ticket not found."}
+    assert response.json() == {"error": "Not Found", "message": "Ticket not found."}
     foreign_ticket.refresh_from_db()
     assert foreign_ticket.estado.codigo == "open"
     assert not TicketHistory.objects.filter(ticket=foreign_ticket, action=HistoryAction.CANCELED).exists()
@@ -106,7 +106,7 @@ def test_another_tenants_notification_is_404(as_tenant, tenant, other_tenant):
     # then it is not theirs to see or touch
     assert [row["id"] for row in listed] == [mine.pk]
     assert response.status_code == 404
-    assert response.json() == {"message": "Notification not found."}
+    assert response.json() == {"error": "Not Found", "message": "Notification not found."}
     foreign.refresh_from_db()
     assert foreign.fecha_lectura is None
 
@@ -185,7 +185,7 @@ def test_bad_ids_are_404(as_tenant, method, path):
     response = getattr(as_tenant, method)(tenant_path(path))
 
     assert response.status_code == 404
-    assert set(response.json()) == {"message"}
+    assert set(response.json()) == {"error", "message"}
 
 
 @pytest.mark.parametrize(
@@ -238,6 +238,7 @@ def test_bodies_over_the_request_limits_are_400_with_a_message(as_tenant, device
     # then it is refused in the portal's shape and nothing is created
     assert response.status_code == 400
     assert response.json() == {
-        "message": "The request is too large or malformed (too many fields or files, or too much data)."
+        "error": "Bad Request",
+        "message": "The request is too large or malformed (too many fields or files, or too much data).",
     }
     assert not Ticket.objects.exists()

@@ -199,7 +199,7 @@ def test_owner_is_404_when_the_building_has_none(as_tenant, building):
     response = as_tenant.get(tenant_path("owner"))
 
     assert response.status_code == 404
-    assert response.json() == {"message": "Owner not found."}
+    assert response.json() == {"error": "Not Found", "message": "Owner not found."}
 
 
 @pytest.mark.parametrize("path", ["me", "apartment", "building", "doormen", "owner"])

@@ -254,9 +254,26 @@ def test_the_owner_lists_a_tickets_attachments(as_tenant, attachment_row):
 
     response = as_tenant.get(tenant_path(f"tickets/{ticket_id}/attachments"))
 
+    # then the ticket's keys of the attachment, and the app's names for them (REAL-CLIENTS.md §2)
     assert response.status_code == 200
-    assert response.json() == {"ticket_id": ticket_id, "attachments": [{**row, "url": row["url"]}]}
+    body = response.json()
+    assert (body["success"], body["ticket_id"], body["count"]) == (True, ticket_id, 1)
+    [listed] = body["attachments"]
     assert set(row) == {"id", "filename", "path", "url", "mime_type", "size", "created_at"}
+    links = ("url", "full_url")  # signed with the second they were issued in: compared by opening them
+    assert {key: value for key, value in listed.items() if key not in links} == {
+        **{key: value for key, value in row.items() if key not in links},
+        "original_name": "evidencia.png",
+        "file_name": Path(row["path"]).name,
+        "file_path": row["path"],
+        "file_size": row["size"],
+        "uploaded_at": row["created_at"],
+        "is_image": True,
+        "is_video": False,
+    }
+    for key in links:
+        assert listed[key].startswith(f"http://testserver/api/files/attachments/{row['id']}?sig=")
+        assert body_of(APIClient().get(listed[key])) == PNG
 
 
 def test_another_tenant_cannot_reach_the_attachments(as_other_tenant, other_tenant, attachment_row):
@@ -265,7 +282,7 @@ def test_another_tenant_cannot_reach_the_attachments(as_other_tenant, other_tena
     listed = as_other_tenant.get(tenant_path(f"tickets/{ticket_id}/attachments"))
     staff_download = client_for(other_tenant.user).get(f"/api/tickets/{ticket_id}/attachments/{row['id']}/download/")
 
-    assert (listed.status_code, listed.json()) == (404, {"message": "Ticket not found."})
+    assert (listed.status_code, listed.json()) == (404, {"error": "Not Found", "message": "Ticket not found."})
     assert staff_download.status_code == 404
 
 
