@@ -14,8 +14,7 @@ from django.conf import settings
 from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
 
-from tickethelp.exceptions import staff_exception_handler, tenant_exception_handler
-from tickethelp.security import TENANT_API_PREFIX
+from tickethelp.exceptions import is_tenant_path, staff_exception_handler, tenant_exception_handler
 
 DEFAULT_MAX_JSON_DEPTH = 64
 
@@ -54,14 +53,10 @@ def is_json_content_type(content_type: str) -> bool:
     return media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json"))
 
 
-def is_tenant_api(path: str) -> bool:
-    return path.startswith(TENANT_API_PREFIX) or path == TENANT_API_PREFIX.rstrip("/")
-
-
 def too_deep_response(request, limit: int):
     """The 400 the API at this path answers a malformed JSON body with (each API's exception
     handler builds it, so the shapes cannot drift apart)."""
-    if is_tenant_api(request.path):
+    if is_tenant_path(request.path):
         error = exceptions.ParseError(f"JSON parse error - the body is nested deeper than {limit} levels.")
         response = tenant_exception_handler(error, {"request": request, "view": None})
     else:

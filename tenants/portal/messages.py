@@ -7,8 +7,6 @@ GET /api/tenant/tickets/{id}/messages. The ticket detail's `histories` merges th
 public messages with the history rows (tenants.portal.serializers.PortalTicketDetailSerializer).
 """
 
-from datetime import UTC
-
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -19,6 +17,7 @@ from conversations.models import MAX_MESSAGE_LENGTH
 from conversations.serializers import MessageAttachmentSerializer
 from tenants.portal import examples
 from tenants.portal import selectors as portal_selectors
+from tenants.portal.serializers import UtcDateTimeField
 from tenants.portal.views import PAGINATION_PARAMETERS, TAGS, TenantAPIView, validated
 from tickethelp.exceptions import Conflict, DomainError, NotFound
 from tickethelp.openapi import request_example, response_example, tenant_errors
@@ -31,20 +30,6 @@ SEND_REFUSALS = {
     "ticket_final": (Conflict, "The ticket is closed and no longer accepts messages."),
     "ticket_not_found": (NotFound, portal_selectors.TICKET_NOT_FOUND),
 }
-UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
-
-
-class UtcTimestampField(serializers.DateTimeField):
-    """The portal's timestamps: UTC, microseconds, "Z" (`2024-01-15T10:30:00.000000Z`)."""
-
-    pure_output = True  # depends on the value only (tickethelp/serializers.py, row plans)
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("read_only", True)
-        super().__init__(format=UTC_FORMAT, **kwargs)
-
-    def to_representation(self, value):
-        return value.astimezone(UTC).strftime(UTC_FORMAT) if value else None
 
 
 class PortalConversationMessageSerializer(FastOutputMixin, serializers.Serializer):
@@ -55,7 +40,7 @@ class PortalConversationMessageSerializer(FastOutputMixin, serializers.Serialize
     )
     user_name = serializers.CharField(source="author.get_full_name", read_only=True)
     attachments = MessageAttachmentSerializer(many=True, read_only=True)
-    created_at = UtcTimestampField()
+    created_at = UtcDateTimeField()
 
 
 class PortalSendMessageSerializer(serializers.Serializer):
