@@ -1,8 +1,10 @@
 """Fixtures shared by the whole suite, and how the suite is split (docs/TESTING.md):
 pytest-xdist groups, the SQLite selection, and the fault scenarios' figures."""
 
+import contextlib
 import importlib
 import os
+import signal
 from types import SimpleNamespace
 
 import pytest
@@ -52,6 +54,30 @@ def _worker_media_root(tmp_path_factory):
         os.environ.pop("MEDIA_ROOT", None)
     else:
         os.environ["MEDIA_ROOT"] = previous
+
+
+# The signals whose handlers code under test may install in the pytest process, e.g. the
+# in-process `call_command("db_worker")` of the fault scripts (its handlers call sys.exit).
+SHUTDOWN_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)
+
+
+@contextlib.contextmanager
+def signal_handlers_kept():
+    """Puts the shutdown signals' handlers back as they were: a pytest-xdist worker lives on
+    after the test, and a leftover handler would exit it at the next signal."""
+    before = {signum: signal.getsignal(signum) for signum in SHUTDOWN_SIGNALS}
+    try:
+        yield
+    finally:
+        for signum, handler in before.items():
+            if signal.getsignal(signum) is not handler:
+                signal.signal(signum, handler)
+
+
+@pytest.fixture(autouse=True)
+def _signal_handlers():
+    with signal_handlers_kept():
+        yield
 
 
 def _db_mode(request) -> str | None:

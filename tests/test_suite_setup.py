@@ -3,6 +3,7 @@ worker, a media directory per worker, the process tests' group and the SQLite se
 
 import importlib
 import os
+import signal
 import socket
 from pathlib import Path
 
@@ -98,3 +99,19 @@ def test_the_sqlite_selection_covers_both_apis_and_the_contract():
     assert all((Path(settings.BASE_DIR) / path).is_file() for path in suite)
     apps_covered = {path.split("/")[1] for path in suite}
     assert apps_covered >= {"users", "tickets", "notifications", "reports", "tenants", "contract"}
+
+
+def test_signal_handlers_installed_by_code_under_test_are_put_back():
+    # given the handlers as they are, and code that installs its own (as db_worker does)
+    before = {signum: signal.getsignal(signum) for signum in conftest.SHUTDOWN_SIGNALS}
+
+    def exit_now(signum, frame):
+        raise SystemExit(0)
+
+    # when it runs inside the guard every test runs in
+    with conftest.signal_handlers_kept():
+        for signum in conftest.SHUTDOWN_SIGNALS:
+            signal.signal(signum, exit_now)
+
+    # then the process's handlers are the ones it had
+    assert {signum: signal.getsignal(signum) for signum in conftest.SHUTDOWN_SIGNALS} == before
