@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The suite runs on PostgreSQL (as production does); override DATABASE_URL to point elsewhere.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tickethelp
 
-.PHONY: run test venv dev-venv browser lint clean bench bench-reports soak
+.PHONY: run test test-sqlite venv dev-venv browser lint clean bench bench-reports soak
 
 $(BIN)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,9 +34,20 @@ run: venv
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-## make test: the whole suite (PostgreSQL at $$DATABASE_URL, default the local server).
+## make test: the whole suite on PostgreSQL ($$DATABASE_URL, default the local server) in
+## TEST_WORKERS pytest-xdist processes, each on its own test database (test_<name>_gw<N>);
+## the tests that start processes run on one of them, one at a time (docs/TESTING.md).
+## Then the SQLite run. Extra pytest options: PYTEST_ARGS (PostgreSQL run), SQLITE_PYTEST_ARGS.
+TEST_WORKERS ?= auto
 test: dev-venv browser
-	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(BIN)/pytest --create-db $(PYTEST_ARGS)
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --create-db $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory test-sqlite
+
+## make test-sqlite: the contract tests and both APIs' main flows on SQLite, the database of
+## `make run` (DATABASE_URL unset; the test database is in memory). The tests marked
+## postgresql are left out and listed with their reasons.
+test-sqlite: dev-venv
+	env -u DATABASE_URL $(BIN)/pytest -m "sqlite and not postgresql" $(SQLITE_PYTEST_ARGS)
 
 ## make bench: the load benchmark (bench/load.py) at BENCH_SCALES tickets; figures in bench/out/report.md.
 ## Each scale's data set is generated once in tickethelp_bench_<scale> and kept for the next runs.

@@ -1,6 +1,8 @@
 """Helpers for tests that start real processes (gunicorn, db_worker) on the test database."""
 
+import itertools
 import os
+import random
 import socket
 import time
 from pathlib import Path
@@ -11,10 +13,40 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# Loopback ports for the servers the tests start are drawn below the kernel's ephemeral range
+# (32768+ on Linux, where outgoing connections take their local ports), each pytest-xdist
+# worker from its own band: two workers never hand out the same port, and a port reserved
+# now and listened on later (an SMTP server that "comes back") is not taken meanwhile.
+PORT_BANDS_START = 20_000
+PORT_BANDS_END = 32_000
+
+
+def _port_band() -> range:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")  # gw<N>; a serial run is "gw0"
+    workers = max(int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")), 1)
+    width = (PORT_BANDS_END - PORT_BANDS_START) // workers
+    start = PORT_BANDS_START + int(worker.removeprefix("gw") or 0) % workers * width
+    return range(start, start + width)
+
+
+_band = _port_band()
+# A random start, so that suites running at the same time in other checkouts walk elsewhere.
+_offset = random.randrange(len(_band))
+_next_port = itertools.cycle([*_band[_offset:], *_band[:_offset]])
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A loopback port nothing listens on, from this worker's band; successive calls give
+    different ports, so a test can reserve several before starting its servers."""
+    for _ in range(len(_band)):
+        port = next(_next_port)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    pytest.fail(f"no free loopback port in {_band.start}-{_band.stop - 1}")
 
 
 def test_database_url_for_subprocess() -> str:

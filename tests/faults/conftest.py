@@ -1,5 +1,5 @@
 """Fault scripts: a private PostgreSQL cluster that can be restarted, gunicorn on it, and a
-way for every scenario to print its figures (shown even when pytest captures output).
+way for every scenario to report its figures (printed in the run's summary, also under xdist).
 
 Every process started here is stopped by a fixture finalizer, also when the test fails."""
 
@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import FIGURES_PROPERTY
 from tests.processes import ROOT, free_port, wait_for
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -202,14 +203,15 @@ def start_gunicorn(tmp_path):
 
 
 @pytest.fixture
-def print_figures(capsys, request):
-    """Print a scenario's measured figures as a small table, past pytest's capture."""
+def print_figures(request):
+    """Records a scenario's measured figures as a small table; the run prints them all in its
+    summary ("figures of the fault scenarios", tests/conftest.py), also from xdist workers,
+    whose own output pytest does not show."""
 
     def show(title: str, figures: dict) -> None:
         width = max(len(name) for name in figures)
-        lines = [f"\n[faults] {title} ({request.node.name})"]
+        lines = [f"[faults] {title} ({request.node.name})"]
         lines += [f"  {name:<{width}}  {value}" for name, value in figures.items()]
-        with capsys.disabled():
-            print("\n".join(lines), flush=True)
+        request.node.user_properties.append((FIGURES_PROPERTY, "\n".join(lines)))
 
     return show
