@@ -145,8 +145,9 @@ def clients_evolution(*, year: int) -> dict:
             "mensual": {f"{m:02d}": per_month.get(m, 0) for m in range(1, 13)},
         }
     zone = timezone.get_current_timezone()
-    lower = datetime(year, 1, 1, tzinfo=zone)
-    upper = datetime(year + 1, 1, 1, tzinfo=zone)
+    # Bound as the backend stores date-times (SQLite compares UTC text, not aware values).
+    lower = connection.ops.adapt_datetimefield_value(datetime(year, 1, 1, tzinfo=zone))
+    upper = connection.ops.adapt_datetimefield_value(datetime(year + 1, 1, 1, tzinfo=zone))
     table = Ticket._meta.db_table
     month = connection.ops.datetime_extract_sql("month", '"fecha"', (), str(zone))
     with connection.cursor() as cursor:

@@ -205,6 +205,14 @@ SQLITE_SUITE = (
     "tests/contract/test_api_docs.py",
     "tests/contract/test_openapi_operations.py",
     "tests/contract/test_fast_output.py",
+    # what the real clients send and read (staff web front end, residents' app)
+    "tests/contract/test_real_clients_staff.py",
+    "tests/contract/test_real_clients_users.py",
+    "tests/contract/test_real_clients_tenant.py",
+    # the conversation on a ticket, both APIs
+    "tests/conversations/test_staff_api.py",
+    "tests/conversations/test_portal.py",
+    "tests/conversations/test_internal_notes.py",
 )
 FIGURES_PROPERTY = "figures"
 

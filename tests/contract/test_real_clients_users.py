@@ -362,4 +362,4 @@ def test_the_tenant_portal_keeps_its_english_answer():
 
     # then the portal's own English 401
     assert response.status_code == 401
-    assert response.json() == {"message": "Unauthenticated."}
+    assert response.json() == {"error": "Unauthorized", "message": "Unauthenticated."}

@@ -152,4 +152,4 @@ def test_the_tenant_portal_answers_its_own_english(authorization):
 
     # then the portal's English 401 (unchanged)
     assert response.status_code == 401
-    assert response.json() == {"message": "Unauthenticated."}
+    assert response.json() == {"error": "Unauthorized", "message": "Unauthenticated."}
