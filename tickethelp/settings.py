@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "notifications",
     "reports",
     "tenants",
+    "visits",
     # Last: commands that compose every app (seed_demo) and project-wide migrations.
     "tickethelp.apps.TicketHelpConfig",
 ]
