@@ -20,6 +20,7 @@ SEED_MIGRATIONS = [
     ("tickets.migrations.0002_seed_estados", "seed_estados"),
     ("notifications.migrations.0002_seed_notification_types", "seed"),
     ("reports.migrations.0001_rollups", "seed_zone"),
+    ("visits.migrations.0002_no_overlap_and_notification_types", "seed"),
 ]
 
 
