@@ -419,7 +419,7 @@ def appointment_rate(*, appointment_id: int, resident: User, rating: int, feedba
             description=f"calificada con {rating}/5 por el residente.{comment}",
         )
         row, _ = RatingMonth.objects.get_or_create(
-            month=_month_of(appointment.completed_at),
+            month=_month_of(appointment.completed_at or appointment.rated_at),
             technician_id=appointment.technician_id,
             rating=rating,
             defaults={"total": 0},

@@ -25,6 +25,7 @@ from notifications.models import Notification, NotificationType
 from tests.factories import (
     TEST_PASSWORD,
     ApartmentFactory,
+    AppointmentFactory,
     BuildingFactory,
     DeviceFactory,
     DoormanFactory,
@@ -233,6 +234,9 @@ def build_world() -> SimpleNamespace:
         attachment=attachment,
         signature=attachment_signature(attachment.pk),
         notification=notify(client, ticket),
+        visit=AppointmentFactory(ticket=ticket),
+        visit_started=AppointmentFactory(ticket=ticket, status="in_progress"),
+        tenant_visit=AppointmentFactory(ticket=tenant_ticket, status="awaiting_feedback"),
         tenant_notification=notify(tenant.user, tenant_ticket),
         # rows the management API may change or delete (nothing depends on them)
         spare_owners=OwnerFactory(),
