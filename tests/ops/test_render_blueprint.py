@@ -70,7 +70,8 @@ def test_a_cron_job_sends_the_visit_reminders_every_few_minutes(blueprint):
     assert "pip install -r requirements.txt" in cron["buildCommand"]
     assert cron["startCommand"] == "python manage.py send_appointment_reminders"
     minutes, *rest = cron["schedule"].split()
-    assert minutes.startswith("*/") and int(minutes[2:]) <= 15
+    assert minutes.startswith("*/")
+    assert int(minutes[2:]) <= 15
     assert rest == ["*", "*", "*", "*"]
 
 

@@ -32,9 +32,9 @@ from tenants.models import Device, Tenant
 from tests.conftest import client_for
 from tests.factories import (
     ApartmentFactory,
+    AppointmentFactory,
     BuildingFactory,
     DeviceFactory,
-    AppointmentFactory,
     TenantFactory,
     TicketFactory,
     TicketHistoryFactory,
