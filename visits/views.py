@@ -149,20 +149,20 @@ class AppointmentActionView(APIView):
         return _answer(self.message, self.act(request, appointment_id, data))
 
 
-def action_schema(operation_id: str, request=None, example=None):
+def action_schema(operation_id: str, response_example, request=None, request_example=None):
     return extend_schema(
         operation_id=operation_id,
         tags=TAGS,
         request=request,
         responses={200: AppointmentResponseSerializer, **ERRORS, **NOT_FOUND, **CONFLICT},
-        examples=[example] if example else None,
+        examples=[example for example in (request_example, response_example) if example],
     )
 
 
 class AppointmentStartView(AppointmentActionView):
     message = "Visita iniciada"
 
-    @action_schema("appointments_start")
+    @action_schema("appointments_start", examples.STARTED_RESPONSE)
     def post(self, request, appointment_id: int):
         return super().post(request, appointment_id)
 
@@ -174,7 +174,9 @@ class AppointmentCompleteView(AppointmentActionView):
     input_class = AppointmentCompleteSerializer
     message = "Visita completada: queda esperando la calificación del residente"
 
-    @action_schema("appointments_complete", AppointmentCompleteSerializer, examples.COMPLETE_REQUEST)
+    @action_schema(
+        "appointments_complete", examples.COMPLETED_RESPONSE, AppointmentCompleteSerializer, examples.COMPLETE_REQUEST
+    )
     def post(self, request, appointment_id: int):
         return super().post(request, appointment_id)
 
@@ -188,7 +190,9 @@ class AppointmentCancelView(AppointmentActionView):
     input_class = AppointmentReasonSerializer
     message = "Visita cancelada"
 
-    @action_schema("appointments_cancel", AppointmentReasonSerializer, examples.REASON_REQUEST)
+    @action_schema(
+        "appointments_cancel", examples.CANCELLED_RESPONSE, AppointmentReasonSerializer, examples.REASON_REQUEST
+    )
     def post(self, request, appointment_id: int):
         return super().post(request, appointment_id)
 
@@ -200,7 +204,9 @@ class AppointmentNoShowView(AppointmentActionView):
     input_class = AppointmentReasonSerializer
     message = "Visita marcada como no atendida"
 
-    @action_schema("appointments_no_show", AppointmentReasonSerializer, examples.REASON_REQUEST)
+    @action_schema(
+        "appointments_no_show", examples.NO_SHOW_RESPONSE, AppointmentReasonSerializer, examples.REASON_REQUEST
+    )
     def post(self, request, appointment_id: int):
         return super().post(request, appointment_id)
 
@@ -212,7 +218,12 @@ class AppointmentRescheduleView(AppointmentActionView):
     input_class = AppointmentRescheduleSerializer
     message = "Visita reprogramada"
 
-    @action_schema("appointments_reschedule", AppointmentRescheduleSerializer, examples.RESCHEDULE_REQUEST)
+    @action_schema(
+        "appointments_reschedule",
+        examples.RESCHEDULED_RESPONSE,
+        AppointmentRescheduleSerializer,
+        examples.RESCHEDULE_REQUEST,
+    )
     def post(self, request, appointment_id: int):
         return super().post(request, appointment_id)
 
