@@ -7,7 +7,9 @@ million tickets, their approval requests and history take a few minutes on 2 cor
 Distribution: 12 % open, 5 % diagnosis, 5 % in repair (a fifth of those with a pending
 request), 68 % finalized (each with its approved request), 10 % cancelled; dates spread
 over the last three years; a fifth of the tickets come from tenants about their devices;
-two notifications per ticket (client and technician), read except for the newest 2 %.
+two notifications per ticket (client and technician), read except for the newest 2 %;
+a technician's visit for every second ticket (rated when the ticket is finalized, ahead of
+now when it is open); three messages per ticket when the conversations app is installed.
 """
 
 import argparse
@@ -45,6 +47,8 @@ def sql(statement: str, params=None, *, label: str = "") -> None:
 def generate(*, tickets: int, clients: int, technicians: int, admins: int, tenants: int) -> None:
     from django.contrib.auth.hashers import make_password
 
+    from visits.services import rating_rollup_rebuild
+
     password = make_password(BENCH_PASSWORD)
     # Row triggers (the counters) off for the bulk load; the counters are rebuilt at the end.
     sql("SET session_replication_role = replica")
@@ -56,7 +60,8 @@ def generate(*, tickets: int, clients: int, technicians: int, admins: int, tenan
            tenants_device_shared_with,
            tenants_device, tenants_tenant, tenants_apartment, tenants_doorman, tenants_building, tenants_owner,
            tenants_namedevice, users_revokedaccesstoken, token_blacklist_blacklistedtoken,
-           token_blacklist_outstandingtoken, users_user RESTART IDENTITY CASCADE""",
+           token_blacklist_outstandingtoken, visits_appointment, visits_ratingmonth, users_user
+           RESTART IDENTITY CASCADE""",
         label="truncate",
     )
     # Users: admins, technicians, clients (the first `tenants` clients are residents).
@@ -160,8 +165,51 @@ def generate(*, tickets: int, clients: int, technicians: int, admins: int, tenan
         [tickets * 98 // 100, tickets * 98 // 100],
         label=f"notifications ({2 * tickets})",
     )
+    # Visits: every second ticket has one (~0.5 per ticket), of its technician. Final tickets'
+    # visits are over (finalized: rated, 1 in 20 still awaiting the rating; cancelled: cancelled
+    # or a no-show); open tickets' visits are ahead, each technician's two hours apart
+    # (n / technicians is distinct for one technician), so the no-overlap constraint holds.
+    sql(
+        """INSERT INTO visits_appointment (ticket_id, technician_id, created_by_id, title, description,
+               scheduled_for, duration_minutes, ends_at, status, reschedule_count, started_at, completed_at,
+               completion_notes, service_rating, member_feedback, rated_at, reason, reminder_sent_at, created_at,
+               updated_at)
+           SELECT id, tecnico_id, administrador_id, 'Visita ' || code, '', s, 60, s + interval '1 hour', st, 0,
+                  CASE WHEN st IN ('in_progress', 'awaiting_feedback', 'completed') THEN s END,
+                  CASE WHEN st IN ('awaiting_feedback', 'completed') THEN s + interval '50 minutes' END,
+                  CASE WHEN st IN ('awaiting_feedback', 'completed') THEN 'Reparado.' ELSE '' END,
+                  CASE WHEN st = 'completed' THEN (ARRAY[5, 4, 5, 3, 5, 4, 2, 5, 4, 1])[1 + (id / 2) %% 10] END,
+                  '', CASE WHEN st = 'completed' THEN s + interval '1 day' END,
+                  CASE WHEN st IN ('cancelled', 'no_show') THEN 'Motivo de prueba' ELSE '' END, NULL, fecha, fecha
+           FROM (SELECT t.*,
+                        CASE WHEN estado_id = 4 THEN fecha_resolucion - interval '3 hours'
+                             WHEN estado_id = 5 THEN fecha + interval '1 day'
+                             ELSE date_trunc('hour', now()) + interval '2 hours' * (1 + id / %s) END AS s,
+                        CASE WHEN estado_id = 4 AND id %% 20 = 0 THEN 'awaiting_feedback'
+                             WHEN estado_id = 4 THEN 'completed'
+                             WHEN estado_id = 5 AND id %% 3 = 0 THEN 'no_show'
+                             WHEN estado_id = 5 THEN 'cancelled'
+                             WHEN estado_id = 3 THEN 'in_progress'
+                             ELSE 'scheduled' END AS st
+                 FROM tickets_ticket t WHERE id %% 2 = 0 AND tecnico_id IS NOT NULL) AS v""",
+        [technicians],
+        label=f"appointments (~{tickets // 2})",
+    )
+    tables = set(connection.introspection.table_names())
+    if "conversations_ticketmessage" in tables:
+        # ~3 messages per ticket: the client asks, the technician answers, an internal note.
+        sql(
+            """INSERT INTO conversations_ticketmessage (ticket_id, author_id, body, internal, created_at)
+               SELECT t.id, CASE WHEN k = 1 THEN t.cliente_id ELSE t.tecnico_id END,
+                      CASE WHEN k = 1 THEN '¿Hay novedades?' WHEN k = 2 THEN 'Vamos en camino.'
+                           ELSE 'Nota interna: pedir repuesto.' END,
+                      k = 3, t.fecha + interval '1 hour' * k
+               FROM tickets_ticket t CROSS JOIN generate_series(1, 3) AS k WHERE t.tecnico_id IS NOT NULL""",
+            label=f"messages (~{3 * tickets})",
+        )
     for table in (
         "users_user",
+        "visits_appointment",
         "tickets_ticket",
         "tickets_statechangerequest",
         "tickets_tickethistory",
@@ -172,6 +220,14 @@ def generate(*, tickets: int, clients: int, technicians: int, admins: int, tenan
     sql("SELECT tickets_ticketcount_rebuild()", label="ticket counters")
     sql("SELECT reports_rollups_rebuild(%s)", [settings.TIME_ZONE], label="report roll-ups")
     sql("SELECT reports_portal_rebuild()", label="portal counts")
+    started = time.perf_counter()
+    rating_rollup_rebuild()
+    print(f"  {'ratings roll-up':<38} {time.perf_counter() - started:7.1f} s", flush=True)
+    if "conversations_ticketmessage" in tables:
+        sql(
+            "SELECT setval(pg_get_serial_sequence('conversations_ticketmessage', 'id'), "
+            "(SELECT max(id) FROM conversations_ticketmessage))"
+        )
     # Fresh visibility maps let PostgreSQL answer from the indexes alone (index-only scans).
     sql("VACUUM ANALYZE", label="vacuum analyze")
 

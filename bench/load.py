@@ -50,6 +50,7 @@ class Read:
     path: str  # may hold {ticket_id} / {tenant_ticket_id}
     kind: str = "read"  # read | report | floor
     connections: int | None = None  # None: --connections
+    needs: str | None = None  # a flag of the prepared context (routes of optional apps)
 
 
 READS = [
@@ -74,6 +75,11 @@ READS = [
     Read("tenant devices", "tenant", "/api/tenant/devices"),
     Read("tenant notifications", "tenant", "/api/tenant/notifications"),
     Read("tenant me", "tenant", "/api/tenant/me"),
+    Read("ticket appointments", "admin", "/api/tickets/{appointment_ticket_id}/appointments/"),
+    Read("agenda (TECH)", "tech", "/api/appointments/"),
+    Read("agenda (ADMIN) ?tecnico=&desde=", "admin", "/api/appointments/?tecnico={tech_document}&desde={agenda_from}"),
+    Read("tenant ticket appointments", "tenant", "/api/tenant/tickets/{tenant_ticket_id}/appointments"),
+    Read("ticket messages", "admin", "/api/tickets/{ticket_id}/messages/", needs="has_messages"),
     *(
         # A report is one admin's click, not a stream: measured one request at a time.
         Read(f"report {path.split('?')[0]}", "admin", f"/api/reports/stats/{path}", "report", connections=1)
@@ -87,6 +93,7 @@ READS = [
             "flujo-tickets/?period=month",
             "aprobaciones-pendientes/?limit=20",
             "tickets-portal/",
+            "satisfaction/",
         )
     ),
 ]
@@ -149,7 +156,24 @@ client = User.objects.filter(role=Role.CLIENT, is_active=True).exclude(pk__in=te
 tenant = Tenant.objects.select_related("user").order_by("pk").first().user
 ticket = Ticket.objects.order_by("-pk").filter(pk__lte=%(scale)d).first()
 tenant_ticket = Ticket.objects.filter(cliente=tenant).order_by("-pk").first()
+import datetime
+from django.apps import apps
+from django.db.models import Max
+from django.utils import timezone
+from visits.models import Appointment
+appointment_ticket = Appointment.objects.order_by("-ticket_id").values_list("ticket_id", flat=True).first()
+# Bookings of this run go after every existing visit: they never overlap an earlier run's.
+booking_base = Appointment.objects.aggregate(last=Max("ends_at"))["last"] or timezone.now()
+booking_tickets = [
+    Ticket.objects.filter(tecnico=t, estado__es_final=False).order_by("-pk").values_list("pk", flat=True).first()
+    for t in techs
+]
 print(json.dumps({
+    "appointment_ticket_id": appointment_ticket,
+    "agenda_from": timezone.now().date().isoformat(),
+    "booking_base": (booking_base + datetime.timedelta(days=1)).isoformat(),
+    "booking_tickets": booking_tickets,
+    "has_messages": apps.is_installed("conversations"),
     "tickets": Ticket.objects.count(),
     "tokens": {"admin": token(admin), "tech": token(techs[0]), "client": token(client), "tenant": token(tenant)},
     "writer_techs": [{"document": t.document, "token": token(t)} for t in techs],
@@ -415,6 +439,84 @@ def run_writes(context: dict, port: int, *, duration: int, connections: int) -> 
     return results
 
 
+BOOKING = "book appointments"
+
+
+def booking_worker(port: int, context: dict, worker: int, workers: int, deadline: float, samples: list, errors: list):
+    """Visits booked by an admin on the writer technicians' open tickets until `deadline`;
+    every booking has its own two-hour slot (after every existing visit), so none overlaps."""
+    from datetime import datetime, timedelta
+
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    base = datetime.fromisoformat(context["booking_base"])
+    tickets = [pk for pk in context["booking_tickets"] if pk]
+    iteration = 0
+    while time.monotonic() < deadline and tickets:
+        slot = base + timedelta(hours=2 * (iteration * workers + worker))
+        ticket = tickets[worker % len(tickets)]
+        body = {"title": f"Benchmark {worker}-{iteration}", "scheduled_for": slot.isoformat()}
+        started = time.perf_counter()
+        try:
+            status, headers, response = request(
+                port,
+                "POST",
+                f"/api/tickets/{ticket}/appointments/",
+                token=context["tokens"]["admin"],
+                body=body,
+                connection=conn,
+            )
+        except (OSError, http.client.HTTPException) as exc:
+            errors.append(f"{BOOKING}: {exc!r}")
+            conn.close()
+            conn = http.client.HTTPConnection(HOST, port, timeout=30)
+            continue
+        iteration += 1
+        if status != 201:
+            errors.append(f"{BOOKING}: {status} {response!r}"[:300])
+            continue
+        samples.append(
+            (
+                (time.perf_counter() - started) * 1000,
+                int(headers["x-bench-queries"]),
+                int(headers["x-bench-notification-queries"]),
+            )
+        )
+    conn.close()
+
+
+def run_bookings(context: dict, port: int, *, duration: int, connections: int) -> dict:
+    samples: list = []
+    errors: list[str] = []
+    deadline = time.monotonic() + duration
+    threads = [
+        threading.Thread(target=booking_worker, args=(port, context, i, connections, deadline, samples, errors))
+        for i in range(connections)
+    ]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    for error in errors[:5]:
+        log(f"  write error: {error}")
+    if not samples:
+        return {"name": BOOKING, "kind": "write", "requests": 0, "errors": len(errors)}
+    timings = [sample[0] for sample in samples]
+    return {
+        "name": BOOKING,
+        "kind": "write",
+        "requests": len(timings),
+        "errors": len(errors),
+        "rps": len(timings) / elapsed,
+        "p50_ms": statistics.median(timings),
+        "p99_ms": percentile(timings, 0.99),
+        "max_ms": max(timings),
+        "queries": max(sample[1] for sample in samples),
+        "notification_queries": max(sample[2] for sample in samples),
+    }
+
+
 # --- One scale, then the report ------------------------------------------------------------
 
 
@@ -429,6 +531,8 @@ def run_scale(scale: int, args) -> dict:
         for read in READS:
             if args.only and not any(word in read.name for word in args.only):
                 continue
+            if read.needs and not context.get(read.needs):
+                continue
             connections = read.connections or args.connections
             figures = run_read(read, context, args.port, duration=args.duration, connections=connections)
             log(
@@ -438,8 +542,12 @@ def run_scale(scale: int, args) -> dict:
             results["reads"].append(figures)
         if not args.only:
             results["writes"] = run_writes(context, args.port, duration=args.duration * 2, connections=args.connections)
-            for figures in results["writes"]:
-                log(f"  {figures['name']:<45} {figures.get('p50_ms', 0):7.1f} ms p50  {figures.get('queries')} queries")
+        if not args.only or any(word in BOOKING for word in args.only):
+            results["writes"].append(
+                run_bookings(context, args.port, duration=args.duration, connections=args.connections)
+            )
+        for figures in results["writes"]:
+            log(f"  {figures['name']:<45} {figures.get('p50_ms', 0):7.1f} ms p50  {figures.get('queries')} queries")
         results["memory"] = server.memory()
     finally:
         server.stop()

@@ -14,6 +14,8 @@ PERFORMANCE_RANKING = response_example(
         "tickets_asignados": 4,
         "tickets_resueltos": 1,
         "porcentaje_exito": 25.0,
+        "calificacion_promedio": 4.5,
+        "calificaciones": 2,
     },
     summary="Un elemento de la lista",
 )
@@ -114,3 +116,29 @@ PORTAL_TICKETS = response_example(
     },
 )
 INVALID_YEAR = {"year": ["Introduzca un número entero válido."]}
+
+_TULIO_RATINGS = {
+    "document": "2000000003",
+    "nombre_completo": "Tulio Soporte",
+    "calificaciones": 2,
+    "promedio": 4.5,
+    "distribucion": {"1": 0, "2": 0, "3": 0, "4": 1, "5": 1},
+}
+SATISFACTION = response_example(
+    "Satisfacción",
+    {
+        "calificaciones": 2,
+        "promedio": 4.5,
+        "distribucion": {"1": 0, "2": 0, "3": 0, "4": 1, "5": 1},
+        "por_mes": [
+            {
+                "mes": "2026-03",
+                "calificaciones": 2,
+                "promedio": 4.5,
+                "distribucion": {"1": 0, "2": 0, "3": 0, "4": 1, "5": 1},
+                "por_tecnico": [_TULIO_RATINGS],
+            }
+        ],
+        "por_tecnico": [_TULIO_RATINGS],
+    },
+)

@@ -24,6 +24,7 @@ from tenants.models import Building
 from tickets.models import Estado, EstadoCodigo, RequestStatus, StateChangeRequest, Ticket
 from tickets.selectors import ticket_counts
 from users.models import Role, User
+from visits.models import Appointment, RatingMonth
 
 
 def _in_range(queryset: QuerySet, field: str, lower: datetime | None, upper: datetime | None) -> QuerySet:
@@ -113,6 +114,7 @@ def performance_ranking(*, limit: int) -> list[dict]:
         assigned[tecnico_id] = assigned.get(tecnico_id, 0) + total
         if estado_id in finalized:
             resolved[tecnico_id] = resolved.get(tecnico_id, 0) + total
+    ratings = _ratings_per_technician()
     rows = [
         {
             "document": tech.document,
@@ -120,11 +122,26 @@ def performance_ranking(*, limit: int) -> list[dict]:
             "tickets_asignados": assigned.get(tech.pk, 0),
             "tickets_resueltos": resolved.get(tech.pk, 0),
             "porcentaje_exito": _percent(resolved.get(tech.pk, 0), assigned.get(tech.pk, 0)),
+            "calificacion_promedio": ratings.get(tech.pk, (None, 0))[0],
+            "calificaciones": ratings.get(tech.pk, (None, 0))[1],
         }
         for tech in User.objects.filter(role=Role.TECH, is_active=True).order_by("last_name", "first_name", "id")
     ]
     rows.sort(key=lambda row: (-row["porcentaje_exito"], -row["tickets_resueltos"]))
     return rows[:limit]
+
+
+def _ratings_per_technician() -> dict[int, tuple[float | None, int]]:
+    """{technician id: (average service rating, number of ratings)} of all history, from the
+    monthly roll-up (visits.RatingMonth): one GROUP BY over a few rows per technician."""
+    rows = (
+        RatingMonth.objects.order_by()
+        .values("technician_id")
+        .annotate(points=Sum(F("rating") * F("total")), ratings=Sum("total"))
+        .filter(ratings__gt=0)
+        .values_list("technician_id", "points", "ratings")
+    )
+    return {tech: (round(points / ratings, 2), ratings) for tech, points, ratings in rows}
 
 
 def clients_evolution(*, year: int) -> dict:
@@ -391,3 +408,103 @@ def portal_tickets(*, lower: datetime | None, upper: datetime | None) -> dict:
             for key, total in sorted(by_building.items(), key=lambda item: (-item[1], names.get(item[0]) or ""))
         ],
     }
+
+
+# --- Residents' satisfaction with the technicians' visits ------------------------------------
+
+RATINGS = range(1, 6)
+
+
+def _month_start(moment: datetime) -> datetime:
+    local = timezone.localtime(moment)
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def _next_month(moment: datetime) -> datetime:
+    return _month_start(_month_start(moment) + timedelta(days=32))
+
+
+def _rated_in(lower: datetime, upper: datetime) -> list[tuple[date, int, int, int]]:
+    """(month, technician, rating, visits) of the visits completed in [lower, upper), from the
+    partial index of rated visits (used for the partial months at the range's edges)."""
+    zone = timezone.get_current_timezone()
+    rows = (
+        Appointment.objects.filter(service_rating__isnull=False, completed_at__gte=lower, completed_at__lt=upper)
+        .order_by()
+        .annotate(month=Trunc("completed_at", "month", tzinfo=zone))
+        .values("month", "technician_id", "service_rating")
+        .annotate(total=Count("*"))
+        .values_list("month", "technician_id", "service_rating", "total")
+    )
+    return [(timezone.localtime(month).date(), tech, rating, total) for month, tech, rating, total in rows]
+
+
+def _rating_groups(lower: datetime | None, upper: datetime | None) -> list[tuple[date, int, int, int]]:
+    """(month, technician, rating, visits): whole months from the roll-up, and a range's
+    partial first and last month from the rated visits themselves."""
+    whole_from = None if lower is None else (lower if lower == _month_start(lower) else _next_month(lower))
+    whole_to = None if upper is None else _month_start(upper)
+    groups: list[tuple[date, int, int, int]] = []
+    if whole_from is not None and whole_to is not None and whole_from >= whole_to:
+        # The range lies inside one month (or two partial ones): no whole month in it.
+        return _rated_in(lower, upper)
+    months = RatingMonth.objects.filter(total__gt=0)
+    if whole_from is not None:
+        months = months.filter(month__gte=whole_from.date())
+        if lower < whole_from:
+            groups += _rated_in(lower, whole_from)
+    if whole_to is not None:
+        months = months.filter(month__lt=whole_to.date())
+        if whole_to < upper:
+            groups += _rated_in(whole_to, upper)
+    groups += list(months.values_list("month", "technician_id", "rating", "total"))
+    return groups
+
+
+def _rating_summary(counts: dict[int, int]) -> dict:
+    ratings = sum(counts.values())
+    points = sum(rating * total for rating, total in counts.items())
+    return {
+        "calificaciones": ratings,
+        "promedio": round(points / ratings, 2) if ratings else None,
+        "distribucion": {str(rating): counts.get(rating, 0) for rating in RATINGS},
+    }
+
+
+def satisfaction(*, lower: datetime | None, upper: datetime | None) -> dict:
+    """Residents' ratings (1-5) of the visits completed in the range: average and distribution
+    overall, per local month (and technician within it) and per technician."""
+    per_month: dict[date, dict[int, dict[int, int]]] = {}
+    per_tech: dict[int, dict[int, int]] = {}
+    overall: dict[int, int] = {}
+    for month, tech, rating, total in _rating_groups(lower, upper):
+        month_techs = per_month.setdefault(month, {})
+        month_techs.setdefault(tech, {})
+        month_techs[tech][rating] = month_techs[tech].get(rating, 0) + total
+        per_tech.setdefault(tech, {})
+        per_tech[tech][rating] = per_tech[tech].get(rating, 0) + total
+        overall[rating] = overall.get(rating, 0) + total
+    people = {user.pk: user for user in User.objects.filter(pk__in=list(per_tech))}
+
+    def technician(tech: int, counts: dict[int, int]) -> dict:
+        person = people.get(tech)
+        return {
+            "document": person.document if person else None,
+            "nombre_completo": person.get_full_name() if person else "Sin técnico",
+            **_rating_summary(counts),
+        }
+
+    def ranked(techs: dict[int, dict[int, int]]) -> list[dict]:
+        rows = [technician(tech, counts) for tech, counts in techs.items()]
+        return sorted(rows, key=lambda row: (-(row["promedio"] or 0), -row["calificaciones"], row["nombre_completo"]))
+
+    months = []
+    for month in sorted(per_month):
+        counts: dict[int, int] = {}
+        for tech_counts in per_month[month].values():
+            for rating, total in tech_counts.items():
+                counts[rating] = counts.get(rating, 0) + total
+        months.append(
+            {"mes": month.strftime("%Y-%m"), **_rating_summary(counts), "por_tecnico": ranked(per_month[month])}
+        )
+    return {**_rating_summary(overall), "por_mes": months, "por_tecnico": ranked(per_tech)}

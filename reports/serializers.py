@@ -17,6 +17,11 @@ class PerformanceRowSerializer(serializers.Serializer):
     tickets_asignados = serializers.IntegerField()
     tickets_resueltos = serializers.IntegerField()
     porcentaje_exito = serializers.FloatField(help_text="Porcentaje de finalizados sobre asignados, con dos decimales.")
+    calificacion_promedio = serializers.FloatField(
+        allow_null=True,
+        help_text="Calificación media (1-5) de sus visitas, según los residentes; null sin calificaciones.",
+    )
+    calificaciones = serializers.IntegerField(help_text="Visitas calificadas.")
 
 
 class ClientsEvolutionSerializer(serializers.Serializer):
@@ -104,3 +109,46 @@ class PortalTicketsSerializer(serializers.Serializer):
     por_categoria = CategoryCountSerializer(many=True)
     por_prioridad = PriorityCountSerializer(many=True)
     por_edificio = BuildingCountSerializer(many=True)
+
+
+class RatingDistributionSerializer(serializers.Serializer):
+    """Visits per rating, keys "1" to "5"."""
+
+    def get_fields(self):
+        return {str(rating): serializers.IntegerField() for rating in range(1, 6)}
+
+
+class RatingSummaryFields(serializers.Serializer):
+    calificaciones = serializers.IntegerField()
+    promedio = serializers.FloatField(allow_null=True, help_text="Media de 1 a 5 con dos decimales; null sin datos.")
+    distribucion = RatingDistributionSerializer()
+
+
+class TechnicianRatingSerializer(RatingSummaryFields):
+    document = serializers.CharField(allow_null=True)
+    nombre_completo = serializers.CharField()
+
+
+class MonthRatingSerializer(RatingSummaryFields):
+    mes = serializers.CharField(help_text="AAAA-MM (hora local).")
+    por_tecnico = TechnicianRatingSerializer(many=True)
+
+
+class SatisfactionSerializer(RatingSummaryFields):
+    por_mes = MonthRatingSerializer(many=True)
+    por_tecnico = TechnicianRatingSerializer(many=True)
+
+
+class SatisfactionRowSerializer(serializers.Serializer):
+    """One CSV row: a technician's ratings in one month."""
+
+    mes = serializers.CharField()
+    document = serializers.CharField(allow_null=True)
+    nombre_completo = serializers.CharField()
+    calificaciones = serializers.IntegerField()
+    promedio = serializers.FloatField(allow_null=True)
+    calificacion_1 = serializers.IntegerField()
+    calificacion_2 = serializers.IntegerField()
+    calificacion_3 = serializers.IntegerField()
+    calificacion_4 = serializers.IntegerField()
+    calificacion_5 = serializers.IntegerField()

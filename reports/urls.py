@@ -15,4 +15,5 @@ urlpatterns = [
     *route(f"{PREFIX}flujo-tickets/", views.ThroughputView.as_view(), "report-throughput"),
     *route(f"{PREFIX}aprobaciones-pendientes/", views.PendingApprovalsAgeView.as_view(), "report-pending-approvals"),
     *route(f"{PREFIX}tickets-portal/", views.PortalTicketsView.as_view(), "report-portal-tickets"),
+    *route(f"{PREFIX}satisfaction/", views.SatisfactionView.as_view(), "report-satisfaction"),
 ]

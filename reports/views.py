@@ -19,6 +19,8 @@ from reports.serializers import (
     PortalTicketsSerializer,
     ResolutionTimeRowSerializer,
     ResolutionTimeSerializer,
+    SatisfactionRowSerializer,
+    SatisfactionSerializer,
     StatusDistributionRowSerializer,
     ThroughputRowSerializer,
     TicketAgingRowSerializer,
@@ -226,4 +228,31 @@ class PortalTicketsView(ReportView):
             *({"dimension": "categoria", "valor": r["categoria"], "total": r["total"]} for r in body["por_categoria"]),
             *({"dimension": "prioridad", "valor": r["prioridad"], "total": r["total"]} for r in body["por_prioridad"]),
             *({"dimension": "edificio", "valor": r["edificio"], "total": r["total"]} for r in body["por_edificio"]),
+        ]
+
+
+@report_schema(SatisfactionSerializer, examples.SATISFACTION, parameters=RANGE_PARAMETERS)
+class SatisfactionView(ReportView):
+    """Calificaciones (1-5) de los residentes a las visitas completadas en el rango: media y
+    distribución, por mes y por técnico."""
+
+    params_class = DateRangeParams
+    csv_row_serializer = SatisfactionRowSerializer
+
+    def build(self, **params):
+        lower, upper = range_of(params)
+        return selectors.satisfaction(lower=lower, upper=upper)
+
+    def csv_rows(self, body):
+        return [
+            {
+                "mes": month["mes"],
+                "document": row["document"],
+                "nombre_completo": row["nombre_completo"],
+                "calificaciones": row["calificaciones"],
+                "promedio": row["promedio"],
+                **{f"calificacion_{rating}": total for rating, total in row["distribucion"].items()},
+            }
+            for month in body["por_mes"]
+            for row in month["por_tecnico"]
         ]

@@ -25,6 +25,7 @@ SEED_MIGRATIONS = [
     ("notifications.migrations.0002_seed_notification_types", "seed"),
     ("reports.migrations.0001_rollups", "seed_zone"),
     ("conversations.migrations.0002_notification_types", "seed"),
+    ("visits.migrations.0002_no_overlap_and_notification_types", "seed"),
 ]
 
 

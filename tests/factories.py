@@ -199,3 +199,30 @@ class DeviceFactory(factory.django.DjangoModelFactory):
     def shared_with(self, create, extracted, **kwargs):
         if create and extracted:
             self.shared_with.set(extracted)
+
+
+# --- Technicians' visits ---------------------------------------------------------------------
+
+from datetime import timedelta  # noqa: E402 - appended section, kept next to its factories
+
+from django.utils import timezone  # noqa: E402
+
+from visits.models import Appointment, AppointmentStatus  # noqa: E402
+
+
+class AppointmentFactory(factory.django.DjangoModelFactory):
+    """A visit of the ticket's technician, scheduled tomorrow (pass `scheduled_for` to move it;
+    each one gets its own hour so that a technician's visits do not overlap)."""
+
+    class Meta:
+        model = Appointment
+
+    ticket = factory.SubFactory(TicketFactory)
+    technician = factory.SelfAttribute("ticket.tecnico")
+    created_by = factory.SelfAttribute("ticket.administrador")
+    title = factory.Sequence(lambda n: f"Visita {n}")
+    description = "Revisar el equipo."
+    scheduled_for = factory.Sequence(lambda n: timezone.now() + timedelta(days=2, hours=2 * n))
+    duration_minutes = 60
+    ends_at = factory.LazyAttribute(lambda a: a.scheduled_for + timedelta(minutes=a.duration_minutes))
+    status = AppointmentStatus.SCHEDULED

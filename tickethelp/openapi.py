@@ -299,9 +299,21 @@ SUMMARIES: dict[str, str] = {
     "tenant_tickets_cancel": "Cancel a ticket",
     "tenant_change_password": "Change the password",
     "tenant_reset_password_request": "Get a temporary password by e-mail",
+    "tenant_tickets_appointments": "A ticket's technician visits",
+    "tenant_appointments_member_feedback": "Rate a finished visit",
     "tenant_notifications": "List notifications",
     "tenant_notifications_read": "Mark a notification as read",
     "tenant_notifications_mark_all_read": "Mark every notification as read",
+    # Staff API — technicians' visits
+    "tickets_appointments_list": "Visitas de un ticket",
+    "tickets_appointments_create": "Agendar una visita técnica",
+    "appointments_list": "Agenda de visitas",
+    "appointments_start": "Iniciar una visita",
+    "appointments_complete": "Completar una visita",
+    "appointments_cancel": "Cancelar una visita",
+    "appointments_reschedule": "Reprogramar una visita",
+    "appointments_no_show": "Marcar una visita como no atendida",
+    "reports_stats_satisfaction_retrieve": "Satisfacción con las visitas",
     # Management API
     **{
         f"{prefix}_{action}": template.format(singular=singular, plural=plural)
@@ -357,9 +369,6 @@ DESCRIPTIONS: dict[str, str] = {
     "reports_stats_general_stats_retrieve": (
         "`tickets_abiertos` (estados no finales) y `tickets_finalizados`; los cancelados no cuentan en ninguno."
     ),
-    "reports_stats_performance_ranking_list": (
-        "Técnicos activos por porcentaje de éxito (finalizados / asignados), el mejor primero."
-    ),
     "reports_stats_clients_evolution_retrieve": (
         'Clientes distintos que abrieron tickets en el año, en total y por mes ("01" a "12").'
     ),
@@ -373,6 +382,37 @@ DESCRIPTIONS: dict[str, str] = {
         "Cuánto llevan esperando las solicitudes de cambio a un estado final."
     ),
     "reports_stats_tickets_portal_retrieve": "Tickets del portal de residentes por categoría, prioridad y edificio.",
+    "tickets_appointments_create": (
+        "ADMIN o el técnico asignado; la visita es del técnico del ticket. 409 si se cruza con otra visita "
+        "activa de ese técnico o si el ticket está en un estado final."
+    ),
+    "appointments_list": (
+        "TECH: siempre su propia agenda; ADMIN: la de `tecnico` o todas. `desde`/`hasta` (fecha-hora ISO o "
+        "día AAAA-MM-DD, `hasta` incluye ese día) eligen las visitas que se cruzan con el intervalo. El total "
+        "en `X-Total-Count`."
+    ),
+    "appointments_start": "Solo desde «programada».",
+    "appointments_complete": (
+        "Solo desde «en curso»; `completion_notes` obligatorio. Se pide la calificación al residente."
+    ),
+    "appointments_cancel": "Desde «programada» o «en curso»; `reason` obligatorio. Se avisa al cliente y al técnico.",
+    "appointments_no_show": "Desde «programada» o «en curso»; `reason` obligatorio.",
+    "appointments_reschedule": (
+        "Solo desde «programada»: la misma visita cambia de hora (se cuenta en `reschedule_count`, queda en el "
+        "historial y se avisa). 409 si se cruza con otra visita activa del técnico."
+    ),
+    "reports_stats_performance_ranking_list": (
+        "Técnicos activos por porcentaje de éxito (finalizados / asignados), el mejor primero, con la "
+        "calificación media de sus visitas."
+    ),
+    "reports_stats_satisfaction_retrieve": (
+        "Calificaciones (1-5) de los residentes a las visitas completadas en el rango (por la fecha en que el "
+        "técnico la completó): media y distribución en total, por mes (hora local) y por técnico."
+    ),
+    "tenant_appointments_member_feedback": (
+        "Only the ticket's own resident, only while the visit is `awaiting_feedback`, once; the visit is then "
+        "`completed`. 409 otherwise."
+    ),
     "tenant_login": (
         "Residents only (staff and other clients log in at `/api/users/auth/login/`). Send the returned "
         "`token` as `Authorization: Bearer <token>` (on this page: **Authorize**)."
@@ -414,6 +454,13 @@ TAGS: list[dict[str, str]] = [
         "description": "Mensajes del ticket; las notas internas solo las ven el administrador y el técnico asignado.",
     },
     {"name": "Notificaciones", "description": "Notificaciones propias, en la aplicación y por correo."},
+    {
+        "name": "Visitas técnicas",
+        "description": (
+            "Visitas del técnico a un ticket: programada → en curso → esperando calificación → completada "
+            "(o cancelada / no atendida). Un técnico nunca tiene dos visitas activas que se crucen."
+        ),
+    },
     {"name": "Reportes", "description": "Estadísticas para administradores (solo ADMIN)."},
     {
         "name": "Portal de residentes",

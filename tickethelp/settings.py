@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "reports",
     "tenants",
     "conversations",
+    "visits",
     # Last: commands that compose every app (seed_demo) and project-wide migrations.
     "tickethelp.apps.TicketHelpConfig",
 ]

@@ -268,6 +268,14 @@ class HistoryAction(models.TextChoices):
     STATE_CHANGE_REJECTED = "state_change_rejected", "Cambio de estado rechazado"
     ATTACHMENT_ADDED = "attachment_added", "Archivo adjuntado"
     CANCELED = "canceled", "Ticket cancelado"
+    # Technicians' visits (visits app).
+    APPOINTMENT_BOOKED = "appointment_booked", "Visita agendada"
+    APPOINTMENT_RESCHEDULED = "appointment_rescheduled", "Visita reprogramada"
+    APPOINTMENT_STARTED = "appointment_started", "Visita iniciada"
+    APPOINTMENT_COMPLETED = "appointment_completed", "Visita completada"
+    APPOINTMENT_CANCELLED = "appointment_cancelled", "Visita cancelada"
+    APPOINTMENT_NO_SHOW = "appointment_no_show", "Visita no atendida"
+    APPOINTMENT_RATED = "appointment_rated", "Visita calificada"
 
 
 class TicketHistory(models.Model):

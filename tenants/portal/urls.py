@@ -3,8 +3,7 @@ answers with one. Mounted at "api/" by tickethelp.urls."""
 
 from django.urls import re_path
 
-from tenants.portal import messages
-from tenants.portal import views as views
+from tenants.portal import appointments, messages, views
 from tickethelp.routing import slash_optional as route
 
 urlpatterns = [
@@ -51,6 +50,17 @@ urlpatterns = [
         "tenant/tickets/<int:ticket_id>/messages",
         messages.TenantTicketMessagesView.as_view(),
         "tenant-ticket-messages",
+    ),
+    # Technicians' visits (tenants/portal/appointments.py).
+    *route(
+        "tenant/tickets/<int:ticket_id>/appointments",
+        appointments.TenantTicketAppointmentsView.as_view(),
+        "tenant-ticket-appointments",
+    ),
+    *route(
+        "tenant/appointments/<int:appointment_id>/member-feedback",
+        appointments.TenantAppointmentFeedbackView.as_view(),
+        "tenant-appointment-feedback",
     ),
     # Anything else under tenant/ is a 404 in the portal's shape.
     re_path(r"^tenant/(?P<rest>.*)$", views.tenant_not_found, name="tenant-not-found"),

@@ -21,6 +21,10 @@ def test_swagger_ui_renders_every_users_endpoint_offline(live_server):
         "--disable-background-networking",
         "--disable-component-update",
         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+        # Swagger UI renders the tags as they scroll into view: a window tall enough for the
+        # whole document shows every one (past ~130 operations the default window showed only
+        # the first tag).
+        "--window-size=1280,20000",
         "--virtual-time-budget=15000",
         "--dump-dom",
         f"{live_server.url}/api/docs/",

@@ -61,7 +61,21 @@ def test_a_worker_runs_the_task_queue(blueprint):
     assert run == "exec python manage.py db_worker"
 
 
-@pytest.mark.parametrize("kind", ["web", "worker"])
+def test_a_cron_job_sends_the_visit_reminders_every_few_minutes(blueprint):
+    # given
+    cron = _service(blueprint, "cron")
+
+    # then
+    assert cron["runtime"] == "python"
+    assert "pip install -r requirements.txt" in cron["buildCommand"]
+    assert cron["startCommand"] == "python manage.py send_appointment_reminders"
+    minutes, *rest = cron["schedule"].split()
+    assert minutes.startswith("*/")
+    assert int(minutes[2:]) <= 15
+    assert rest == ["*", "*", "*", "*"]
+
+
+@pytest.mark.parametrize("kind", ["web", "worker", "cron"])
 def test_both_services_run_on_the_blueprint_database_in_production_mode(blueprint, kind):
     # given
     [database] = blueprint["databases"]

@@ -1,6 +1,6 @@
 """Every report runs the same number of SQL queries for 1 and for 50 rows of each kind it
 reads: technicians, clients, tickets in every state, finalized tickets with their approved
-request, pending requests and tickets opened from the portal about a device."""
+request, pending requests, tickets opened from the portal about a device and rated visits."""
 
 from datetime import timedelta
 
@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import (
+    AppointmentFactory,
     DeviceFactory,
     StateChangeRequestFactory,
     TenantFactory,
@@ -18,6 +19,7 @@ from tests.factories import (
 from tests.query_counts import assert_constant
 from tickets.models import RequestStatus, Ticket
 from users.models import Role
+from visits.services import appointment_rate
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +45,9 @@ REPORTS = [
     ("aprobaciones-pendientes/?limit=100", None),
     ("tickets-portal/", None),
     (f"tickets-portal/?{RANGE}", None),
+    ("satisfaction/", None),
+    (f"satisfaction/?{RANGE}", None),
+    (f"satisfaction/?from={THIS_YEAR - 1}-01-15&to={THIS_YEAR}-12-20&format=csv", None),
 ]
 
 
@@ -68,13 +73,15 @@ def add_activity(admin_user):
             TicketFactory(tecnico=tech, estado=estado("open"), fecha=opened)
             StateChangeRequestFactory(ticket__tecnico=tech, ticket__fecha=opened)
             tenant = TenantFactory()
-            TicketFactory(
+            portal = TicketFactory(
                 tecnico=tech,
                 cliente=tenant.user,
                 device=DeviceFactory(owners=[tenant]),
                 category=f"categoria-{i % 7}",
                 fecha=opened,
             )
+            visit = AppointmentFactory(ticket=portal, status="awaiting_feedback", completed_at=opened)
+            appointment_rate(appointment_id=visit.pk, resident=tenant.user, rating=1 + i % 5)
 
     return add
 

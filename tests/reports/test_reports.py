@@ -267,6 +267,7 @@ ALL_REPORTS = [
     "flujo-tickets/",
     "aprobaciones-pendientes/",
     "tickets-portal/",
+    "satisfaction/",
 ]
 
 
@@ -302,7 +303,9 @@ def test_tabular_reports_as_csv(admin, dataset):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode().splitlines()
-    assert lines[0] == "document,nombre_completo,tickets_asignados,tickets_resueltos,porcentaje_exito"
+    assert lines[0] == (
+        "document,nombre_completo,tickets_asignados,tickets_resueltos,porcentaje_exito,calificacion_promedio,calificaciones"
+    )
     assert len(lines) == 4
     evolution = admin.get(f"{BASE}clients-evolution/", {"year": 2026, "format": "csv"}).content.decode()
     assert evolution.splitlines()[0] == "mes,clientes"

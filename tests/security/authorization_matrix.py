@@ -396,6 +396,66 @@ ROWS: list[Row] = [
             ("tickets-portal", ""),
         )
     ],
+    # --- technicians' visits (`w.visit`: scheduled, `w.visit_started`: in progress, both on
+    # `w.ticket` with TECH; `w.tenant_visit`: awaiting the tenant's feedback) ------------------
+    Row(
+        "GET",
+        "api/tickets/<int:ticket_id>/appointments/",
+        signed_in(200, tenant=404),
+        path="/api/tickets/{w.ticket.pk}/appointments/",
+    ),
+    Row(
+        "POST",
+        "api/tickets/<int:ticket_id>/appointments/",
+        staff(TECH=201, ADMIN=201, tenant=404),
+        path="/api/tickets/{w.ticket.pk}/appointments/",
+        body=lambda w, me: {"title": "Matriz", "scheduled_for": "2040-01-01T10:00:00Z"},
+    ),
+    Row("GET", "api/appointments/", staff(TECH=200, ADMIN=200)),
+    Row(
+        "POST",
+        "api/appointments/<int:appointment_id>/start/",
+        staff(TECH=200, ADMIN=200),
+        path="/api/appointments/{w.visit.pk}/start/",
+    ),
+    Row(
+        "POST",
+        "api/appointments/<int:appointment_id>/complete/",
+        staff(TECH=200, ADMIN=200),
+        path="/api/appointments/{w.visit_started.pk}/complete/",
+        body=lambda w, me: {"completion_notes": "Listo."},
+    ),
+    *[
+        Row(
+            "POST",
+            f"api/appointments/<int:appointment_id>/{action}/",
+            staff(TECH=200, ADMIN=200),
+            path=f"/api/appointments/{{w.visit.pk}}/{action}/",
+            body=lambda w, me: {"reason": "Matriz"},
+        )
+        for action in ("cancel", "no-show")
+    ],
+    Row(
+        "POST",
+        "api/appointments/<int:appointment_id>/reschedule/",
+        staff(TECH=200, ADMIN=200),
+        path="/api/appointments/{w.visit.pk}/reschedule/",
+        body=lambda w, me: {"scheduled_for": "2040-02-01T10:00:00Z"},
+    ),
+    Row("GET", "api/reports/stats/satisfaction/", staff(ADMIN=200)),
+    Row(
+        "GET",
+        "api/tenant/tickets/<int:ticket_id>/appointments",
+        portal(200),
+        path="/api/tenant/tickets/{w.tenant_ticket.pk}/appointments",
+    ),
+    Row(
+        "POST",
+        "api/tenant/appointments/<int:appointment_id>/member-feedback",
+        portal(200),
+        path="/api/tenant/appointments/{w.tenant_visit.pk}/member-feedback",
+        body=lambda w, me: {"service_rating": 5},
+    ),
     # --- tenant portal ---------------------------------------------------------------------------
     # login runs no authentication: the answer depends on the credentials in the body only
     Row(

@@ -26,6 +26,7 @@ from notifications.models import Notification, NotificationType
 from tests.factories import (
     TEST_PASSWORD,
     ApartmentFactory,
+    AppointmentFactory,
     BuildingFactory,
     DeviceFactory,
     DoormanFactory,
@@ -240,6 +241,9 @@ def build_world() -> SimpleNamespace:
         message_attachment=message_attachment,
         signature=attachment_signature(attachment.pk, user_id=ticket.cliente_id),
         notification=notify(client, ticket),
+        visit=AppointmentFactory(ticket=ticket),
+        visit_started=AppointmentFactory(ticket=ticket, status="in_progress"),
+        tenant_visit=AppointmentFactory(ticket=tenant_ticket, status="awaiting_feedback"),
         tenant_notification=notify(tenant.user, tenant_ticket),
         # rows the management API may change or delete (nothing depends on them)
         spare_owners=OwnerFactory(),

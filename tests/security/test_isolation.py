@@ -33,6 +33,7 @@ from tenants.models import Device, Tenant
 from tests.conftest import client_for
 from tests.factories import (
     ApartmentFactory,
+    AppointmentFactory,
     BuildingFactory,
     DeviceFactory,
     TenantFactory,
@@ -47,6 +48,7 @@ from tickets.attachment_urls import attachment_signature
 from tickets.models import StateChangeRequest, Ticket, TicketAttachment, TicketHistory
 from tickets.services import ticket_change_technician
 from users.models import Role, User
+from visits.models import Appointment
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +69,8 @@ IMPERSONATION_DENIED = {
 }
 PORTAL_TICKET_NOT_FOUND = {"error": "Not Found", "message": "Ticket not found."}
 PORTAL_NOTIFICATION_NOT_FOUND = {"error": "Not Found", "message": "Notification not found."}
+PORTAL_APPOINTMENT_NOT_FOUND = {**PORTAL_TICKET_NOT_FOUND, "message": "Appointment not found."}
+APPOINTMENT_NOT_FOUND = {"detail": "Cita no encontrada.", "code": "appointment_not_found"}
 
 # Ids and documents that name nothing: a foreign object must be answered like these.
 MISSING_ID = 2_000_000_000
@@ -161,6 +165,21 @@ def resident_ticket(world: World) -> dict:
         "sig": attachment_signature(attachment.pk, user_id=resident.pk),
         "tecnico_document": technician.document,
     }
+
+
+def resident_visit(world: World, status: str = "scheduled") -> dict:
+    """A visit of the technician to the resident's ticket (see `resident_ticket`)."""
+    values = resident_ticket(world)
+    visit = AppointmentFactory(ticket_id=values["ticket"], technician=world.users["technician"], status=status)
+    return {**values, "appointment": visit.pk}
+
+
+def resident_visit_started(world: World) -> dict:
+    return resident_visit(world, "in_progress")
+
+
+def resident_visit_awaiting_feedback(world: World) -> dict:
+    return resident_visit(world, "awaiting_feedback")
 
 
 def resident_notification(world: World) -> dict:
@@ -369,6 +388,54 @@ ENDPOINTS = [
         )
         for method in ("patch", "put")
     ),
+    # Technicians' visits: a ticket's visits are its participants'; a visit's actions are its
+    # technician's (and ADMINs'): another or the former technician gets the missing-id 404.
+    Endpoint(
+        "get", "/api/tickets/{ticket}/appointments/", resident_ticket, PARTICIPANT_INTRUDERS, (404, TICKET_NOT_FOUND)
+    ),
+    Endpoint(
+        "post",
+        "/api/tickets/{ticket}/appointments/",
+        resident_ticket,
+        PARTICIPANT_INTRUDERS,
+        (404, TICKET_NOT_FOUND),
+        owner="technician",
+        body=lambda: {"title": "Intruso", "scheduled_for": "2040-01-01T10:00:00Z"},
+        ok=201,
+    ),
+    *(
+        Endpoint(
+            "post",
+            f"/api/appointments/{{appointment}}/{action}/",
+            make,
+            TECH_INTRUDERS,
+            (404, APPOINTMENT_NOT_FOUND),
+            owner="technician",
+            body=body,
+        )
+        for action, make, body in (
+            ("start", resident_visit, None),
+            ("complete", resident_visit_started, lambda: {"completion_notes": "Intruso"}),
+            ("cancel", resident_visit, lambda: {"reason": "Intruso"}),
+            ("no-show", resident_visit, lambda: {"reason": "Intruso"}),
+            ("reschedule", resident_visit, lambda: {"scheduled_for": "2040-02-01T10:00:00Z"}),
+        )
+    ),
+    Endpoint(
+        "get",
+        "/api/tenant/tickets/{ticket}/appointments",
+        resident_ticket,
+        TENANT_INTRUDERS,
+        (404, PORTAL_TICKET_NOT_FOUND),
+    ),
+    Endpoint(
+        "post",
+        "/api/tenant/appointments/{appointment}/member-feedback",
+        resident_visit_awaiting_feedback,
+        TENANT_INTRUDERS,
+        (404, PORTAL_APPOINTMENT_NOT_FOUND),
+        body=lambda: {"service_rating": 5},
+    ),
     # Tenant portal: a resident sees only their own tickets and notifications (PRODUCT §6),
     # not those of their flatmates, neighbours or of whoever shares the device.
     Endpoint("get", "/api/tenant/tickets/{ticket}", resident_ticket, TENANT_INTRUDERS, (404, PORTAL_TICKET_NOT_FOUND)),
@@ -486,6 +553,7 @@ def database_state() -> dict:
         Notification,
         TicketMessage,
         MessageAttachment,
+        Appointment,
     )
     state = {model._meta.label: list(model.objects.order_by("pk").values()) for model in models}
     state["files"] = stored_files()
@@ -496,7 +564,7 @@ def database_state() -> dict:
 def missing(values: dict) -> dict:
     """The same path values with the owner's object replaced by one that does not exist."""
     replaced = dict(values)
-    for key in ("ticket", "attachment", "message_attachment", "notification"):
+    for key in ("ticket", "attachment", "message_attachment", "notification", "appointment"):
         if key in replaced:
             replaced[key] = MISSING_ID
     if "document" in replaced:
@@ -596,6 +664,7 @@ SAMPLE_VALUES = {
     "attachment": 3,
     "message_attachment": 5,
     "notification": 4,
+    "appointment": 5,
     "document": "10000001",
     "tecnico_document": "10000002",
     "sig": "s",

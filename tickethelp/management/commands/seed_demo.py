@@ -12,12 +12,14 @@ text for the admin. The credentials are the last thing it prints.
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
 from django.test.utils import override_settings
+from django.utils import timezone
 
 from conversations import services as conversation_services
 from notifications.models import Notification
@@ -26,6 +28,8 @@ from tenants.models import Apartment, Building, Device, Doorman, NameDevice, Own
 from tickets import services as ticket_services
 from tickets.models import Estado, EstadoCodigo, Ticket
 from users.models import Role, User
+from visits import services as visit_services
+from visits.models import Appointment, AppointmentStatus
 
 DEMO_PASSWORD = "TicketHelp-demo-2026"  # noqa: S105 - published demo credential
 # Where the demo's e-mails go while it runs: memory, neither the console nor a mail server.
@@ -154,11 +158,13 @@ class Command(BaseCommand):
             created = self._tickets({user.document: user for user in users})
             residents = self._residential()
             created += self._tenant_tickets(residents, admin=users[0])
+            visits = self._appointments(admin=users[0])
         notified = Notification.objects.count() - notifications_before
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(users) + len(residents)} users, {Building.objects.count()} buildings, "
-                f"{Device.objects.count()} devices, {Ticket.objects.count()} tickets ({created} new)."
+                f"{Device.objects.count()} devices, {Ticket.objects.count()} tickets ({created} new), "
+                f"{visits} technician visits."
             )
         )
         if notified:
@@ -359,6 +365,44 @@ class Command(BaseCommand):
             self._walk(ticket, admin=admin, tech=ticket.tecnico, client=tenant.user, path=path)
             created += 1
         return created
+
+    def _appointments(self, *, admin: User) -> int:
+        """Technicians' visits to the residents' open tickets, one in every status (through the
+        services: history, notifications and the ratings roll-up as in real use)."""
+        if Appointment.objects.exists():
+            return Appointment.objects.count()
+        tickets = list(
+            Ticket.objects.filter(device__isnull=False, tecnico__isnull=False, estado__es_final=False)
+            .select_related("tecnico", "cliente")
+            .order_by("id")
+        )
+        if not tickets:
+            return 0
+        base = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(days=1)
+        for index, status in enumerate(AppointmentStatus.values):
+            ticket = tickets[index % len(tickets)]
+            visit = visit_services.appointment_book(
+                ticket_id=ticket.pk,
+                actor=admin,
+                title=f"Visita técnica: {ticket.titulo}",
+                description="Revisar el equipo en el apartamento.",
+                scheduled_for=base + timedelta(days=index, hours=index % 3),
+            )
+            if status == AppointmentStatus.CANCELLED:
+                visit_services.appointment_cancel(appointment_id=visit.pk, actor=admin, reason="El residente viaja.")
+            elif status == AppointmentStatus.NO_SHOW:
+                visit_services.appointment_no_show(appointment_id=visit.pk, actor=admin, reason="Nadie abrió.")
+            elif status != AppointmentStatus.SCHEDULED:
+                visit_services.appointment_start(appointment_id=visit.pk, actor=ticket.tecnico)
+                if status != AppointmentStatus.IN_PROGRESS:
+                    visit_services.appointment_complete(
+                        appointment_id=visit.pk, actor=ticket.tecnico, completion_notes="Se ajustó la conexión."
+                    )
+                if status == AppointmentStatus.COMPLETED:
+                    visit_services.appointment_rate(
+                        appointment_id=visit.pk, resident=ticket.cliente, rating=5, feedback="Muy puntual."
+                    )
+        return Appointment.objects.count()
 
 
 @contextmanager

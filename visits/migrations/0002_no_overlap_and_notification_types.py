@@ -1,0 +1,48 @@
+"""No double booking on PostgreSQL (an exclusion constraint over each technician's active
+visits' time ranges, which needs btree_gist for the technician's `=`), and the notification
+types of the visits. SQLite migrates too: it skips the PostgreSQL-only SQL, and the
+service checks overlaps there."""
+
+from django.contrib.postgres.operations import BtreeGistExtension
+from django.db import migrations
+
+from tickethelp.migration_sql import on_postgresql
+
+NO_OVERLAP = """
+ALTER TABLE visits_appointment ADD CONSTRAINT visits_appointment_no_overlap
+EXCLUDE USING gist (technician_id WITH =, tstzrange(scheduled_for, ends_at, '[)') WITH &&)
+WHERE (status IN ('scheduled', 'in_progress'))
+"""
+DROP_NO_OVERLAP = "ALTER TABLE visits_appointment DROP CONSTRAINT IF EXISTS visits_appointment_no_overlap"
+
+TYPES = [
+    ("visita_agendada", "Visita agendada", "Se agendó la visita de un técnico."),
+    ("visita_reprogramada", "Visita reprogramada", "La visita de un técnico cambió de fecha u hora."),
+    ("visita_cancelada", "Visita cancelada", "La visita de un técnico fue cancelada."),
+    ("visita_recordatorio", "Recordatorio de visita", "La visita de un técnico es mañana."),
+    ("visita_calificar", "Califica la visita", "La visita terminó: el residente puede calificarla."),
+]
+
+
+def seed(apps, schema_editor):
+    NotificationType = apps.get_model("notifications", "NotificationType")
+    for codigo, nombre, descripcion in TYPES:
+        NotificationType.objects.update_or_create(
+            codigo=codigo, defaults={"nombre": nombre, "descripcion": descripcion, "es_activo": True}
+        )
+
+
+def unseed(apps, schema_editor):
+    apps.get_model("notifications", "NotificationType").objects.filter(codigo__in=[t[0] for t in TYPES]).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("visits", "0001_initial"),
+        ("notifications", "0002_seed_notification_types"),
+    ]
+    operations = [
+        BtreeGistExtension(),
+        migrations.RunPython(on_postgresql(NO_OVERLAP), on_postgresql(DROP_NO_OVERLAP)),
+        migrations.RunPython(seed, unseed),
+    ]
