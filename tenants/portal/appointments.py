@@ -2,13 +2,11 @@
 and the resident's rating of a finished visit. Shapes are the app's; timestamps are UTC
 `YYYY-MM-DDTHH:MM:SS.ffffffZ` like the rest of the portal."""
 
-from datetime import UTC
-
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from tenants.portal.serializers import BlankAsNullField, PortalTechnicianSerializer
+from tenants.portal.serializers import BlankAsNullField, PortalTechnicianSerializer, UtcDateTimeField
 from tenants.portal.views import AUTH_ERRORS, TAGS, TICKET_NOT_FOUND, TenantAPIView, validated
 from tickethelp.exceptions import NotFound
 from tickethelp.openapi import request_example, response_example, tenant_errors
@@ -18,30 +16,17 @@ from visits import services as visit_services
 FEEDBACK_SUBMITTED = "Feedback submitted successfully"
 
 
-class UtcTimestampField(serializers.DateTimeField):
-    """A moment as the portal writes it: UTC, microseconds, `Z` (2024-01-15T10:30:00.000000Z)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("read_only", True)
-        super().__init__(**kwargs)
-
-    def to_representation(self, value):
-        if value is None:
-            return None
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 class PortalAppointmentSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     title = serializers.CharField(read_only=True)
     description = BlankAsNullField()
-    scheduled_for = UtcTimestampField()
+    scheduled_for = UtcDateTimeField()
     duration = serializers.IntegerField(source="duration_minutes", read_only=True, help_text="Minutes.")
     status = serializers.CharField(
         read_only=True, help_text="scheduled | in_progress | awaiting_feedback | completed | cancelled | no_show"
     )
-    started_at = UtcTimestampField(allow_null=True)
-    completed_at = UtcTimestampField(allow_null=True)
+    started_at = UtcDateTimeField(allow_null=True)
+    completed_at = UtcDateTimeField(allow_null=True)
     completion_notes = BlankAsNullField()
     service_rating = serializers.IntegerField(read_only=True, allow_null=True)
     member_feedback = BlankAsNullField()
