@@ -35,6 +35,11 @@ class AppointmentStatus(models.TextChoices):
 ACTIVE_STATUSES = (AppointmentStatus.SCHEDULED, AppointmentStatus.IN_PROGRESS)
 
 
+def status_label(status: str) -> str:
+    """What `get_status_display` answers, as a function of the column (row plans)."""
+    return dict(AppointmentStatus.choices).get(status, status)
+
+
 class Appointment(models.Model):
     ticket = models.ForeignKey(
         "tickets.Ticket", on_delete=models.CASCADE, related_name="appointments", verbose_name="ticket"
@@ -111,6 +116,9 @@ class Appointment(models.Model):
                 condition=Q(service_rating__isnull=False),
             ),
         ]
+
+    # Computed attributes the row plans read from columns (tickethelp/rows.py).
+    ROW_SOURCES = {"get_status_display": (("status",), status_label)}
 
     def __str__(self) -> str:
         return f"Cita #{self.pk} · {self.title}"

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from rest_framework import serializers
 
+from tickethelp.serializers import FastOutputMixin
 from tickets.serializers import UserBriefSerializer
 from users.models import Role, User
 from visits.models import (
@@ -30,7 +31,7 @@ def duration_field(**kwargs) -> serializers.IntegerField:
 # --- Output --------------------------------------------------------------------------------
 
 
-class AppointmentSerializer(serializers.ModelSerializer):
+class AppointmentSerializer(FastOutputMixin, serializers.ModelSerializer):
     """A visit as the staff API shows it; users by document, details under `*_detalle`."""
 
     ticket = serializers.IntegerField(source="ticket_id", read_only=True)

@@ -130,8 +130,8 @@ class AgendaView(APIView):
             status=query.get("estado"),
         )
         paginator = ArrayPagination()
-        page = paginator.paginate_queryset(appointments, request, view=self)
-        return paginator.get_paginated_response(AppointmentSerializer(page, many=True).data)
+        page = paginator.paginate_serialized(AppointmentSerializer, appointments, request)
+        return paginator.get_paginated_response(page)
 
 
 class AppointmentActionView(APIView):

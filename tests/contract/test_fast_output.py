@@ -2,10 +2,14 @@
 answer exactly what DRF's own serialization of model instances answers, on every read
 endpoint whose serializers use them."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.base import ContentFile
+from django.utils import timezone
 from rest_framework import serializers
 
+from conversations import services as conversation_services
 from notifications.services import notify
 from tests.conftest import client_for
 from tests.factories import (
@@ -22,6 +26,7 @@ from tickethelp import rows
 from tickethelp.serializers import FastOutputMixin
 from tickets import services
 from users.models import Role
+from visits import services as visit_services
 
 pytestmark = pytest.mark.django_db
 
@@ -52,13 +57,29 @@ def desk(settings, tmp_path):
     attachment = TicketAttachmentFactory(ticket=ticket, uploaded_by=tech)
     attachment.file.save("foto.jpg", ContentFile(b"\xff\xd8\xff" + b"0" * 32))
     notify(codigo="estado_cambiado", recipients=[resident.user, tech], titulo="Sin ticket", mensaje="Hola")
-    return {"admin": admin, "tech": tech, "resident": resident, "ticket": ticket}
+    # a ticket still open, with visits (one started) and a conversation (one internal note)
+    open_ticket = services.ticket_create(
+        actor=admin, cliente=resident.user, titulo="Nevera", descripcion="Ruido", tecnico=tech
+    )
+    soon = timezone.now() + timedelta(days=1)
+    visit = visit_services.appointment_book(ticket_id=open_ticket.pk, actor=admin, title="Revisión", scheduled_for=soon)
+    visit_services.appointment_book(
+        ticket_id=open_ticket.pk, actor=tech, title="Repuesto", scheduled_for=soon + timedelta(hours=3), description="x"
+    )
+    visit_services.appointment_start(appointment_id=visit.pk, actor=tech)
+    conversation_services.message_send(ticket_id=open_ticket.pk, actor=resident.user, body="¿Vienen mañana?")
+    conversation_services.message_send(ticket_id=open_ticket.pk, actor=tech, body="Sí", internal=True)
+    return {"admin": admin, "tech": tech, "resident": resident, "ticket": ticket, "open_ticket": open_ticket}
 
 
 def responses(desk) -> dict:
     ticket_id = desk["ticket"].pk
+    open_id = desk["open_ticket"].pk
     calls = {
         "admin": [
+            "/api/appointments/",
+            f"/api/tickets/{open_id}/appointments/",
+            f"/api/tickets/{open_id}/messages/",
             "/api/tickets/",
             "/api/tickets/pending-approvals/",
             f"/api/tickets/{ticket_id}/history/",
@@ -69,12 +90,20 @@ def responses(desk) -> dict:
             "/api/users/",
             "/api/notifications/",
         ],
-        "tech": ["/api/tickets/consulta/", "/api/notifications/", "/api/notifications/user-notifications/"],
+        "tech": [
+            "/api/tickets/consulta/",
+            "/api/notifications/",
+            "/api/notifications/user-notifications/",
+            "/api/appointments/",
+        ],
         "resident": [
             "/api/tickets/consulta/",
             "/api/tenant/tickets",
             f"/api/tenant/tickets/{ticket_id}",
             f"/api/tenant/tickets/{ticket_id}/attachments",
+            f"/api/tenant/tickets/{open_id}",
+            f"/api/tenant/tickets/{open_id}/appointments",
+            f"/api/tenant/tickets/{open_id}/messages",
             "/api/tenant/devices",
             "/api/tenant/me",
             "/api/tenant/apartment",
