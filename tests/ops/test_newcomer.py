@@ -60,7 +60,7 @@ def test_unknown_tenant_path_keeps_the_portal_shape(settings, debug, method):
 
     # then the portal's own catch-all answers, not the staff one
     assert response.status_code == 404
-    assert response.json() == {"message": "Not found."}
+    assert response.json() == {"error": "Not Found", "message": "Not found."}
 
 
 @pytest.mark.django_db
