@@ -3,23 +3,15 @@ e-mail by default (`envia_email=False`); an admin may switch it on per type."""
 
 from django.db import migrations
 
+from notifications.seeding import type_seeders
+
 TYPES = [
     ("mensaje_nuevo", "Mensaje nuevo", "Un participante escribió en el ticket."),
     ("nota_interna", "Nota interna", "Nota interna del personal en el ticket (solo administradores y técnico)."),
 ]
 
 
-def seed(apps, schema_editor):
-    NotificationType = apps.get_model("notifications", "NotificationType")
-    for codigo, nombre, descripcion in TYPES:
-        NotificationType.objects.update_or_create(
-            codigo=codigo,
-            defaults={"nombre": nombre, "descripcion": descripcion, "es_activo": True, "envia_email": False},
-        )
-
-
-def unseed(apps, schema_editor):
-    apps.get_model("notifications", "NotificationType").objects.filter(codigo__in=[t[0] for t in TYPES]).delete()
+seed, unseed = type_seeders(TYPES, envia_email=False)
 
 
 class Migration(migrations.Migration):

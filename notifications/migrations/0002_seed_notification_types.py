@@ -2,6 +2,8 @@
 
 from django.db import migrations
 
+from notifications.seeding import type_seeders
+
 TYPES = [
     ("ticket_creado", "Ticket creado", "Se registró un ticket nuevo."),
     ("ticket_asignado", "Ticket asignado", "Se asignó un ticket a un técnico."),
@@ -17,16 +19,7 @@ TYPES = [
 ]
 
 
-def seed(apps, schema_editor):
-    NotificationType = apps.get_model("notifications", "NotificationType")
-    for codigo, nombre, descripcion in TYPES:
-        NotificationType.objects.update_or_create(
-            codigo=codigo, defaults={"nombre": nombre, "descripcion": descripcion, "es_activo": True}
-        )
-
-
-def unseed(apps, schema_editor):
-    apps.get_model("notifications", "NotificationType").objects.filter(codigo__in=[t[0] for t in TYPES]).delete()
+seed, unseed = type_seeders(TYPES)
 
 
 class Migration(migrations.Migration):

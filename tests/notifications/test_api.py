@@ -190,6 +190,11 @@ def test_types_lists_the_active_catalog(owner):
         "password_reset",
         "mensaje_nuevo",
         "nota_interna",
+        "visita_agendada",
+        "visita_reprogramada",
+        "visita_cancelada",
+        "visita_recordatorio",
+        "visita_calificar",
     }
 
 

@@ -6,6 +6,7 @@ service checks overlaps there."""
 from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import migrations
 
+from notifications.seeding import type_seeders
 from tickethelp.migration_sql import on_postgresql
 
 NO_OVERLAP = """
@@ -24,16 +25,7 @@ TYPES = [
 ]
 
 
-def seed(apps, schema_editor):
-    NotificationType = apps.get_model("notifications", "NotificationType")
-    for codigo, nombre, descripcion in TYPES:
-        NotificationType.objects.update_or_create(
-            codigo=codigo, defaults={"nombre": nombre, "descripcion": descripcion, "es_activo": True}
-        )
-
-
-def unseed(apps, schema_editor):
-    apps.get_model("notifications", "NotificationType").objects.filter(codigo__in=[t[0] for t in TYPES]).delete()
+seed, unseed = type_seeders(TYPES)
 
 
 class Migration(migrations.Migration):
