@@ -15,7 +15,7 @@ from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.utils import timezone
 
-from tickethelp.uploads import ALLOWED_MIME_TYPES, MAX_UPLOAD_SIZE
+from tickethelp.uploads import ALLOWED_MIME_TYPES, MAX_UPLOAD_SIZE, served_name
 
 MAX_MESSAGE_LENGTH = 5000
 
@@ -86,3 +86,8 @@ class MessageAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def download_name(self) -> str:
+        """The stored (random) name with the sniffed type's extension; never the client's."""
+        return served_name(self.file.name, self.mime_type, fallback=f"adjunto-mensaje-{self.pk}")

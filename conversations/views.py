@@ -1,6 +1,5 @@
 """Views of the conversation (staff API): validate -> selector/service -> envelope."""
 
-from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -16,9 +15,9 @@ from conversations.serializers import (
     MessageListResponseSerializer,
     TicketMessageSerializer,
 )
-from tickethelp.exceptions import NotFound
 from tickethelp.openapi import staff_errors
 from tickethelp.pagination import MAX_PAGE_SIZE, paginate_serialized
+from tickethelp.uploads import private_download
 from tickethelp.validation import validated
 from tickets.permissions import IsActiveUser
 from tickets.selectors import ticket_get_for_participant
@@ -124,12 +123,4 @@ class MessageAttachmentDownloadView(APIView):
         attachment = selectors.attachment_get_for_reader(
             ticket_id=ticket_id, attachment_id=attachment_id, user=request.user
         )
-        try:
-            handle = attachment.file.open("rb")
-        except OSError:
-            raise NotFound("El archivo ya no está disponible.", code="file_missing") from None
-        response = FileResponse(
-            handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.mime_type
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return private_download(attachment.file, filename=attachment.download_name, content_type=attachment.mime_type)

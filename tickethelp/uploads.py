@@ -455,3 +455,25 @@ def store_upload(field_file, filename: str, content) -> str:
         raise StorageUnavailable() from exc
     setattr(instance, field.attname, stored)
     return stored
+
+
+def served_name(stored_name: str, mime_type: str, *, fallback: str) -> str:
+    """The name a stored upload is served under: its stored (random) stem with the extension
+    of its sniffed type. The client's name is for display only and is never served."""
+    stem = os.path.splitext(os.path.basename(stored_name))[0] or fallback
+    return f"{stem}{EXTENSIONS.get(mime_type, '')}"
+
+
+def private_download(stored_file, *, filename: str, content_type: str):
+    """A private, uncached download of a stored upload; a file gone from storage is a 404."""
+    from django.http import FileResponse
+
+    from tickethelp.exceptions import NotFound
+
+    try:
+        handle = stored_file.open("rb")
+    except OSError:  # FileNotFoundError included
+        raise NotFound("El archivo ya no está disponible.", code="file_missing") from None
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from tickethelp.uploads import ALLOWED_MIME_TYPES, EXTENSIONS, MAX_UPLOAD_SIZE
+from tickethelp.uploads import ALLOWED_MIME_TYPES, MAX_UPLOAD_SIZE, served_name
 
 
 class PortalStatus(models.TextChoices):
@@ -349,5 +349,4 @@ class TicketAttachment(models.Model):
     def download_name(self) -> str:
         """The name a download is served under: the stored (random) one with the extension of
         the sniffed type. `original_name` is the client's, for display only: never served."""
-        stem = os.path.splitext(os.path.basename(self.file.name))[0] or f"adjunto-{self.pk}"
-        return f"{stem}{EXTENSIONS.get(self.mime_type, '')}"
+        return served_name(self.file.name, self.mime_type, fallback=f"adjunto-{self.pk}")

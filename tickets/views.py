@@ -1,6 +1,5 @@
 """Views of the "Tickets" section: validate -> selector/service -> documented envelope."""
 
-from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -12,6 +11,7 @@ from tickethelp.exceptions import NotFound
 from tickethelp.openapi import staff_errors
 from tickethelp.pagination import MAX_PAGE_SIZE, paginate_serialized
 from tickethelp.permissions import IsAdmin, IsAdminOrTechnician, IsTechnician
+from tickethelp.uploads import private_download
 from tickethelp.validation import validated
 from tickets import examples, selectors, services
 from tickets.filters import TicketFilter
@@ -536,12 +536,4 @@ class AttachmentDownloadView(APIView):
         attachment = selectors.attachment_get_for_participant(
             ticket_id=ticket_id, attachment_id=attachment_id, user=request.user
         )
-        try:
-            handle = attachment.file.open("rb")
-        except (FileNotFoundError, OSError):
-            raise NotFound("El archivo ya no está disponible.", code="file_missing") from None
-        response = FileResponse(
-            handle, as_attachment=True, filename=attachment.download_name, content_type=attachment.mime_type
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return private_download(attachment.file, filename=attachment.download_name, content_type=attachment.mime_type)
