@@ -136,8 +136,8 @@ class TenantAppointmentFeedbackView(TenantAPIView):
                 409,
                 422,
                 examples={
-                    404: {"message": APPOINTMENT_NOT_FOUND},
-                    409: {"message": "Feedback is not available for this appointment."},
+                    404: {"error": "Not Found", "message": APPOINTMENT_NOT_FOUND},
+                    409: {"error": "Conflict", "message": "Feedback is not available for this appointment."},
                     422: {
                         "message": "The given data was invalid.",
                         "errors": {"service_rating": ["This field is required."]},

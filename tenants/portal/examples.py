@@ -271,7 +271,7 @@ CHANGE_PASSWORD_REQUEST = request_example(
 PASSWORD_CHANGED_RESPONSE = response_example(
     "Password changed", {"message": "Password changed successfully", "token": PORTAL_JWT}
 )
-WRONG_CURRENT_PASSWORD = {"error": "Current password is incorrect"}
+WRONG_CURRENT_PASSWORD = {"error": "Current password is incorrect", "message": "The current password does not match."}
 PASSWORD_MISMATCH = {
     "message": "The given data was invalid.",
     "errors": {"new_password_confirmation": ["The new password confirmation does not match."]},

@@ -451,7 +451,10 @@ class TenantChangePasswordView(TenantAPIView):
     def post(self, request):
         data = validated(PortalChangePasswordSerializer, request.data, user=request.user)
         if not request.user.check_password(data["current_password"]):
-            return Response({"error": "Current password is incorrect"}, status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"error": "Current password is incorrect", "message": "The current password does not match."},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         token = portal_services.tenant_change_password(
             user=request.user, token=request.auth, new_password=data["new_password"]
         )

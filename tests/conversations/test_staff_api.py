@@ -242,7 +242,8 @@ def test_files_are_checked_stored_and_served_to_who_may_read_the_message(desk):
     assert served.status_code == 200
     # under the stored name with the sniffed extension, never the client's "a.png"
     disposition = served["Content-Disposition"]
-    assert stored.download_name.endswith(".png") and stored.download_name != "a.png"
+    assert stored.download_name.endswith(".png")
+    assert stored.download_name != "a.png"
     assert f'filename="{stored.download_name}"' in disposition
     content = b"".join(served.streaming_content)
     assert content == stored.file.open("rb").read()

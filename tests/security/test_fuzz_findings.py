@@ -92,7 +92,10 @@ def test_tenant_change_password_documents_both_of_its_400_bodies(schema_document
     assert malformed.json()["error"] == "Bad Request"
     assert set(malformed.json()) == {"error", "message"}
     assert refused.status_code == 400
-    assert refused.json() == {"error": "Current password is incorrect"}
+    assert refused.json() == {
+        "error": "Current password is incorrect",
+        "message": "The current password does not match.",
+    }
     for response in (malformed, refused):
         assert (
             documented_body_errors(schema_document, "POST", "/api/tenant/change-password", 400, response.json()) == []

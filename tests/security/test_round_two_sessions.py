@@ -365,7 +365,10 @@ def test_tenant_change_password_with_a_wrong_current_password_changes_nothing():
 
     # then the documented 400, and nothing changed
     assert response.status_code == 400
-    assert response.json() == {"error": "Current password is incorrect"}
+    assert response.json() == {
+        "error": "Current password is incorrect",
+        "message": "The current password does not match.",
+    }
     assert password_unchanged(resident)
     assert app.get(TENANT_ME).status_code == 200
 

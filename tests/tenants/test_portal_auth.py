@@ -302,7 +302,10 @@ def test_change_password_with_a_wrong_current_password_is_400(tenant, as_tenant)
     response = as_tenant.post(CHANGE, change_body(current="not-mine-at-all"), format="json")
 
     assert response.status_code == 400
-    assert response.json() == {"error": "Current password is incorrect"}
+    assert response.json() == {
+        "error": "Current password is incorrect",
+        "message": "The current password does not match.",
+    }
     assert User.objects.get(pk=tenant.user_id).check_password(TEST_PASSWORD)
 
 
