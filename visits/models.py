@@ -99,7 +99,10 @@ class Appointment(models.Model):
         ]
         indexes = [
             # A technician's agenda, and the overlap check in the service.
-            models.Index(fields=["technician", "scheduled_for"], name="visits_tech_scheduled_idx"),
+            # (ends_at and status included: the agenda's count is an index-only scan)
+            models.Index(
+                fields=["technician", "scheduled_for"], include=["ends_at", "status"], name="visits_tech_scheduled_idx"
+            ),
             models.Index(fields=["ticket", "scheduled_for"], name="visits_ticket_scheduled_idx"),
             models.Index(fields=["scheduled_for", "id"], name="visits_scheduled_idx"),
             # Reminders look only at scheduled visits not reminded yet.
