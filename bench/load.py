@@ -77,7 +77,11 @@ READS = [
     Read("tenant me", "tenant", "/api/tenant/me"),
     Read("ticket appointments", "admin", "/api/tickets/{appointment_ticket_id}/appointments/"),
     Read("agenda (TECH)", "tech", "/api/appointments/"),
-    Read("agenda (ADMIN) ?tecnico=&desde=", "admin", "/api/appointments/?tecnico={tech_document}&desde={agenda_from}"),
+    Read(
+        "agenda (ADMIN) ?tecnico=&desde=&hasta= (a week)",
+        "admin",
+        "/api/appointments/?tecnico={tech_document}&desde={agenda_from}&hasta={agenda_to}",
+    ),
     Read("tenant ticket appointments", "tenant", "/api/tenant/tickets/{tenant_ticket_id}/appointments"),
     Read("ticket messages", "admin", "/api/tickets/{ticket_id}/messages/", needs="has_messages"),
     *(
@@ -161,7 +165,10 @@ from django.apps import apps
 from django.db.models import Max
 from django.utils import timezone
 from visits.models import Appointment
-appointment_ticket = Appointment.objects.order_by("-ticket_id").values_list("ticket_id", flat=True).first()
+# A generated ticket's visits (the booking write below piles visits on newer tickets).
+appointment_ticket = (
+    Appointment.objects.filter(ticket_id__lte=%(scale)d).order_by("-ticket_id").values_list("ticket_id", flat=True).first()
+)
 # Bookings of this run go after every existing visit: they never overlap an earlier run's.
 booking_base = Appointment.objects.aggregate(last=Max("ends_at"))["last"] or timezone.now()
 booking_tickets = [
@@ -171,6 +178,7 @@ booking_tickets = [
 print(json.dumps({
     "appointment_ticket_id": appointment_ticket,
     "agenda_from": timezone.now().date().isoformat(),
+    "agenda_to": (timezone.now().date() + datetime.timedelta(days=7)).isoformat(),
     "booking_base": (booking_base + datetime.timedelta(days=1)).isoformat(),
     "booking_tickets": booking_tickets,
     "has_messages": apps.is_installed("conversations"),
