@@ -166,9 +166,8 @@ from django.db.models import Max
 from django.utils import timezone
 from visits.models import Appointment
 # A generated ticket's visits (the booking write below piles visits on newer tickets).
-appointment_ticket = (
-    Appointment.objects.filter(ticket_id__lte=%(scale)d).order_by("-ticket_id").values_list("ticket_id", flat=True).first()
-)
+generated_visits = Appointment.objects.filter(ticket_id__lte=%(scale)d).order_by("-ticket_id")
+appointment_ticket = generated_visits.values_list("ticket_id", flat=True).first()
 # Bookings of this run go after every existing visit: they never overlap an earlier run's.
 booking_base = Appointment.objects.aggregate(last=Max("ends_at"))["last"] or timezone.now()
 booking_tickets = [
