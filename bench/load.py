@@ -166,12 +166,20 @@ from django.db.models import Max
 from django.utils import timezone
 from visits.models import Appointment
 # A generated ticket's visits (the booking write below piles visits on newer tickets).
-generated_visits = Appointment.objects.filter(ticket_id__lte=%(scale)d).order_by("-ticket_id")
-appointment_ticket = generated_visits.values_list("ticket_id", flat=True).first()
+# A generated ticket's visits, in a final state: the booking write below books only on open
+# tickets, so the visits measured stay the generated ones however many runs went before.
+generated_visits = Appointment.objects.filter(ticket_id__lte=%(scale)d, ticket__estado__es_final=True)
+appointment_ticket = generated_visits.order_by("-ticket_id").values_list("ticket_id", flat=True).first()
 # Bookings of this run go after every existing visit: they never overlap an earlier run's.
 booking_base = Appointment.objects.aggregate(last=Max("ends_at"))["last"] or timezone.now()
+# Never a ticket whose history or visits a read measures (bookings append both).
+measured = [ticket.pk, tenant_ticket.pk]
 booking_tickets = [
-    Ticket.objects.filter(tecnico=t, estado__es_final=False).order_by("-pk").values_list("pk", flat=True).first()
+    Ticket.objects.filter(tecnico=t, estado__es_final=False)
+    .exclude(pk__in=measured)
+    .order_by("-pk")
+    .values_list("pk", flat=True)
+    .first()
     for t in techs
 ]
 print(json.dumps({
