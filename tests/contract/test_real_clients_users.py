@@ -256,11 +256,10 @@ PUT_ALIASES = {
 }
 
 
-def _call(method: str, path: str, caller: User, body: dict):
-    """One call whose writes are rolled back afterwards: (status, body, database state)."""
+def _call(method: str, path: str, caller: User, body: dict, moment: datetime):
+    """One call whose writes are rolled back afterwards: (status, body, database state).
+    Mark-read stamps the reading time: the calls compared are made at the same `moment`."""
     session = client_for(caller)
-    # Mark-read stamps the reading time: both calls read at the same instant.
-    moment = datetime.now(tz=UTC).replace(microsecond=0)
     with transaction.atomic(), mock.patch("django.utils.timezone.now", return_value=moment):
         response = getattr(session, method)(path, body, format="json")
         state = (
@@ -280,8 +279,9 @@ def test_put_answers_like_the_documented_method(case):
     path, caller, body = path.format(w=w), getattr(w, caller), body(w)
 
     # when the same call is made with the documented method and with PUT
-    documented = _call(method, path, caller, body)
-    put = _call("put", path, caller, body)
+    moment = datetime.now(tz=UTC).replace(microsecond=0)
+    documented = _call(method, path, caller, body, moment)
+    put = _call("put", path, caller, body, moment)
 
     # then the same status, body and resulting database state
     assert put == documented
