@@ -4,6 +4,7 @@ import itertools
 import os
 import random
 import socket
+import sys
 import time
 from pathlib import Path
 
@@ -85,3 +86,18 @@ def wait_for(condition, *, seconds: float, what: str, interval: float = 0.2) -> 
             return
         time.sleep(interval)
     pytest.fail(f"timed out waiting for {what}")
+
+
+def gunicorn_command(port: int, *args: str) -> list[str]:
+    """The deployed gunicorn command (gunicorn.conf.py) bound to 127.0.0.1:`port`, plus `args`."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "tickethelp.wsgi",
+        "-c",
+        "gunicorn.conf.py",
+        "--bind",
+        f"127.0.0.1:{port}",
+        *args,
+    ]

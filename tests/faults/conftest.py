@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIGURES_PROPERTY
-from tests.processes import ROOT, free_port, wait_for
+from tests.processes import ROOT, free_port, gunicorn_command, wait_for
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 SECRET_KEY = "fault-scripts-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
@@ -141,16 +141,7 @@ class Gunicorn:
         self.logfile = logfile
         self._log = logfile.open("w")
         self.process = subprocess.Popen(  # noqa: S603 - fixed argv
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "tickethelp.wsgi",
-                "-c",
-                "gunicorn.conf.py",
-                "-b",
-                f"127.0.0.1:{self.port}",
-            ],
+            gunicorn_command(self.port),
             cwd=ROOT,
             env=env,
             stdout=self._log,

@@ -3,13 +3,12 @@
 import json
 import re
 import subprocess
-import sys
 import urllib.error
 import urllib.request
 
 import pytest
 
-from tests.processes import ROOT, free_port, production_env, wait_for
+from tests.processes import ROOT, free_port, gunicorn_command, production_env, wait_for
 
 
 def _get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
@@ -50,18 +49,7 @@ def test_gunicorn_serves_request_ids_and_logs_json_without_query_strings(tmp_pat
     env.pop("LOG_FORMAT", None)  # the production default (DEBUG off) is JSON
     with stdout.open("w") as out, stderr.open("w") as err:
         process = subprocess.Popen(  # noqa: S603 - fixed argv
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "tickethelp.wsgi",
-                "-c",
-                "gunicorn.conf.py",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "1",
-            ],
+            gunicorn_command(port, "--workers", "1"),
             cwd=ROOT,
             env=env,
             stdout=out,

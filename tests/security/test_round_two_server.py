@@ -12,7 +12,6 @@ import http.client
 import json
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -25,7 +24,7 @@ from django.conf import settings
 
 from tests.factories import TEST_PASSWORD, TicketFactory, UserFactory
 from tests.media_files import mp4_head_of_size
-from tests.processes import ROOT, free_port, production_env, wait_for
+from tests.processes import ROOT, free_port, gunicorn_command, production_env, wait_for
 from tickethelp.models import ThrottleCounter
 from tickethelp.uploads import MAX_UPLOAD_SIZE
 from users.models import Role
@@ -48,21 +47,7 @@ def gunicorn(tmp_path: Path, *args: str, **env: str):
     log = tmp_path / "gunicorn.log"
     with log.open("w") as out:
         process = subprocess.Popen(  # noqa: S603 - fixed argv
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "tickethelp.wsgi",
-                "-c",
-                "gunicorn.conf.py",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-                "--threads",
-                "4",
-                *args,
-            ],
+            gunicorn_command(port, "--workers", "2", "--threads", "4", *args),
             cwd=ROOT,
             env=child_env,
             stdout=out,
