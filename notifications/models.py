@@ -68,6 +68,9 @@ class Notification(models.Model):
     intentos = models.PositiveSmallIntegerField("intentos de envío", default=0)
     ultimo_error = models.TextField("último error", blank=True)
     datos_adicionales = models.JSONField("datos adicionales", default=dict, blank=True)
+    # Set with the row when its push channel is on; cleared by the worker once the row's
+    # deliveries (one per active token of the recipient) exist. Left set = the task was lost.
+    push_pendiente = models.BooleanField("push pendiente", default=False)
 
     class Meta:
         verbose_name = "notificación"
@@ -92,6 +95,7 @@ class Notification(models.Model):
             models.Index(
                 fields=["fecha_creacion"], name="notif_undelivered_idx", condition=Q(fecha_envio__isnull=True)
             ),
+            models.Index(fields=["fecha_creacion"], name="notif_push_pending_idx", condition=Q(push_pendiente=True)),
         ]
 
     def __str__(self) -> str:
@@ -182,6 +186,9 @@ class PushDelivery(models.Model):
     fecha_creacion = models.DateTimeField("creada", default=timezone.now)
     fecha_envio = models.DateTimeField("enviada", null=True, blank=True)
     fecha_recibo = models.DateTimeField("recibo revisado", null=True, blank=True)
+    # Not to be sent before this moment: the back-off after a failed attempt, or the claim of
+    # the worker sending it now (a worker killed mid-send leaves it claimed until it expires).
+    proximo_intento = models.DateTimeField("próximo intento", null=True, blank=True)
 
     class Meta:
         verbose_name = "envío push"

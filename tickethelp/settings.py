@@ -405,3 +405,24 @@ LOGGING = {
 # delay (doubled after each failure: 30 s, 60 s, 120 s, 240 s with the defaults).
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 5)
 NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 30)
+
+# --- Push notifications (notifications/delivery/push.py) ------------------------------------
+# Expo's push service; point both URLs elsewhere to test against a fake. The access token is
+# only needed when the Expo project enforces "enhanced push security".
+EXPO_PUSH_URL = env_str("EXPO_PUSH_URL", "https://exp.host/--/api/v2/push/send")
+EXPO_RECEIPTS_URL = env_str("EXPO_RECEIPTS_URL", "https://exp.host/--/api/v2/push/getReceipts")
+EXPO_ACCESS_TOKEN = env_str("EXPO_ACCESS_TOKEN", "")
+# Seconds to wait for Expo's answer before the attempt counts as failed (and is retried).
+PUSH_TIMEOUT_SECONDS = env_int("PUSH_TIMEOUT_SECONDS", 10)
+# Attempts per push before it is FALLIDA, and the first back-off delay (doubled each time;
+# a 429's Retry-After is honoured when longer).
+PUSH_MAX_ATTEMPTS = env_int("PUSH_MAX_ATTEMPTS", 6)
+PUSH_RETRY_BASE_SECONDS = env_int("PUSH_RETRY_BASE_SECONDS", 30)
+# How long a claimed push is reserved for the worker sending it: a worker killed mid-send
+# leaves it PENDIENTE, and it is sent again once this has passed (never sooner).
+PUSH_CLAIM_SECONDS = env_int("PUSH_CLAIM_SECONDS", 120)
+# Expo's receipts are checked this long after the send (they are ready within ~15 min).
+PUSH_RECEIPT_DELAY_SECONDS = env_int("PUSH_RECEIPT_DELAY_SECONDS", 900)
+# FCM HTTP v1 for `fcm` tokens. Not implemented yet: `fcm` tokens are recorded OMITIDA.
+FCM_CREDENTIALS_FILE = env_str("FCM_CREDENTIALS_FILE", "")
+FCM_PROJECT_ID = env_str("FCM_PROJECT_ID", "")

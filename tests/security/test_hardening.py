@@ -866,7 +866,7 @@ def test_without_a_mail_server_production_never_prints_a_password(
 ):
     # given production without EMAIL_HOST, and a known temporary password
     settings.EMAIL_BACKEND = "tickethelp.mail.UnconfiguredEmailBackend"
-    monkeypatch.setattr("notifications.services.generate_password", lambda: "Temporal-Conocida-41!")
+    monkeypatch.setattr("notifications.delivery.email.generate_password", lambda: "Temporal-Conocida-41!")
     user = UserFactory(email="reset-me@example.com")
     caplog.set_level(logging.DEBUG)
 
