@@ -9,7 +9,7 @@ only after that commit. The flow is one-way: services -> tasks -> delivery (per 
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Q
@@ -176,17 +176,27 @@ def notifications_requeue(*, failed: bool = True, pending_older_than: timedelta 
 
 def pushes_requeue(*, older_than: timedelta) -> int:
     """Queue again the pushes a lost task left behind (e.g. a worker killed mid-send): the
-    notifications whose delivery rows were never written, and PENDIENTE pushes that are due
-    (their back-off passed, or the claim of a killed worker expired). Safe to repeat: a
-    push already claimed by a live worker is not due, and a sent one is not PENDIENTE."""
+    notifications whose delivery rows were never written, and PENDIENTE pushes. A push still
+    claimed (or backing off) is queued for when it is due, so a restart right after a kill
+    recovers it too. Safe to repeat: a push claimed by a live worker is not due until that
+    worker is done with it, and a sent one is no longer PENDIENTE."""
     now = timezone.now()
-    unprepared = Notification.objects.filter(push_pendiente=True, fecha_creacion__lt=now - older_than)
-    due = PushDelivery.objects.filter(estado=DeliveryStatus.PENDIENTE, fecha_creacion__lt=now - older_than).filter(
-        Q(proximo_intento__isnull=True) | Q(proximo_intento__lte=now)
+    due_at: dict[int, datetime] = dict.fromkeys(
+        Notification.objects.filter(push_pendiente=True, fecha_creacion__lt=now - older_than).values_list(
+            "pk", flat=True
+        ),
+        now,
     )
-    ids = set(unprepared.values_list("pk", flat=True)) | set(due.values_list("notification_id", flat=True))
-    for chunk in range(0, len(ids), PUSH_TASK_CHUNK):
-        tasks.enqueue_push(sorted(ids)[chunk : chunk + PUSH_TASK_CHUNK])
+    for notification_id, due in PushDelivery.objects.filter(
+        estado=DeliveryStatus.PENDIENTE, fecha_creacion__lt=now - older_than
+    ).values_list("notification_id", "proximo_intento"):
+        due = max(due or now, now)
+        due_at[notification_id] = min(due_at.get(notification_id, due), due)
+    ids = sorted(due_at, key=lambda pk: (due_at[pk], pk))
+    for start in range(0, len(ids), PUSH_TASK_CHUNK):
+        chunk = ids[start : start + PUSH_TASK_CHUNK]
+        # Each task is due with the first of its pushes; it comes back for the later ones.
+        tasks.enqueue_push(chunk, delay_seconds=(due_at[chunk[0]] - now).total_seconds())
     return len(ids)
 
 
