@@ -48,6 +48,7 @@ class _Handler(BaseHTTPRequestHandler):
         with fake.lock:
             fake.requests += 1
             fake.sizes.append(len(body))
+            fake.bodies.append(body)
             fake.modes.append(mode)
         if mode == "hang":
             fake.hanging.append([message["to"] for message in body])
@@ -90,6 +91,7 @@ class FakeExpo:
         self.hanging: list[list[str]] = []
         self.requests = 0
         self.sizes: list[int] = []
+        self.bodies: list[list[dict]] = []  # every send request's messages, whatever the answer
         self.modes: list[str] = []
         self.authorizations: list[str | None] = []
         self._tickets: dict[str, str] = {}
