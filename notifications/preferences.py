@@ -20,6 +20,8 @@ from users.models import Role, User
 IN_APP, EMAIL, PUSH = "in_app", "email", "push"
 CHANNELS = (IN_APP, EMAIL, PUSH)
 EDITABLE_CHANNELS = (EMAIL, PUSH)
+# The field of `PreferenceError.errors` that names an unknown or unavailable type.
+CODIGO_FIELD = "codigo"
 
 # E-mails whose body carries a fresh password: the user needs them, whatever they chose
 # (the same set as notifications.services.ACCOUNT_TYPES, which owns their delivery).
@@ -136,7 +138,7 @@ def settings_update(*, user: User, changes: Mapping[str, Mapping[str, bool]]) ->
         for codigo, channels in changes.items():
             tipo = by_codigo.get(codigo)
             if tipo is None:
-                errors[codigo] = {"codigo": [f"Unknown notification type '{codigo}'."]}
+                errors[codigo] = {CODIGO_FIELD: [f"Unknown notification type '{codigo}'."]}
                 continue
             if channels.get(IN_APP) is False:
                 errors[codigo] = {IN_APP: ["In-app notifications cannot be turned off."]}
