@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from notifications.models import NotificationPreference, NotificationType
 from users.models import Role, User
@@ -119,7 +120,7 @@ def settings_for(*, user: User) -> list[TypeSetting]:
 class PreferenceError(ValueError):
     """A settings change that cannot be applied: `errors` maps `codigo -> field -> messages`."""
 
-    def __init__(self, errors: dict[int, dict[str, list[str]]]):
+    def __init__(self, errors: dict[str, dict[str, list[str]]]):
         super().__init__("Invalid notification settings.")
         self.errors = errors
 
@@ -138,12 +139,12 @@ def settings_update(*, user: User, changes: Mapping[str, Mapping[str, bool]]) ->
         for codigo, channels in changes.items():
             tipo = by_codigo.get(codigo)
             if tipo is None:
-                errors[codigo] = {CODIGO_FIELD: [f"Unknown notification type '{codigo}'."]}
+                errors[codigo] = {CODIGO_FIELD: [_("Unknown notification type '%(codigo)s'.") % {"codigo": codigo}]}
                 continue
             if channels.get(IN_APP) is False:
-                errors[codigo] = {IN_APP: ["In-app notifications cannot be turned off."]}
+                errors[codigo] = {IN_APP: [_("In-app notifications cannot be turned off.")]}
             elif channels.get(EMAIL) is False and EMAIL in locked_channels(tipo):
-                errors[codigo] = {EMAIL: ["Account e-mails cannot be turned off."]}
+                errors[codigo] = {EMAIL: [_("Account e-mails cannot be turned off.")]}
         if errors:
             raise PreferenceError(errors)
         current = channels_for(user_ids=[user.pk], tipos=[by_codigo[codigo] for codigo in changes])

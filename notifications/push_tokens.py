@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from notifications.models import DeliveryStatus, PushDelivery, PushToken, PushTokenType
 from users.models import User
@@ -24,8 +25,8 @@ EXPO_TOKEN = re.compile(r"^Expo(?:nent)?PushToken\[[A-Za-z0-9_-]{1,200}\]$")
 FCM_TOKEN = re.compile(r"^[A-Za-z0-9_:-]{20,255}$")
 TOKEN_FORMATS = {PushTokenType.EXPO: EXPO_TOKEN, PushTokenType.FCM: FCM_TOKEN}
 TOKEN_FORMAT_MESSAGES = {
-    PushTokenType.EXPO: "Not an Expo push token (ExponentPushToken[...] or ExpoPushToken[...]).",
-    PushTokenType.FCM: "Not an FCM registration token (20-255 characters: letters, digits, '-', '_', ':').",
+    PushTokenType.EXPO: _("Not an Expo push token (ExponentPushToken[...] or ExpoPushToken[...])."),
+    PushTokenType.FCM: _("Not an FCM registration token (20-255 characters: letters, digits, '-', '_', ':')."),
 }
 
 # `PushToken.retired_reason` values written here (delivery writes its own, e.g. DeviceNotRegistered).
@@ -35,11 +36,11 @@ RETIRED_OTHER_OWNER = "other_owner"
 
 
 def token_format_error(token: str, token_type: str) -> str | None:
-    """Why `token` is not a valid token of `token_type`, or None."""
+    """Why `token` is not a valid token of `token_type` (in the active language), or None."""
     pattern = TOKEN_FORMATS.get(token_type)
     if pattern is None or pattern.fullmatch(token):
         return None
-    return TOKEN_FORMAT_MESSAGES[token_type]
+    return str(TOKEN_FORMAT_MESSAGES[token_type])
 
 
 # --- Reads ---------------------------------------------------------------------------------

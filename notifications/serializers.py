@@ -1,5 +1,7 @@
 """Output shapes of the notifications API."""
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -104,7 +106,7 @@ class MarkAllReadSerializer(serializers.Serializer):
 class StrictBooleanField(serializers.BooleanField):
     """JSON true/false only (DRF's BooleanField also takes "yes", 1, "on", ...)."""
 
-    default_error_messages = {"invalid": "Must be true or false."}
+    default_error_messages = {"invalid": _("Must be true or false.")}
 
     def to_internal_value(self, data):
         if isinstance(data, bool):
@@ -184,7 +186,7 @@ class ChannelsInputSerializer(serializers.Serializer):
         if isinstance(data, dict):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
-                message = "Unknown channel (in_app, email, push)."
+                message = gettext("Unknown channel (in_app, email, push).")
                 raise serializers.ValidationError({name: [message] for name in unknown})
         return super().to_internal_value(data)
 
@@ -227,5 +229,7 @@ class NotificationSettingsInputSerializer(serializers.Serializer):
         codigos = [item["codigo"] for item in items]
         repeated = sorted({codigo for codigo in codigos if codigos.count(codigo) > 1})
         if repeated:
-            raise serializers.ValidationError(f"Each type at most once; repeated: {', '.join(repeated)}.")
+            raise serializers.ValidationError(
+                gettext("Each type at most once; repeated: %(codigos)s.") % {"codigos": ", ".join(repeated)}
+            )
         return items

@@ -200,17 +200,19 @@ class PushTokenDetailView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _settings_errors(items: list[dict], errors: dict[str, dict[str, list[str]]], *, key: str) -> list[dict]:
-    """The service's `{codigo: {field: messages}}` placed like DRF places a list's errors
-    (one entry per item sent, empty where the item was fine); channels nest under `channels`."""
-    placed = []
-    for item in items:
-        found = errors.get(item[key], {})
+def _settings_errors(items: list[dict], errors: dict[str, dict[str, list[str]]], *, key: str) -> dict[str, dict]:
+    """The service's `{codigo: {field: messages}}` placed like DRF places a list's item errors
+    (`{"<index>": {...}}`, only the items in error); channels nest under `channels`."""
+    placed = {}
+    for index, item in enumerate(items):
+        found = errors.get(item[key])
+        if not found:
+            continue
         entry = {key: found[preferences.CODIGO_FIELD]} if preferences.CODIGO_FIELD in found else {}
         channels = {name: messages for name, messages in found.items() if name != preferences.CODIGO_FIELD}
         if channels:
             entry["channels"] = channels
-        placed.append(entry)
+        placed[str(index)] = entry
     return placed
 
 

@@ -1,6 +1,7 @@
 """notifications.preferences: the channels delivery reads, and the settings' rules."""
 
 import pytest
+from django.utils import translation
 
 from notifications.models import NotificationPreference, NotificationType
 from notifications.preferences import (
@@ -95,8 +96,8 @@ def test_settings_update_rejects_without_writing_anything():
     # given
     user = UserFactory(role=Role.CLIENT)
 
-    # when
-    with pytest.raises(PreferenceError) as error:
+    # when (messages in the portal's English; the staff API reads them in Spanish)
+    with translation.override("en"), pytest.raises(PreferenceError) as error:
         settings_update(
             user=user,
             changes={
