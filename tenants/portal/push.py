@@ -9,6 +9,7 @@ GET /api/tenant/push-tokens, GET/PUT /api/tenant/notification-settings. The rule
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from notifications import preferences, push_tokens
 from notifications.serializers import (
@@ -97,7 +98,12 @@ def _dotted(detail, prefix: str = "") -> dict[str, list[str]]:
     if isinstance(detail, dict):
         errors: dict[str, list[str]] = {}
         for key, nested in detail.items():
-            errors.update(_dotted(nested, f"{prefix}.{key}" if prefix else str(key)))
+            # A list's own error (not one of its items') belongs to the list's field.
+            if prefix and key == api_settings.NON_FIELD_ERRORS_KEY:
+                path = prefix
+            else:
+                path = f"{prefix}.{key}" if prefix else str(key)
+            errors.update(_dotted(nested, path))
         return errors
     if isinstance(detail, list) and detail and all(isinstance(item, dict) for item in detail):
         errors = {}
