@@ -197,6 +197,8 @@ TECHNICIAN_CAPACITY = env_int("TECHNICIAN_CAPACITY", 10)
 # Lists the real clients read whole (users lists, the residents' tickets) answer every row
 # when no paging parameter is given, up to this many; past it, the first page and its headers.
 MAX_UNPAGED_RESULTS = env_int("MAX_UNPAGED_RESULTS", 5000)
+# Active push tokens a user keeps (phones, tablets); registering one more retires the oldest.
+PUSH_TOKENS_PER_USER = env_int("PUSH_TOKENS_PER_USER", 10)
 
 # --- REST framework ---------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -219,6 +221,8 @@ REST_FRAMEWORK = {
         "tenant_password_reset": env_str("PASSWORD_RESET_RATE", "3/hour"),
         # Password changes check the current password (users.throttles.PasswordCheckThrottle).
         "password_check": env_str("PASSWORD_CHECK_RATE", "10/hour"),
+        # Apps register their push token at every start (notifications.views.PushTokenRegisterThrottle).
+        "push_token_register": env_str("PUSH_TOKEN_REGISTER_RATE", "60/hour"),
     },
     # Client IP for throttles: 0 = REMOTE_ADDR (X-Forwarded-For is spoofable unless the
     # number of trusted proxies in front of us is known; 1 behind the platform's balancer).
