@@ -15,12 +15,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from notifications import tasks
+from notifications import preferences, tasks
 from notifications.delivery.email import ACCOUNT_TYPES
 from notifications.models import (
     DeliveryStatus,
     Notification,
-    NotificationPreference,
     NotificationStatus,
     NotificationType,
     PushDelivery,
@@ -46,30 +45,24 @@ class Announcement:
 
 
 def channel_choices(pairs: set[tuple[int, NotificationType]]) -> dict[tuple[int, int], tuple[bool, bool]]:
-    """(e-mail, push) for each (user id, type) pair: the user's preference row, else the
-    type's defaults; a channel the type does not send stays off. Account notifications go by
-    e-mail only and always (the e-mail carries the password; a push would only say "check
-    your e-mail", and a new account has no phone yet). One query for every pair of the batch, none when no type in it
-    offers a choice."""
-    choosable = {
-        (user_id, tipo)
-        for user_id, tipo in pairs
-        if tipo.codigo not in ACCOUNT_TYPES and (tipo.envia_email or tipo.envia_push)
-    }
-    rows = {}
+    """(e-mail, push) for each (user id, type) pair, as `notifications.preferences` answers
+    (the user's choice, else the type's defaults), in one query for the whole batch.
+    Account notifications go by e-mail only, always, and are not asked about: the e-mail
+    carries the password, a push would only say "check your e-mail", and a new account has
+    no phone yet."""
+    choosable = {(user_id, tipo) for user_id, tipo in pairs if tipo.codigo not in ACCOUNT_TYPES}
+    channels = {}
     if choosable:
-        rows = {
-            (user_id, tipo_id): (email, push)
-            for user_id, tipo_id, email, push in NotificationPreference.objects.filter(
-                usuario_id__in={user_id for user_id, _ in choosable}, tipo_id__in={tipo.pk for _, tipo in choosable}
-            ).values_list("usuario_id", "tipo_id", "email", "push")
-        }
+        channels = preferences.channels_for(
+            user_ids={user_id for user_id, _ in choosable}, tipos={tipo for _, tipo in choosable}
+        )
     choices = {}
     for user_id, tipo in pairs:
-        email, push = rows.get((user_id, tipo.pk), (True, True))
         if tipo.codigo in ACCOUNT_TYPES:
-            email, push = True, False
-        choices[(user_id, tipo.pk)] = (email and tipo.envia_email, push and tipo.envia_push)
+            choices[(user_id, tipo.pk)] = (True, False)
+        else:
+            chosen = channels[(user_id, tipo.pk)]
+            choices[(user_id, tipo.pk)] = (chosen.email, chosen.push)
     return choices
 
 

@@ -252,9 +252,9 @@ def test_channels_follow_preferences_over_the_type_defaults(make_push_token):
     assert rows[no_email.pk].fecha_envio is not None  # no e-mail to wait for
     assert rows[no_email.pk].estado == "ENVIADA"
     assert (rows[defaults.pk].push_pendiente, rows[defaults.pk].fecha_envio) == (True, None)
-    # a type that does not push, pushes to nobody, whatever the preference says
+    # a type whose default is not to push pushes only to those who chose push for it
     NotificationType.objects.filter(pk=tipo.pk).update(envia_push=False)
-    assert [row.push_pendiente for row in notify([no_email, defaults])] == [False, False]
+    assert [row.push_pendiente for row in notify([no_email, defaults])] == [True, False]
     # account notifications always go by e-mail, never by push
     (account,) = notify([no_email], codigo="password_reset")
     assert (account.push_pendiente, account.fecha_envio) == (False, None)
