@@ -177,7 +177,9 @@ def role_clients(db, api_client, admin_user, tech_user, client_user) -> dict[str
 # clusters, SMTP servers) use helpers from these modules. Under `--dist loadgroup` (make test)
 # they all run on one pytest-xdist worker, one after another, so that no two of them compete
 # for the CPU inside their timing windows.
-PROCESS_HELPERS = frozenset({"tests.processes", "tests.faults.conftest", "tests.notifications.smtp_server"})
+PROCESS_HELPERS = frozenset(
+    {"tests.processes", "tests.faults.conftest", "tests.notifications.smtp_server", "tests.notifications.expo_server"}
+)
 PROCESSES_GROUP = "processes"
 
 # The SQLite run (make test-sqlite): the contract tests and the main flows of both APIs on
