@@ -46,6 +46,7 @@ def states() -> dict[str, list[str]]:
     return {row.token.token: [row.estado, row.intentos] for row in rows}
 
 
+@pytest.mark.sqlite
 @pytest.mark.django_db
 def test_a_ticket_event_is_pushed_once_to_every_active_token_of_every_recipient(
     fake_expo, make_push_token, django_capture_on_commit_callbacks
@@ -107,6 +108,7 @@ def test_a_ticket_event_is_pushed_once_to_every_active_token_of_every_recipient(
     assert push.push_check_receipts(older_than=timedelta(0)) == {"entregadas": 0, "fallidas": 0, "sin_recibo": 0}
 
 
+@pytest.mark.sqlite
 @pytest.mark.django_db
 def test_device_not_registered_at_send_retires_the_token_and_the_others_are_sent(fake_expo, make_push_token, settings):
     # given a user with a live phone and one whose app is gone; an access token is configured
@@ -238,6 +240,7 @@ def test_preparing_twice_writes_each_delivery_once(make_push_token):
     assert PushDelivery.objects.filter(notification=notification).count() == 1
 
 
+@pytest.mark.sqlite
 @pytest.mark.django_db
 def test_channels_follow_preferences_over_the_type_defaults(make_push_token):
     tipo = NotificationType.objects.get(codigo="estado_cambiado")
