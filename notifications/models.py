@@ -1,4 +1,5 @@
-"""In-app notifications, one row per recipient per event, each also delivered by e-mail.
+"""In-app notifications, one row per recipient per event; also delivered by e-mail and by push
+as the recipient's channels say (notifications.services decides, notifications.delivery sends).
 
 `estado` is what the API documents: PENDIENTE (written with the change that caused it) ->
 ENVIADA once the e-mail went out, or FALLIDA after the last retry (the error is kept), and
