@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.contrib import admin, messages
 
 from notifications import services
-from notifications.models import Notification, NotificationType
+from notifications.models import Notification, NotificationPreference, NotificationType
 
 
 @admin.register(NotificationType)
@@ -54,3 +54,15 @@ class NotificationAdmin(admin.ModelAdmin):
             ids=queryset.values_list("pk", flat=True), failed=True, pending_older_than=timedelta(0)
         )
         self.message_user(request, f"{count} notificaciones en cola de reenvío.", messages.SUCCESS)
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    """Users' deviations from their types' default channels (no row: the defaults apply)."""
+
+    list_display = ("usuario", "tipo", "email", "push", "fecha_actualizacion")
+    list_filter = ("tipo", "email", "push")
+    search_fields = ("usuario__email", "usuario__document", "tipo__codigo")
+    list_select_related = ("usuario", "tipo")
+    autocomplete_fields = ("usuario",)
+    readonly_fields = ("fecha_actualizacion",)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from notifications.models import Notification, NotificationStatus
+from notifications.models import Notification, NotificationPreference, NotificationStatus, NotificationType
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,3 +43,21 @@ def test_notification_list_filters_and_searches(admin_site, make_notification):
 
     assert response.status_code == 200
     assert "buscada@example.com" in response.content.decode()
+
+
+def test_preferences_list_filters_and_searches(admin_site):
+    # given two users' deviations, one of them sought
+    tipo = NotificationType.objects.get(codigo="estado_cambiado")
+    NotificationPreference.objects.create(
+        usuario=UserFactory(email="sin-push@example.com"), tipo=tipo, email=True, push=False
+    )
+    NotificationPreference.objects.create(usuario=UserFactory(email="otra@example.com"), tipo=tipo, email=False)
+
+    # when
+    response = admin_site.get("/admin/notifications/notificationpreference/", {"push__exact": "0", "q": "sin-push"})
+
+    # then
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "sin-push@example.com" in content
+    assert "otra@example.com" not in content
