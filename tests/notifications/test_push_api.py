@@ -16,7 +16,7 @@ from notifications.models import (
     PushDelivery,
     PushToken,
 )
-from notifications.views import PushTokenRegisterThrottle
+from notifications.throttles import PushTokenRegisterThrottle
 from tests.conftest import client_for
 from tests.factories import UserFactory
 from users.models import Role
@@ -452,3 +452,23 @@ def test_a_type_twice_is_400():
     )
     assert response.status_code == 400
     assert response.json() == {"settings": ["Cada tipo una sola vez; repetidos: estado_cambiado."]}
+
+
+@pytest.mark.parametrize("stored", [1, "all"])
+def test_settings_are_read_in_constant_queries(stored, django_assert_max_num_queries):
+    # given: one stored choice, or one for every type
+    user = UserFactory(role=Role.ADMIN)
+    types = list(NotificationType.objects.order_by("id"))
+    for tipo in types[:1] if stored == 1 else types:
+        NotificationPreference.objects.create(usuario=user, tipo=tipo, email=not tipo.envia_email, push=False)
+    api = client_for(user)
+
+    # when: authentication, the types and the choices
+    with django_assert_max_num_queries(4):
+        response = api.get(SETTINGS)
+
+    # then
+    assert response.status_code == 200
+    assert len([item for item in response.json()["settings"] if not item["channels"]["push"]]) == (
+        1 if stored == 1 else len(types)
+    )
