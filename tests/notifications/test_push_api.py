@@ -313,6 +313,38 @@ def test_two_registrations_of_one_token_at_once_make_one_row():
     assert row.is_active
 
 
+@pytest.mark.postgresql(reason="concurrent transactions on one user's tokens (threads)")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_registrations_of_one_user_keep_the_bound(settings):
+    # given: one slot left under the bound, and four phones of the user registering at once
+    settings.PUSH_TOKENS_PER_USER = 3
+    user = UserFactory(role=Role.TECH)
+    make_token(user, expo(1), minutes_ago=20)
+    make_token(user, expo(2), minutes_ago=10)
+    barrier = threading.Barrier(4)
+    statuses: list[int] = []
+
+    def register(n):
+        try:
+            api = client_for(user)
+            barrier.wait()
+            statuses.append(api.post(TOKENS, body(expo(n)), format="json").status_code)
+        finally:
+            connection.close()
+
+    # when
+    threads = [threading.Thread(target=register, args=(n,)) for n in range(10, 14)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # then: every call answered, and exactly the bound is active (the older ones retired)
+    assert statuses == [201] * 4
+    assert PushToken.objects.filter(usuario=user, is_active=True).count() == 3
+    assert not PushToken.objects.filter(token__in=[expo(1), expo(2)], is_active=True).exists()
+
+
 # --- Notification settings -----------------------------------------------------------------
 
 
