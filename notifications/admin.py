@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 
 from notifications import services
 from notifications.delivery.push import retire_tokens
-from notifications.models import Notification, NotificationType, PushDelivery, PushToken
+from notifications.models import Notification, NotificationPreference, NotificationType, PushDelivery, PushToken
 
 
 @admin.register(NotificationType)
@@ -101,3 +101,15 @@ class PushDeliveryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    """Users' deviations from their types' default channels (no row: the defaults apply)."""
+
+    list_display = ("usuario", "tipo", "email", "push", "fecha_actualizacion")
+    list_filter = ("tipo", "email", "push")
+    search_fields = ("usuario__email", "usuario__document", "tipo__codigo")
+    list_select_related = ("usuario", "tipo")
+    autocomplete_fields = ("usuario",)
+    readonly_fields = ("fecha_actualizacion",)

@@ -128,7 +128,7 @@ PUSH_TOKEN = {
 }
 PUSH_TOKEN_REQUEST = request_example("Registrar el teléfono", PUSH_TOKEN_BODY)
 PUSH_TOKEN_RESPONSE = response_example("Registrado", PUSH_TOKEN, status=201)
-PUSH_TOKENS_RESPONSE = response_example("Mis teléfonos", [PUSH_TOKEN])
+PUSH_TOKENS_RESPONSE = response_example("Mis teléfonos", PUSH_TOKEN, summary="Un elemento de la lista")
 PUSH_TOKEN_NOT_FOUND = {"detail": "Token push no encontrado.", "code": "push_token_not_found"}
 
 

@@ -125,6 +125,11 @@ class PreferenceError(ValueError):
         self.errors = errors
 
 
+def changes_from_items(items: Iterable[Mapping], *, key: str) -> dict[str, dict[str, bool]]:
+    """`[{key: codigo, "channels": {...}}, ...]` (validated input) as `settings_update` takes it."""
+    return {item[key]: dict(item["channels"]) for item in items}
+
+
 def settings_update(*, user: User, changes: Mapping[str, Mapping[str, bool]]) -> list[TypeSetting]:
     """Apply `{codigo: {channel: bool}}` (a partial or full set; channels not named keep their
     value) and return the resulting settings. Unknown or unavailable types, a false `in_app`

@@ -5,7 +5,6 @@ from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from notifications import examples, preferences, push_tokens, selectors, services
@@ -23,10 +22,10 @@ from notifications.serializers import (
     PushTokenRegisterSerializer,
     PushTokenSerializer,
 )
+from notifications.throttles import PushTokenRegisterThrottle
 from tickethelp.exceptions import NotFound
 from tickethelp.openapi import staff_errors
 from tickethelp.pagination import paginate_serialized
-from tickethelp.throttle_store import CountedRateThrottle
 
 TAGS = ["Notificaciones"]
 # Every endpoint needs a signed-in user; someone else's notification is a 404, never a 403.
@@ -155,12 +154,6 @@ class MarkAllReadView(APIView):
 PUSH_TAGS = ["Notificaciones · push y preferencias"]
 
 
-class PushTokenRegisterThrottle(CountedRateThrottle, UserRateThrottle):
-    """Apps register at every start: `push_token_register` per user (PUSH_TOKEN_REGISTER_RATE)."""
-
-    scope = "push_token_register"
-
-
 class PushTokensView(APIView):
     def get_throttles(self):
         return [PushTokenRegisterThrottle()] if self.request.method == "POST" else []
@@ -216,10 +209,6 @@ def _settings_errors(items: list[dict], errors: dict[str, dict[str, list[str]]],
     return placed
 
 
-def settings_changes(items: list[dict], *, key: str) -> dict[str, dict[str, bool]]:
-    return {item[key]: dict(item["channels"]) for item in items}
-
-
 class NotificationSettingsView(APIView):
     @extend_schema(
         tags=PUSH_TAGS,
@@ -240,7 +229,8 @@ class NotificationSettingsView(APIView):
         serializer.is_valid(raise_exception=True)
         items = serializer.validated_data["settings"]
         try:
-            result = preferences.settings_update(user=request.user, changes=settings_changes(items, key="codigo"))
+            changes = preferences.changes_from_items(items, key="codigo")
+            result = preferences.settings_update(user=request.user, changes=changes)
         except preferences.PreferenceError as exc:
             raise ValidationError({"settings": _settings_errors(items, exc.errors, key="codigo")}) from None
         return Response(NotificationSettingsSerializer({"settings": result}).data)

@@ -216,6 +216,10 @@ SQLITE_SUITE = (
     "tests/conversations/test_staff_api.py",
     "tests/conversations/test_portal.py",
     "tests/conversations/test_internal_notes.py",
+    # phones (push tokens) and notification settings, both APIs
+    "tests/notifications/test_push_api.py",
+    "tests/notifications/test_preferences.py",
+    "tests/tenants/test_portal_push.py",
 )
 FIGURES_PROPERTY = "figures"
 

@@ -18,7 +18,7 @@ from notifications.serializers import (
     PushTokenRegisterSerializer,
     PushTokenSerializer,
 )
-from notifications.views import PushTokenRegisterThrottle, settings_changes
+from notifications.throttles import PushTokenRegisterThrottle
 from tenants.portal.serializers import UtcDateTimeField
 from tenants.portal.views import AUTH_ERRORS, TAGS, TenantAPIView
 from tickethelp.exceptions import TENANT_VALIDATION_MESSAGE, DomainError
@@ -265,7 +265,7 @@ class TenantNotificationSettingsView(TenantAPIView):
         items = _validated(PortalNotificationSettingsInputSerializer, request.data)["settings"]
         try:
             result = preferences.settings_update(
-                user=request.user, changes=settings_changes(items, key="notification_type")
+                user=request.user, changes=preferences.changes_from_items(items, key="notification_type")
             )
         except preferences.PreferenceError as exc:
             raise _invalid(_settings_errors(items, exc.errors)) from None

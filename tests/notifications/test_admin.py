@@ -2,7 +2,14 @@
 
 import pytest
 
-from notifications.models import DeliveryStatus, Notification, NotificationStatus, NotificationType, PushDelivery
+from notifications.models import (
+    DeliveryStatus,
+    Notification,
+    NotificationPreference,
+    NotificationStatus,
+    NotificationType,
+    PushDelivery,
+)
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +82,21 @@ def test_push_admin_lists_tokens_and_deliveries_read_only_and_retires_tokens(adm
     assert "1 tokens retirados." in response.content.decode()
     token.refresh_from_db()
     assert (token.is_active, token.retired_reason) == (False, "admin")
+
+
+def test_preferences_list_filters_and_searches(admin_site):
+    # given two users' deviations, one of them sought
+    tipo = NotificationType.objects.get(codigo="estado_cambiado")
+    NotificationPreference.objects.create(
+        usuario=UserFactory(email="sin-push@example.com"), tipo=tipo, email=True, push=False
+    )
+    NotificationPreference.objects.create(usuario=UserFactory(email="otra@example.com"), tipo=tipo, email=False)
+
+    # when
+    response = admin_site.get("/admin/notifications/notificationpreference/", {"push__exact": "0", "q": "sin-push"})
+
+    # then
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "sin-push@example.com" in content
+    assert "otra@example.com" not in content

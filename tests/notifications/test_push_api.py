@@ -16,7 +16,7 @@ from notifications.models import (
     PushDelivery,
     PushToken,
 )
-from notifications.views import PushTokenRegisterThrottle
+from notifications.throttles import PushTokenRegisterThrottle
 from tests.conftest import client_for
 from tests.factories import UserFactory
 from users.models import Role
@@ -313,6 +313,38 @@ def test_two_registrations_of_one_token_at_once_make_one_row():
     assert row.is_active
 
 
+@pytest.mark.postgresql(reason="concurrent transactions on one user's tokens (threads)")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_registrations_of_one_user_keep_the_bound(settings):
+    # given: one slot left under the bound, and four phones of the user registering at once
+    settings.PUSH_TOKENS_PER_USER = 3
+    user = UserFactory(role=Role.TECH)
+    make_token(user, expo(1), minutes_ago=20)
+    make_token(user, expo(2), minutes_ago=10)
+    barrier = threading.Barrier(4)
+    statuses: list[int] = []
+
+    def register(n):
+        try:
+            api = client_for(user)
+            barrier.wait()
+            statuses.append(api.post(TOKENS, body(expo(n)), format="json").status_code)
+        finally:
+            connection.close()
+
+    # when
+    threads = [threading.Thread(target=register, args=(n,)) for n in range(10, 14)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # then: every call answered, and exactly the bound is active (the older ones retired)
+    assert statuses == [201] * 4
+    assert PushToken.objects.filter(usuario=user, is_active=True).count() == 3
+    assert not PushToken.objects.filter(token__in=[expo(1), expo(2)], is_active=True).exists()
+
+
 # --- Notification settings -----------------------------------------------------------------
 
 
@@ -452,3 +484,23 @@ def test_a_type_twice_is_400():
     )
     assert response.status_code == 400
     assert response.json() == {"settings": ["Cada tipo una sola vez; repetidos: estado_cambiado."]}
+
+
+@pytest.mark.parametrize("stored", [1, "all"])
+def test_settings_are_read_in_constant_queries(stored, django_assert_max_num_queries):
+    # given: one stored choice, or one for every type
+    user = UserFactory(role=Role.ADMIN)
+    types = list(NotificationType.objects.order_by("id"))
+    for tipo in types[:1] if stored == 1 else types:
+        NotificationPreference.objects.create(usuario=user, tipo=tipo, email=not tipo.envia_email, push=False)
+    api = client_for(user)
+
+    # when: authentication, the types and the choices
+    with django_assert_max_num_queries(4):
+        response = api.get(SETTINGS)
+
+    # then
+    assert response.status_code == 200
+    assert len([item for item in response.json()["settings"] if not item["channels"]["push"]]) == (
+        1 if stored == 1 else len(types)
+    )

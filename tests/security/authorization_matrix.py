@@ -128,6 +128,12 @@ APARTMENT_BODY = lambda w, me: {"building": w.building.pk, "name": "Matriz-1"}  
 TENANT_BODY = lambda w, me: {"apartment": w.apartment.pk, "phone": "+57 1 000"}  # noqa: E731
 DEVICE_TYPE_BODY = lambda w, me: {"name": "Secadora"}  # noqa: E731
 DEVICE_BODY = lambda w, me: {"name": "Consola", "owners": [w.tenant.pk]}  # noqa: E731
+PUSH_TOKEN_BODY = lambda w, me: {  # noqa: E731
+    "push_token": "ExponentPushToken[matriz-nuevo]",
+    "token_type": "expo",
+    "platform": "ios",
+    "device_type": "phone",
+}
 
 
 def management(resource: str, *, body: Body, create_body: Body | None = None) -> list[Row]:
@@ -381,6 +387,22 @@ ROWS: list[Row] = [
         )
         for method in ("POST", "PUT", "PATCH")
     ],
+    # --- the caller's phones and channel settings (`w.push_token` belongs to CLIENT) -------------
+    Row("GET", "api/me/push-tokens/", signed_in(200)),
+    Row("POST", "api/me/push-tokens/", signed_in(201), body=PUSH_TOKEN_BODY),
+    Row(
+        "DELETE",
+        "api/me/push-tokens/<int:token_id>/",
+        signed_in(404, CLIENT=204),
+        path="/api/me/push-tokens/{w.push_token.pk}/",
+    ),
+    Row("GET", "api/me/notification-settings/", signed_in(200)),
+    Row(
+        "PUT",
+        "api/me/notification-settings/",
+        signed_in(200),
+        body=lambda w, me: {"settings": [{"codigo": "estado_cambiado", "channels": {"push": False}}]},
+    ),
     # --- reports (ADMIN) -------------------------------------------------------------------------
     *[
         Row("GET", f"api/reports/stats/{name}/", staff(ADMIN=200), path=f"/api/reports/stats/{name}/{query}")
@@ -529,6 +551,21 @@ ROWS: list[Row] = [
         "api/tenant/notifications/<int:notification_id>/read",
         portal(200),
         path="/api/tenant/notifications/{w.tenant_notification.pk}/read",
+    ),
+    Row("POST", "api/tenant/register-push-token", portal(200), body=PUSH_TOKEN_BODY),
+    Row(
+        "POST",
+        "api/tenant/remove-push-token",
+        portal(200),
+        body=lambda w, me: {"push_token": w.push_token.token},  # CLIENT's: answered alike, kept
+    ),
+    Row("GET", "api/tenant/push-tokens", portal(200)),
+    Row("GET", "api/tenant/notification-settings", portal(200)),
+    Row(
+        "PUT",
+        "api/tenant/notification-settings",
+        portal(200),
+        body=lambda w, me: {"settings": [{"notification_type": "estado_cambiado", "channels": {"push": False}}]},
     ),
     # any other /api/tenant/... path, any method: the portal's 404 (reveals nothing to anyone)
     *[

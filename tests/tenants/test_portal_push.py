@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from notifications.models import NotificationPreference, NotificationType, PushToken
+from notifications.preferences import types_for_user
 from tests.factories import UserFactory
 from tests.tenants.conftest import tenant_path
 from users.models import Role
@@ -294,3 +295,20 @@ def test_staff_cannot_use_the_portal_routes():
     assert api.post(REGISTER, app_body(), format="json").status_code == 403
     assert api.get(SETTINGS).status_code == 403
     assert not PushToken.objects.exists()
+
+
+@pytest.mark.parametrize("stored", [1, "all"])
+def test_settings_are_read_in_constant_queries(stored, as_tenant, tenant, django_assert_max_num_queries):
+    # given: one stored choice, or one for every type a resident receives
+    types = types_for_user(user=tenant.user)
+    for tipo in types[:1] if stored == 1 else types:
+        NotificationPreference.objects.create(usuario=tenant.user, tipo=tipo, email=True, push=False)
+
+    # when: authentication, the resident's profile, the types and the choices
+    with django_assert_max_num_queries(5):
+        response = as_tenant.get(SETTINGS)
+
+    # then
+    assert response.status_code == 200
+    pushes_off = [item for item in response.json()["settings"] if not item["channels"]["push"]]
+    assert len(pushes_off) == (1 if stored == 1 else len(types))
