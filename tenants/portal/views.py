@@ -72,6 +72,7 @@ from tenants.portal.serializers import (
     PortalTicketSerializer,
 )
 from tenants.portal.throttles import PasswordResetRequestThrottle
+from tickethelp import idempotency
 from tickethelp.base64_uploads import MalformedBase64, decode_base64_upload
 from tickethelp.exceptions import (
     TENANT_STATUS_MESSAGES,
@@ -346,10 +347,12 @@ class TenantTicketsView(TenantAPIView):
             **AUTH_ERRORS,
             **tenant_errors(400, 413, 422, 503, examples={422: examples.TICKET_INVALID}),
         },
+        parameters=[idempotency.PARAMETER],
         examples=[examples.TICKET_CREATE_REQUEST, examples.TICKET_CREATED_RESPONSE],
         description='`message` is "Ticket created successfully with attachments" when files were attached, '
         'else "Ticket created successfully".',
     )
+    @idempotency.idempotent
     def post(self, request):
         return self.create_ticket(request, validated(PortalTicketCreateSerializer, _ticket_input(request)))
 
@@ -456,7 +459,9 @@ class TenantAndroidTicketsView(TenantTicketsView):
         "`data:<type>;base64,` URL (a bare string works too); `type` and `size` are ignored (the type comes from "
         "the bytes, the 20 MB limit applies to the decoded bytes). Malformed base64 is a 422 naming the item "
         "(`attachments_base64.<index>`).",
+        parameters=[idempotency.PARAMETER],
     )
+    @idempotency.idempotent
     def post(self, request):
         body, files = _android_ticket_input(request)
         try:
