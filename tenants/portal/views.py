@@ -74,6 +74,7 @@ from tenants.portal.serializers import (
 from tenants.portal.throttles import PasswordResetRequestThrottle
 from tickethelp import idempotency
 from tickethelp.base64_uploads import MalformedBase64, decode_base64_upload
+from tickethelp.etags import IF_NONE_MATCH, NOT_MODIFIED, ConditionalGetMixin
 from tickethelp.exceptions import (
     TENANT_STATUS_MESSAGES,
     Conflict,
@@ -301,7 +302,7 @@ def _ticket_input(request) -> dict:
     return body
 
 
-class TenantTicketsView(TenantAPIView):
+class TenantTicketsView(ConditionalGetMixin, TenantAPIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(
@@ -316,9 +317,11 @@ class TenantTicketsView(TenantAPIView):
                 description="Filter by the ticket's portal status (default: all).",
             ),
             *PAGINATION_PARAMETERS,
+            IF_NONE_MATCH,
         ],
         responses={
             200: PortalTicketListResponseSerializer,
+            **NOT_MODIFIED,
             **AUTH_ERRORS,
             **tenant_errors(422, examples={422: examples.INVALID_STATUS}),
         },
@@ -477,11 +480,12 @@ class TenantAndroidTicketsView(TenantTicketsView):
             _close_all(files)
 
 
-class TenantTicketDetailView(TenantAPIView):
+class TenantTicketDetailView(ConditionalGetMixin, TenantAPIView):
     @extend_schema(
         operation_id="tenant_tickets_detail",
         tags=TAGS,
-        responses={200: PortalTicketDetailResponseSerializer, **AUTH_ERRORS, **TICKET_NOT_FOUND},
+        parameters=[IF_NONE_MATCH],
+        responses={200: PortalTicketDetailResponseSerializer, **NOT_MODIFIED, **AUTH_ERRORS, **TICKET_NOT_FOUND},
         examples=[examples.TICKET_DETAIL_RESPONSE],
     )
     def get(self, request, ticket_id: int):
@@ -596,12 +600,12 @@ class TenantResetPasswordRequestView(TenantAPIView):
 # --- Notifications ---------------------------------------------------------------------------------
 
 
-class TenantNotificationsView(TenantAPIView):
+class TenantNotificationsView(ConditionalGetMixin, TenantAPIView):
     @extend_schema(
         operation_id="tenant_notifications",
         tags=TAGS,
-        parameters=PAGINATION_PARAMETERS,
-        responses={200: PortalNotificationsResponseSerializer, **AUTH_ERRORS, **INVALID_PAGE},
+        parameters=[*PAGINATION_PARAMETERS, IF_NONE_MATCH],
+        responses={200: PortalNotificationsResponseSerializer, **NOT_MODIFIED, **AUTH_ERRORS, **INVALID_PAGE},
         examples=[examples.NOTIFICATIONS_RESPONSE],
     )
     def get(self, request):
