@@ -299,6 +299,7 @@ SUMMARIES: dict[str, str] = {
     "tenant_devices": "Own and shared devices",
     "tenant_tickets_list": "List own tickets",
     "tenant_tickets_create": "Open a ticket about a device",
+    "tenant_tickets_create_android": "Open a ticket with base64 attachments (Android app)",
     "tenant_tickets_detail": "A ticket with its history",
     "tenant_tickets_attachments": "A ticket's attachments",
     "tenant_tickets_cancel": "Cancel a ticket",

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers as cors_default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 from tickethelp.logging import resolve_log_format
@@ -264,7 +265,10 @@ CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_URLS_REGEX = r"^/api/.*$"
 # Bearer tokens in the Authorization header, no cookies: credentials are never needed.
 CORS_ALLOW_CREDENTIALS = False
-CORS_EXPOSE_HEADERS = ["X-Request-ID", "X-Total-Count", "Link"]
+CORS_EXPOSE_HEADERS = ["X-Request-ID", "X-Total-Count", "Link", "ETag", "Idempotent-Replayed"]
+# Besides django-cors-headers' defaults: idempotent retries of creates (tickethelp.idempotency)
+# and conditional GETs (tickethelp.etags) from a browser.
+CORS_ALLOW_HEADERS = (*cors_default_headers, "idempotency-key", "if-none-match")
 
 # --- Background tasks -------------------------------------------------------------------
 # "immediate" runs tasks in-process right after commit (local runs, tests); "database"

@@ -12,6 +12,7 @@ urlpatterns = [
     *route("tenant/me", views.TenantMeView.as_view(), "tenant-me"),
     *route("tenant/devices", views.TenantDevicesView.as_view(), "tenant-devices"),
     *route("tenant/tickets", views.TenantTicketsView.as_view(), "tenant-tickets"),
+    *route("tenant/tickets/android", views.TenantAndroidTicketsView.as_view(), "tenant-tickets-android"),
     *route("tenant/tickets/<int:ticket_id>", views.TenantTicketDetailView.as_view(), "tenant-ticket-detail"),
     *route(
         "tenant/tickets/<int:ticket_id>/attachments",

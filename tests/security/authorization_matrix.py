@@ -29,6 +29,7 @@ test) and `me` (the calling role's user and refresh token, None when anonymous).
 
 from __future__ import annotations
 
+from base64 import b64encode
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -502,6 +503,18 @@ ROWS: list[Row] = [
             "priority": "high",
         },
         format="multipart",
+    ),
+    Row(
+        "POST",
+        "api/tenant/tickets/android",
+        portal(201),
+        body=lambda w, me: {
+            "device_id": w.device.pk,
+            "category": "Hardware",
+            "title": "El televisor no enciende",
+            "description": "Desde esta mañana.",
+            "attachments_base64": [{"name": "foto.png", "data": "data:image/png;base64," + b64encode(PNG).decode()}],
+        },
     ),
     Row("GET", "api/tenant/tickets/<int:ticket_id>", portal(200), path="/api/tenant/tickets/{w.tenant_ticket.pk}"),
     Row(
