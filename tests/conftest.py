@@ -26,6 +26,7 @@ SEED_MIGRATIONS = [
     ("reports.migrations.0001_rollups", "seed_zone"),
     ("conversations.migrations.0002_notification_types", "seed"),
     ("visits.migrations.0002_no_overlap_and_notification_types", "seed"),
+    ("sla.migrations.0002_default_policies", "seed"),
 ]
 
 

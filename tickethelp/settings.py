@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "users",
     "tickets",
+    # Service levels (after tickets: its models point at tickets, tickets services call it).
+    "sla",
     "notifications",
     "reports",
     "tenants",

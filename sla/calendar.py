@@ -1,0 +1,2 @@
+def forget_closures() -> None:
+    pass
