@@ -143,7 +143,11 @@ class Ticket(models.Model):
     # Set while the resolution clock is paused (a final-state request awaits approval, or the
     # state waits on the client): on resume both instants move by the business time left.
     resolution_paused_at = models.DateTimeField("resolución en pausa desde", null=True, blank=True, editable=False)
-    # Business minutes the resolution clock ran (pauses excluded), set when it pauses or stops.
+    # Business minutes the resolution clock spent paused so far (added at each resume).
+    resolution_paused_minutes = models.PositiveIntegerField(
+        "minutos hábiles en pausa", default=0, editable=False
+    )
+    # Business minutes the resolution clock ran (pauses excluded), set when the clocks stop.
     resolution_minutes = models.PositiveIntegerField(
         "minutos hábiles de resolución", null=True, blank=True, editable=False
     )
