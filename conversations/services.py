@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 
 from conversations import selectors
 from conversations.models import MAX_MESSAGE_LENGTH, MessageAttachment, TicketMessage
@@ -87,7 +88,7 @@ def message_send(
             message = TicketMessage.objects.create(ticket=ticket, author=actor, body=body, internal=internal)
             if not internal and actor.role in (Role.ADMIN, Role.TECH):
                 # The first public staff message is the ticket's first response (sla).
-                sla_fields = clocks.on_first_response(ticket, now=message.created_at)
+                sla_fields = clocks.on_first_response(ticket, now=timezone.now())
                 if sla_fields:
                     ticket.save(update_fields=[*sla_fields, "updated_at"])
             for uploaded_file, upload in checked:

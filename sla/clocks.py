@@ -164,3 +164,26 @@ def on_request_decided(ticket, *, approved: bool, now: datetime) -> list[str]:
 def on_canceled(ticket, *, now: datetime) -> list[str]:
     """Cancelled: every clock stops."""
     return _stop(ticket, now=now)
+
+
+def on_retargeted(ticket) -> list[str]:
+    """The ticket's priority or category changed (Django admin): the running clocks are
+    re-aimed at the new policy's targets, counted from the opening (pauses excluded). A
+    pending request keeps its approval clock."""
+    if ticket.sla_stopped_at is not None or ticket.created_at is None:
+        return []
+    policy = policy_for(priority=ticket.priority, category=ticket.category)
+    if policy is None:
+        return []
+    calendar = configured_calendar()
+    fields = []
+    if ticket.first_responded_at is None:
+        ticket.first_response_due, ticket.first_response_warn_at = _due_and_warn(
+            calendar, ticket.created_at, policy.first_response_minutes
+        )
+        fields += ["first_response_due", "first_response_warn_at"]
+    paused = ticket.resolution_paused_minutes * 60
+    seconds = policy.resolution_minutes * 60
+    ticket.resolution_due = add_business_seconds(calendar, ticket.created_at, seconds + paused)
+    ticket.resolution_warn_at = add_business_seconds(calendar, ticket.created_at, seconds * WARN_FRACTION + paused)
+    return [*fields, "resolution_due", "resolution_warn_at"]

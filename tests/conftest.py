@@ -28,6 +28,7 @@ SEED_MIGRATIONS = [
     ("conversations.migrations.0002_notification_types", "seed"),
     ("visits.migrations.0002_no_overlap_and_notification_types", "seed"),
     ("sla.migrations.0002_default_policies", "seed"),
+    ("sla.migrations.0003_notification_types", "seed"),
 ]
 
 

@@ -302,7 +302,7 @@ def _ticket_change_state(*, ticket_id: int, actor: User, to_state_id: int, reaso
             state_request = StateChangeRequest.objects.create(
                 ticket=ticket, requested_by=actor, from_state=from_state, to_state=to_state, reason=reason
             )
-            sla_fields = clocks.on_request_pending(ticket, now=state_request.created_at)
+            sla_fields = clocks.on_request_pending(ticket, now=timezone.now())
             if sla_fields:
                 ticket.save(update_fields=[*sla_fields, "updated_at"])
             _record(

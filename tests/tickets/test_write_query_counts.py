@@ -4,9 +4,10 @@ inserts (and savepoints, which are transaction bookkeeping).
 
 Measured when written (budgeted queries / all statements captured in the test transaction):
 create 7/10 (given technician) and 9/12 (auto-assigned); change-state 8/11 (direct) and 10/13
-(final -> request: the SLA clocks' UPDATE of the ticket, budget 11); approve 9/12; reject 8/11; change-technician 8/11; cancel 9/12 (admin
-or client). The assertion is the budget, not these numbers, so that trimming a service
-never breaks a test; the 1-row/50-row comparison is exact.
+(final -> request: the SLA clocks' UPDATE of the ticket, budget 11); approve 9/12; reject
+8/11; change-technician 8/11; cancel 9/12 (admin or client). The assertion is the budget,
+not these numbers, so that trimming a service never breaks a test; the 1-row/50-row
+comparison is exact.
 """
 
 import pytest
