@@ -135,6 +135,11 @@ PUSH_TOKEN_BODY = lambda w, me: {  # noqa: E731
     "platform": "ios",
     "device_type": "phone",
 }
+SLA_POLICY = "api/sla-policies/<int:policy_id>/"
+SLA_POLICY_PATH = "/api/sla-policies/{w.spare_sla_policy.pk}/"
+SLA_TARGETS = {"first_response_minutes": 30, "resolution_minutes": 600, "approval_minutes": 60}
+SLA_POLICY_BODY = lambda w, me: {"priority": "low", "category": "matriz", **SLA_TARGETS}  # noqa: E731
+SLA_SPARE_BODY = lambda w, me: {"priority": "medium", "category": "matriz-spare", **SLA_TARGETS}  # noqa: E731
 
 
 def management(resource: str, *, body: Body, create_body: Body | None = None) -> list[Row]:
@@ -604,6 +609,13 @@ ROWS: list[Row] = [
     ),
     *management("device-types", body=DEVICE_TYPE_BODY),
     *management("devices", body=DEVICE_BODY),
+    # --- service levels (ADMIN) -------------------------------------------------------------------
+    Row("GET", "api/sla-policies/", staff(ADMIN=200)),
+    Row("POST", "api/sla-policies/", staff(ADMIN=201), body=SLA_POLICY_BODY),
+    Row("GET", SLA_POLICY, staff(ADMIN=200), path=SLA_POLICY_PATH),
+    Row("PUT", SLA_POLICY, staff(ADMIN=200), path=SLA_POLICY_PATH, body=SLA_SPARE_BODY),
+    Row("PATCH", SLA_POLICY, staff(ADMIN=200), path=SLA_POLICY_PATH, body=lambda w, me: {"approval_minutes": 90}),
+    Row("DELETE", SLA_POLICY, staff(ADMIN=204), path=SLA_POLICY_PATH),
 ]
 
 
