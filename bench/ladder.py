@@ -80,6 +80,17 @@ def run(args) -> dict:
     server = Server(
         url, args.port, OUT / f"ladder-{args.scale}.log", settings="bench.ladder_settings", app="bench.ladder_app"
     )
+    baseline = None
+    if args.baseline:
+        # The same endpoints served from another checkout (e.g. main), measured alternately.
+        baseline = Server(
+            url,
+            args.port + 1,
+            OUT / f"ladder-{args.scale}-baseline.log",
+            settings="bench.ladder_settings",
+            app="bench.ladder_app",
+            root=Path(args.baseline).resolve(),
+        )
     results = {"scale": args.scale, "tickets": context["tickets"], "bare": None, "endpoints": []}
     measure = {"duration": args.duration, "connections": args.connections}
     try:
@@ -89,15 +100,18 @@ def run(args) -> dict:
             if args.only and not any(word in endpoint.name for word in args.only):
                 continue
             # Rung 2 and 3 alternately, `--rounds` times: both see the same machine load.
+            # With --baseline, the baseline's real endpoint is the third of every round.
+            ports = [(2, args.port), (3, args.port)] + ([(3, args.port + 1)] if baseline else [])
             rounds = [
-                (
-                    run_read(rung(endpoint, 2), context, args.port, **measure),
-                    run_read(rung(endpoint, 3), context, args.port, **measure),
-                )
+                [run_read(rung(endpoint, level), context, port, **measure) for level, port in ports]
                 for _ in range(args.rounds)
             ]
             plain, real = combined([r[0] for r in rounds]), combined([r[1] for r in rounds])
-            results["endpoints"].append({"name": endpoint.name, "path": real["path"], "plain": plain, "real": real})
+            entry = {"name": endpoint.name, "path": real["path"], "plain": plain, "real": real}
+            if baseline:
+                entry["baseline"] = combined([r[2] for r in rounds])
+                log(f"  {endpoint.name:<38} baseline {entry['baseline']['rps']:7.0f} req/s")
+            results["endpoints"].append(entry)
             log(
                 f"  {endpoint.name:<38} plain {plain['rps']:7.0f} req/s  real {real['rps']:7.0f} req/s  "
                 f"{plain['rps'] / real['rps']:.2f}x  ({real['queries']} statements)"
@@ -105,6 +119,8 @@ def run(args) -> dict:
         results["memory"] = server.memory()
     finally:
         server.stop()
+        if baseline:
+            baseline.stop()
     if args.profile:
         env = {
             **os.environ,
@@ -168,6 +184,20 @@ def report(results: dict, args) -> str:
             f"| {e['name']} | {real['queries']} | {plain['rps']:.0f} | {real['rps']:.0f} | "
             f"{plain['rps'] / real['rps']:.2f}x | {above:.2f} | {real['p50_ms']:.1f} | {real['p99_ms']:.1f} |"
         )
+    if any("baseline" in e for e in results["endpoints"]):
+        lines += [
+            "",
+            f"Against the baseline checkout ({args.baseline}), real endpoints, same run:",
+            "",
+            "| endpoint | baseline req/s | this checkout req/s | speed-up | baseline p50 ms | this p50 ms |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for e in results["endpoints"]:
+            base, real = e["baseline"], e["real"]
+            lines.append(
+                f"| {e['name']} | {base['rps']:.0f} | {real['rps']:.0f} | {real['rps'] / base['rps']:.2f}x | "
+                f"{base['p50_ms']:.1f} | {real['p50_ms']:.1f} |"
+            )
     if results.get("profile"):
         groups = results["profile"]["groups"]
         lines += [
@@ -194,6 +224,7 @@ def main() -> None:
     parser.add_argument(
         "--postgres", default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
     )
+    parser.add_argument("--baseline", help="a checkout (e.g. of main) whose real endpoints are measured alongside")
     parser.add_argument("--only", nargs="*", help="only the endpoints whose name contains one of these words")
     parser.add_argument("--profile", type=int, default=0, help="in-process profiled calls per endpoint (0: none)")
     args = parser.parse_args()

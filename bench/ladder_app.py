@@ -48,7 +48,7 @@ def _learn(request, real_path: str) -> list[tuple[str, object]]:
         return execute(sql, params, many, context)
 
     factory = RequestFactory()
-    headers = {"HTTP_ACCEPT": "application/json"}
+    headers = {"HTTP_ACCEPT": "application/json", "HTTP_HOST": request.get_host()}
     if "HTTP_AUTHORIZATION" in request.META:
         headers["HTTP_AUTHORIZATION"] = request.META["HTTP_AUTHORIZATION"]
     real = factory.get(real_path, **headers)

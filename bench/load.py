@@ -221,7 +221,14 @@ class Server:
     """gunicorn with gunicorn.conf.py (2 workers x 4 threads by default) on 127.0.0.1."""
 
     def __init__(
-        self, url: str, port: int, logfile: Path, *, settings: str = "bench.settings", app: str = "tickethelp.wsgi"
+        self,
+        url: str,
+        port: int,
+        logfile: Path,
+        *,
+        settings: str = "bench.settings",
+        app: str = "tickethelp.wsgi",
+        root: Path = ROOT,
     ):
         self.port = port
         env = {
@@ -241,7 +248,7 @@ class Server:
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.process = subprocess.Popen(
             [str(gunicorn), app, "-c", "gunicorn.conf.py", "-b", f"{HOST}:{port}"],
-            cwd=ROOT,
+            cwd=root,
             env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,

@@ -97,11 +97,13 @@ MIDDLEWARE = [
     # Before anything parses a JSON body (DRF's parsers, the login e-mail throttle): a body
     # nested deeper than MAX_JSON_DEPTH is a 400 instead of a RecursionError.
     "tickethelp.json_depth.JsonDepthLimitMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Sessions, CSRF, request.user and messages serve the admin only: skipped on the API's
+    # paths, which authenticate by bearer token (tickethelp.browser_only).
+    "tickethelp.browser_only.BrowserOnlySessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "tickethelp.browser_only.BrowserOnlyCsrfViewMiddleware",
+    "tickethelp.browser_only.BrowserOnlyAuthenticationMiddleware",
+    "tickethelp.browser_only.BrowserOnlyMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -135,6 +137,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, with the health check (a `SELECT 1` round trip) only on a connection
+    # idle for this many seconds rather than before every request (tickethelp/postgresql).
+    DATABASES["default"]["ENGINE"] = "tickethelp.postgresql"
+    DATABASES["default"]["HEALTH_CHECK_IDLE_SECONDS"] = env_int("DB_HEALTH_CHECK_IDLE_SECONDS", 5)
     # Session settings for the reports: PostgreSQL's JIT spends 100+ ms compiling large
     # aggregates that are meant to take a few hundred milliseconds, and the default 4 MB of
     # work memory makes their hash aggregates spill to disk.
