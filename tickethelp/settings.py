@@ -209,7 +209,8 @@ MAX_UNPAGED_RESULTS = env_int("MAX_UNPAGED_RESULTS", 5000)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["users.authentication.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's JSON, byte for byte, encoded by orjson (tickethelp/renderers.py).
+    "DEFAULT_RENDERER_CLASSES": ["tickethelp.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
