@@ -211,6 +211,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # DRF's JSON, byte for byte, encoded by orjson (tickethelp/renderers.py).
     "DEFAULT_RENDERER_CLASSES": ["tickethelp.renderers.JSONRenderer"],
+    # DRF's negotiation without parsing `Accept: application/json` or `*/*` (tickethelp/negotiation.py).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "tickethelp.negotiation.JSONFirstNegotiation",
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
