@@ -12,6 +12,8 @@ mean exclusive time (µs) of each group:
 * drf: the rest of DRF's dispatch (Request wrapping, `initial`, `finalize_response`);
 * view: the view's own Python — selectors, serializers, row plans;
 * database: executing statements and fetching rows (any layer's, auth's included);
+* health check: Django's `SELECT 1` on a reused connection (CONN_HEALTH_CHECKS) before
+  the request's first statement (tickethelp/postgresql: only after an idle spell);
 * rendering: `Response.rendered_content` (JSON encoding);
 * logging: every `Logger._log` (the request log line of tickethelp.middleware).
 
@@ -28,11 +30,12 @@ import os
 import sys
 import time
 from functools import wraps
-from pathlib import Path
 
 import django
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# The checkout whose code is measured: the working directory (bench/ladder.py runs this
+# script in a baseline checkout too), this script's own checkout by default.
+sys.path.insert(0, os.getcwd())
 
 GROUPS = [
     "middleware",
@@ -44,6 +47,7 @@ GROUPS = [
     "drf",
     "view",
     "database",
+    "health check",
     "rendering",
     "logging",
 ]
@@ -73,6 +77,7 @@ def instrument() -> None:
     import psycopg
     from django.conf import settings
     from django.core.handlers.wsgi import WSGIHandler
+    from django.db.backends.postgresql.base import DatabaseWrapper as PostgresWrapper
     from django.db.backends.utils import CursorWrapper
     from django.utils.module_loading import import_string
     from rest_framework.request import Request
@@ -94,6 +99,7 @@ def instrument() -> None:
     APIView.perform_content_negotiation = timed("negotiation", APIView.perform_content_negotiation)
     Request._authenticate = timed("authentication", Request._authenticate)
     CursorWrapper._execute_with_wrappers = timed("database", CursorWrapper._execute_with_wrappers)
+    PostgresWrapper.is_usable = timed("health check", PostgresWrapper.is_usable)
     for name in ("fetchone", "fetchmany", "fetchall", "nextset"):
         setattr(psycopg.Cursor, name, timed("database", getattr(psycopg.Cursor, name)))
     Response.rendered_content = property(timed("rendering", Response.rendered_content.fget))
