@@ -1,4 +1,4 @@
-"""Sessions, CSRF, request.user and messages run for the browser pages only
+"""Sessions, request.user and messages run for the browser pages only
 (tickethelp.browser_only): the API's paths skip them, the admin keeps every one."""
 
 import pytest
