@@ -100,11 +100,14 @@ MIDDLEWARE = [
     # Before anything parses a JSON body (DRF's parsers, the login e-mail throttle): a body
     # nested deeper than MAX_JSON_DEPTH is a 400 instead of a RecursionError.
     "tickethelp.json_depth.JsonDepthLimitMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Sessions, request.user and messages serve the admin only: skipped on the API's paths,
+    # which authenticate by bearer token (tickethelp.browser_only). CSRF stays everywhere
+    # (Django's deploy check looks for it by name; API views are exempt anyway).
+    "tickethelp.browser_only.BrowserOnlySessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "tickethelp.browser_only.BrowserOnlyAuthenticationMiddleware",
+    "tickethelp.browser_only.BrowserOnlyMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -138,6 +141,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, with the health check (a `SELECT 1` round trip) only on a connection
+    # idle for this many seconds rather than before every request (tickethelp/postgresql).
+    DATABASES["default"]["ENGINE"] = "tickethelp.postgresql"
+    DATABASES["default"]["HEALTH_CHECK_IDLE_SECONDS"] = env_int("DB_HEALTH_CHECK_IDLE_SECONDS", 5)
     # Session settings for the reports: PostgreSQL's JIT spends 100+ ms compiling large
     # aggregates that are meant to take a few hundred milliseconds, and the default 4 MB of
     # work memory makes their hash aggregates spill to disk.
@@ -207,7 +214,10 @@ PUSH_TOKENS_PER_USER = env_int("PUSH_TOKENS_PER_USER", 10)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["users.authentication.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's JSON, byte for byte, encoded by orjson (tickethelp/renderers.py).
+    "DEFAULT_RENDERER_CLASSES": ["tickethelp.renderers.JSONRenderer"],
+    # DRF's negotiation without parsing `Accept: application/json` or `*/*` (tickethelp/negotiation.py).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "tickethelp.negotiation.JSONFirstNegotiation",
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
