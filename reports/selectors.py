@@ -7,21 +7,23 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import (
     Avg,
+    BooleanField,
     Count,
     DurationField,
     ExpressionWrapper,
     F,
     Min,
+    Q,
     QuerySet,
     Sum,
     Value,
 )
-from django.db.models.functions import Trunc
+from django.db.models.functions import Coalesce, Trunc
 from django.utils import timezone
 
-from reports.models import DailyFlow, DistinctClients, PortalCount, RollupZone
+from reports.models import ApprovalMonth, DailyFlow, DistinctClients, PortalCount, RollupZone, SLAMonth
 from tenants.models import Building
-from tickets.models import Estado, EstadoCodigo, RequestStatus, StateChangeRequest, Ticket
+from tickets.models import Estado, EstadoCodigo, Priority, RequestStatus, StateChangeRequest, Ticket
 from tickets.selectors import ticket_counts
 from users.models import Role, User
 from visits.models import Appointment, RatingMonth
@@ -508,3 +510,276 @@ def satisfaction(*, lower: datetime | None, upper: datetime | None) -> dict:
             {"mes": month.strftime("%Y-%m"), **_rating_summary(counts), "por_tecnico": ranked(per_month[month])}
         )
     return {**_rating_summary(overall), "por_mes": months, "por_tecnico": ranked(per_tech)}
+
+
+# --- Service levels: compliance per month, technician and priority; approval waits ----------
+
+# Priorities in the report's order, most urgent first.
+PRIORITY_ORDER = (Priority.URGENT, Priority.HIGH, Priority.MEDIUM, Priority.LOW)
+FIRST_RESPONSE, RESOLUTION = SLAMonth.Clock.FIRST_RESPONSE.value, SLAMonth.Clock.RESOLUTION.value
+
+
+def sla_minutes_bucket(minutes: int) -> int:
+    """Business minutes rounded down to two significant digits (exact below 100): the grain
+    of the roll-ups' medians (the same rounding as the SQL function reports_sla_bucket)."""
+    if minutes < 100:
+        return minutes
+    step = 10 ** (len(str(minutes)) - 2)
+    return minutes // step * step
+
+
+# Per clock: the instant it counts at (its month), the condition for counting, "met" and the
+# business minutes it ran. The trigger of migration 0004 says the same in SQL. The resolution
+# met its target if it last ran (until its final pause, the final-state request, or until the
+# clocks stopped) no later than its due instant: sla.clocks moves the due on each resume only.
+SLA_CLOCKS = {
+    FIRST_RESPONSE: (
+        "first_responded_at",
+        Q(first_responded_at__isnull=False, first_response_due__isnull=False, first_response_minutes__isnull=False),
+        Q(first_responded_at__lte=F("first_response_due")),
+        "first_response_minutes",
+    ),
+    RESOLUTION: (
+        "fecha_resolucion",
+        Q(
+            fecha_resolucion__isnull=False,
+            resolution_due__isnull=False,
+            resolution_minutes__isnull=False,
+            sla_stopped_at__isnull=False,
+        ),
+        Q(resolution_due__gte=Coalesce(F("resolution_paused_at"), F("sla_stopped_at"))),
+        "resolution_minutes",
+    ),
+}
+
+
+class _Tally:
+    """Met / breached counts and a histogram of (bucketed) business minutes."""
+
+    __slots__ = ("breached", "histogram", "met")
+
+    def __init__(self):
+        self.met = 0
+        self.breached = 0
+        self.histogram: dict[int, int] = {}
+
+    def add(self, *, met: bool, minutes: int, total: int) -> None:
+        if met:
+            self.met += total
+        else:
+            self.breached += total
+        self.histogram[minutes] = self.histogram.get(minutes, 0) + total
+
+    def median(self) -> int | None:
+        """The lower median (the ceil(n/2)-th smallest value) of the bucketed minutes."""
+        total = self.met + self.breached
+        if not total:
+            return None
+        seen = 0
+        for minutes in sorted(self.histogram):
+            seen += self.histogram[minutes]
+            if 2 * seen >= total:
+                return minutes
+        raise AssertionError("unreachable: the histogram holds every counted clock")
+
+    def summary(self) -> dict:
+        return {
+            "cumplidos": self.met,
+            "incumplidos": self.breached,
+            "porcentaje_cumplimiento": _percent(self.met, self.met + self.breached)
+            if self.met + self.breached
+            else None,
+            "mediana_minutos": self.median(),
+        }
+
+
+def _clocks_in(lower: datetime | None, upper: datetime | None) -> list[tuple]:
+    """(month, clock, technician, priority, met, minutes, tickets) of the clocks that stopped in
+    [lower, upper), straight from the tickets (minutes bucketed here)."""
+    zone = timezone.get_current_timezone()
+    groups: dict[tuple, int] = {}
+    for clock, (stopped, counted, met, minutes) in SLA_CLOCKS.items():
+        rows = (
+            _in_range(Ticket.objects.filter(counted), stopped, lower, upper)
+            .order_by()
+            .annotate(
+                month=Trunc(stopped, "month", tzinfo=zone), met=ExpressionWrapper(met, output_field=BooleanField())
+            )
+            .values("month", "tecnico_id", "priority", "met", minutes)
+            .annotate(total=Count("*"))
+            .values_list("month", "tecnico_id", "priority", "met", minutes, "total")
+        )
+        for month, tech, priority, was_met, ran, total in rows:
+            key = (timezone.localtime(month).date(), clock, tech or 0, priority, bool(was_met), sla_minutes_bucket(ran))
+            groups[key] = groups.get(key, 0) + total
+    return [(*key, total) for key, total in groups.items()]
+
+
+def _approvals_in(lower: datetime | None, upper: datetime | None) -> list[tuple]:
+    """(month, admin, approved, met, minutes, requests) of the requests decided in [lower, upper)."""
+    zone = timezone.get_current_timezone()
+    decided = StateChangeRequest.objects.filter(
+        status__in=(RequestStatus.APPROVED, RequestStatus.REJECTED),
+        waited_minutes__isnull=False,
+        approval_due__isnull=False,
+    )
+    rows = (
+        _in_range(decided, "decided_at", lower, upper)
+        .order_by()
+        .annotate(
+            month=Trunc("decided_at", "month", tzinfo=zone),
+            approved=ExpressionWrapper(Q(status=RequestStatus.APPROVED), output_field=BooleanField()),
+            met=ExpressionWrapper(Q(decided_at__lte=F("approval_due")), output_field=BooleanField()),
+        )
+        .values("month", "decided_by_id", "approved", "met", "waited_minutes")
+        .annotate(total=Count("*"))
+        .values_list("month", "decided_by_id", "approved", "met", "waited_minutes", "total")
+    )
+    groups: dict[tuple, int] = {}
+    for month, admin, approved, met, waited, total in rows:
+        key = (timezone.localtime(month).date(), admin, bool(approved), bool(met), sla_minutes_bucket(waited))
+        groups[key] = groups.get(key, 0) + total
+    return [(*key, total) for key, total in groups.items()]
+
+
+def _sla_groups(lower: datetime | None, upper: datetime | None) -> tuple[list[tuple], list[tuple]]:
+    """(clock groups, approval groups): whole months from the roll-ups (reports.SLAMonth,
+    ApprovalMonth) when they are kept, a range's partial first and last month (or everything,
+    without roll-ups) from the tickets and requests themselves."""
+    if not _rollups_ready():
+        return _clocks_in(lower, upper), _approvals_in(lower, upper)
+    whole_from = None if lower is None else (lower if lower == _month_start(lower) else _next_month(lower))
+    whole_to = None if upper is None else _month_start(upper)
+    if whole_from is not None and whole_to is not None and whole_from >= whole_to:
+        return _clocks_in(lower, upper), _approvals_in(lower, upper)
+    clocks, approvals = SLAMonth.objects.filter(tickets__gt=0), ApprovalMonth.objects.filter(requests__gt=0)
+    clock_groups: list[tuple] = []
+    approval_groups: list[tuple] = []
+    if whole_from is not None:
+        clocks, approvals = clocks.filter(month__gte=whole_from.date()), approvals.filter(month__gte=whole_from.date())
+        if lower < whole_from:
+            clock_groups += _clocks_in(lower, whole_from)
+            approval_groups += _approvals_in(lower, whole_from)
+    if whole_to is not None:
+        clocks, approvals = clocks.filter(month__lt=whole_to.date()), approvals.filter(month__lt=whole_to.date())
+        if whole_to < upper:
+            clock_groups += _clocks_in(whole_to, upper)
+            approval_groups += _approvals_in(whole_to, upper)
+    clock_groups += list(clocks.values_list("month", "clock", "technician_id", "priority", "met", "minutes", "tickets"))
+    approval_groups += list(approvals.values_list("month", "admin_id", "approved", "met", "minutes", "requests"))
+    return clock_groups, approval_groups
+
+
+class _Approvals:
+    __slots__ = ("approved", "rejected", "wait")
+
+    def __init__(self):
+        self.approved = 0
+        self.rejected = 0
+        self.wait = _Tally()
+
+    def add(self, *, approved: bool, met: bool, minutes: int, total: int) -> None:
+        if approved:
+            self.approved += total
+        else:
+            self.rejected += total
+        self.wait.add(met=met, minutes=minutes, total=total)
+
+    def summary(self) -> dict:
+        wait = self.wait.summary()
+        return {
+            "aprobadas": self.approved,
+            "rechazadas": self.rejected,
+            "a_tiempo": wait["cumplidos"],
+            "fuera_de_plazo": wait["incumplidos"],
+            "porcentaje_a_tiempo": wait["porcentaje_cumplimiento"],
+            "mediana_espera_minutos": wait["mediana_minutos"],
+        }
+
+
+def _person(people: dict, pk: int) -> dict:
+    person = people.get(pk)
+    return {
+        "document": person.document if person else None,
+        "nombre_completo": person.get_full_name() if person else "Sin técnico",
+    }
+
+
+def sla_compliance(*, lower: datetime | None, upper: datetime | None) -> dict:
+    """Service levels of the clocks that stopped in the range (the first response when it was
+    given, the resolution when the ticket was finalized): met / breached and the median
+    business minutes, overall and per local month, technician and priority; and how long the
+    final-state requests decided in the range waited, per admin who decided them."""
+    clock_groups, approval_groups = _sla_groups(lower, upper)
+    # (month or None for the whole range, technician or None, priority or None) -> clock -> tally
+    cells: dict[tuple, dict[str, _Tally]] = {}
+    for month, clock, tech, priority, met, minutes, total in clock_groups:
+        for key in (
+            (None, None, None),
+            (None, tech, None),
+            (None, None, priority),
+            (month, None, None),
+            (month, tech, None),
+            (month, None, priority),
+            (month, tech, priority),
+        ):
+            cell = cells.setdefault(key, {FIRST_RESPONSE: _Tally(), RESOLUTION: _Tally()})
+            cell[clock].add(met=met, minutes=minutes, total=total)
+    # (month or None, admin or None) -> approvals
+    decisions: dict[tuple, _Approvals] = {}
+    for month, admin, approved, met, minutes, total in approval_groups:
+        for key in ((None, None), (None, admin), (month, None), (month, admin)):
+            decisions.setdefault(key, _Approvals()).add(approved=approved, met=met, minutes=minutes, total=total)
+    techs = {key[1] for key in cells if key[1]}
+    admins = {key[1] for key in decisions if key[1]}
+    people = {user.pk: user for user in User.objects.filter(pk__in=techs | admins)}
+
+    def clocks(key) -> dict:
+        cell = cells.get(key) or {FIRST_RESPONSE: _Tally(), RESOLUTION: _Tally()}
+        return {"primera_respuesta": cell[FIRST_RESPONSE].summary(), "resolucion": cell[RESOLUTION].summary()}
+
+    def by_priority(month) -> list[dict]:
+        return [
+            {"prioridad": priority.value, **clocks((month, None, priority.value))}
+            for priority in PRIORITY_ORDER
+            if (month, None, priority.value) in cells
+        ]
+
+    def by_technician(month, *, with_priorities: bool) -> list[dict]:
+        rows = []
+        for tech in sorted({key[1] for key in cells if key[0] == month and key[1] is not None and key[2] is None}):
+            row = {**_person(people, tech), **clocks((month, tech, None))}
+            if with_priorities:
+                row["por_prioridad"] = [
+                    {"prioridad": priority.value, **clocks((month, tech, priority.value))}
+                    for priority in PRIORITY_ORDER
+                    if (month, tech, priority.value) in cells
+                ]
+            rows.append(row)
+        return sorted(rows, key=lambda row: (row["nombre_completo"], row["document"] or ""))
+
+    def approvals(month) -> dict:
+        admin_rows = [
+            {**_person(people, admin), **decisions[(month, admin)].summary()}
+            for admin in {key[1] for key in decisions if key[0] == month and key[1] is not None}
+        ]
+        admin_rows.sort(key=lambda row: (row["nombre_completo"], row["document"] or ""))
+        return {**(decisions.get((month, None)) or _Approvals()).summary(), "por_administrador": admin_rows}
+
+    months = sorted({key[0] for key in cells if key[0] is not None} | {key[0] for key in decisions if key[0]})
+    return {
+        **clocks((None, None, None)),
+        "aprobaciones": approvals(None),
+        "por_prioridad": by_priority(None),
+        "por_tecnico": by_technician(None, with_priorities=False),
+        "por_mes": [
+            {
+                "mes": month.strftime("%Y-%m"),
+                **clocks((month, None, None)),
+                "aprobaciones": approvals(month),
+                "por_prioridad": by_priority(month),
+                "por_tecnico": by_technician(month, with_priorities=True),
+            }
+            for month in months
+        ],
+    }

@@ -21,6 +21,8 @@ from reports.serializers import (
     ResolutionTimeSerializer,
     SatisfactionRowSerializer,
     SatisfactionSerializer,
+    SLAComplianceRowSerializer,
+    SLAComplianceSerializer,
     StatusDistributionRowSerializer,
     ThroughputRowSerializer,
     TicketAgingRowSerializer,
@@ -255,4 +257,37 @@ class SatisfactionView(ReportView):
             }
             for month in body["por_mes"]
             for row in month["por_tecnico"]
+        ]
+
+
+@report_schema(SLAComplianceSerializer, examples.SLA_COMPLIANCE, parameters=RANGE_PARAMETERS)
+class SLAComplianceView(ReportView):
+    """Niveles de servicio de los relojes detenidos en el rango (primera respuesta dada, ticket
+    finalizado): cumplidos, incumplidos y mediana de minutos hábiles, por mes, técnico y
+    prioridad; y la espera de las solicitudes de estado final, por administrador que las decidió."""
+
+    params_class = DateRangeParams
+    csv_row_serializer = SLAComplianceRowSerializer
+    csv_name = "sla_compliance"
+
+    def build(self, **params):
+        lower, upper = range_of(params)
+        return selectors.sla_compliance(lower=lower, upper=upper)
+
+    def csv_rows(self, body):
+        return [
+            {
+                "mes": month["mes"],
+                "document": tech["document"],
+                "nombre_completo": tech["nombre_completo"],
+                "prioridad": row["prioridad"],
+                **{
+                    f"{clock}_{field}": row[clock][field]
+                    for clock in ("primera_respuesta", "resolucion")
+                    for field in ("cumplidos", "incumplidos", "mediana_minutos")
+                },
+            }
+            for month in body["por_mes"]
+            for tech in month["por_tecnico"]
+            for row in tech["por_prioridad"]
         ]

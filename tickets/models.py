@@ -275,6 +275,11 @@ class StateChangeRequest(models.Model):
     decided_at = models.DateTimeField("decidida el", null=True, blank=True)
     rejection_reason = models.TextField("motivo de rechazo", max_length=2000, blank=True)
     created_at = models.DateTimeField("solicitada el", default=timezone.now)
+    # Set when an admin decides (the sla-compliance report, through reports.ApprovalMonth):
+    # the approval clock's due instant while the request waited, and the business minutes
+    # it waited. NULL for requests decided before service levels, or closed by a cancel.
+    approval_due = models.DateTimeField("aprobación vencía", null=True, blank=True, editable=False)
+    waited_minutes = models.PositiveIntegerField("minutos hábiles de espera", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "solicitud de cambio de estado"
