@@ -593,38 +593,59 @@ class _Tally:
         }
 
 
-def _clocks_in(lower: datetime | None, upper: datetime | None) -> list[tuple]:
+Span = tuple[datetime | None, datetime | None]
+
+
+def _within(field: str, spans: list[Span]) -> Q:
+    """`field` in any of the [lower, upper) spans (None: unbounded on that side)."""
+    condition = None
+    for lower, upper in spans:
+        span = Q()
+        if lower is not None:
+            span &= Q(**{f"{field}__gte": lower})
+        if upper is not None:
+            span &= Q(**{f"{field}__lt": upper})
+        if not span:
+            return Q()  # all of history (an empty Q would vanish from an OR)
+        condition = span if condition is None else condition | span
+    return condition if condition is not None else Q(pk__in=[])
+
+
+def _clocks_in(spans: list[Span]) -> list[tuple]:
     """(month, clock, technician, priority, met, minutes, tickets) of the clocks that stopped in
-    [lower, upper), straight from the tickets (minutes bucketed here)."""
+    the spans, straight from the tickets: one query for both clocks (minutes bucketed here)."""
     zone = timezone.get_current_timezone()
-    groups: dict[tuple, int] = {}
-    for clock, (stopped, counted, met, minutes) in SLA_CLOCKS.items():
-        rows = (
-            _in_range(Ticket.objects.filter(counted), stopped, lower, upper)
-            .order_by()
-            .annotate(
-                month=Trunc(stopped, "month", tzinfo=zone), met=ExpressionWrapper(met, output_field=BooleanField())
-            )
-            .values("month", "tecnico_id", "priority", "met", minutes)
-            .annotate(total=Count("*"))
-            .values_list("month", "tecnico_id", "priority", "met", minutes, "total")
+    per_clock = [
+        Ticket.objects.filter(counted, _within(stopped, spans))
+        .order_by()
+        .annotate(
+            month=Trunc(stopped, "month", tzinfo=zone),
+            clock=Value(clock),
+            met=ExpressionWrapper(met, output_field=BooleanField()),
+            ran=F(minutes),
         )
-        for month, tech, priority, was_met, ran, total in rows:
-            key = (timezone.localtime(month).date(), clock, tech or 0, priority, bool(was_met), sla_minutes_bucket(ran))
-            groups[key] = groups.get(key, 0) + total
+        .values("month", "clock", "tecnico_id", "priority", "met", "ran")
+        .annotate(total=Count("*"))
+        .values_list("month", "clock", "tecnico_id", "priority", "met", "ran", "total")
+        for clock, (stopped, counted, met, minutes) in SLA_CLOCKS.items()
+    ]
+    groups: dict[tuple, int] = {}
+    for month, clock, tech, priority, met, ran, total in per_clock[0].union(*per_clock[1:], all=True):
+        key = (timezone.localtime(month).date(), clock, tech or 0, priority, bool(met), sla_minutes_bucket(ran))
+        groups[key] = groups.get(key, 0) + total
     return [(*key, total) for key, total in groups.items()]
 
 
-def _approvals_in(lower: datetime | None, upper: datetime | None) -> list[tuple]:
-    """(month, admin, approved, met, minutes, requests) of the requests decided in [lower, upper)."""
+def _approvals_in(spans: list[Span]) -> list[tuple]:
+    """(month, admin, approved, met, minutes, requests) of the requests decided in the spans."""
     zone = timezone.get_current_timezone()
-    decided = StateChangeRequest.objects.filter(
-        status__in=(RequestStatus.APPROVED, RequestStatus.REJECTED),
-        waited_minutes__isnull=False,
-        approval_due__isnull=False,
-    )
     rows = (
-        _in_range(decided, "decided_at", lower, upper)
+        StateChangeRequest.objects.filter(
+            _within("decided_at", spans),
+            status__in=(RequestStatus.APPROVED, RequestStatus.REJECTED),
+            waited_minutes__isnull=False,
+            approval_due__isnull=False,
+        )
         .order_by()
         .annotate(
             month=Trunc("decided_at", "month", tzinfo=zone),
@@ -647,24 +668,23 @@ def _sla_groups(lower: datetime | None, upper: datetime | None) -> tuple[list[tu
     ApprovalMonth) when they are kept, a range's partial first and last month (or everything,
     without roll-ups) from the tickets and requests themselves."""
     if not _rollups_ready():
-        return _clocks_in(lower, upper), _approvals_in(lower, upper)
+        return _clocks_in([(lower, upper)]), _approvals_in([(lower, upper)])
     whole_from = None if lower is None else (lower if lower == _month_start(lower) else _next_month(lower))
     whole_to = None if upper is None else _month_start(upper)
     if whole_from is not None and whole_to is not None and whole_from >= whole_to:
-        return _clocks_in(lower, upper), _approvals_in(lower, upper)
+        return _clocks_in([(lower, upper)]), _approvals_in([(lower, upper)])
     clocks, approvals = SLAMonth.objects.filter(tickets__gt=0), ApprovalMonth.objects.filter(requests__gt=0)
-    clock_groups: list[tuple] = []
-    approval_groups: list[tuple] = []
+    edges: list[Span] = []  # the partial months at the range's ends
     if whole_from is not None:
         clocks, approvals = clocks.filter(month__gte=whole_from.date()), approvals.filter(month__gte=whole_from.date())
         if lower < whole_from:
-            clock_groups += _clocks_in(lower, whole_from)
-            approval_groups += _approvals_in(lower, whole_from)
+            edges.append((lower, whole_from))
     if whole_to is not None:
         clocks, approvals = clocks.filter(month__lt=whole_to.date()), approvals.filter(month__lt=whole_to.date())
         if whole_to < upper:
-            clock_groups += _clocks_in(whole_to, upper)
-            approval_groups += _approvals_in(whole_to, upper)
+            edges.append((whole_to, upper))
+    clock_groups = _clocks_in(edges) if edges else []
+    approval_groups = _approvals_in(edges) if edges else []
     clock_groups += list(clocks.values_list("month", "clock", "technician_id", "priority", "met", "minutes", "tickets"))
     approval_groups += list(approvals.values_list("month", "admin_id", "approved", "met", "minutes", "requests"))
     return clock_groups, approval_groups
