@@ -1,14 +1,18 @@
-"""Closure days are cached per process (sla.calendar): a change made here drops the cache at
-once; other processes see it within `sla.calendar.CLOSURES_TTL` seconds."""
+"""The in-process catalogs of sla.cache are dropped as soon as this process changes them
+(other processes re-read them within sla.cache.TTL seconds)."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from sla.models import ClosureDay
+from sla import cache
+from sla.models import ClosureDay, SLAPolicy
 
 
 @receiver([post_save, post_delete], sender=ClosureDay, dispatch_uid="sla_closure_days_changed")
 def closure_days_changed(**kwargs) -> None:
-    from sla.calendar import forget_closures
+    cache.forget(cache.CLOSURES)
 
-    forget_closures()
+
+@receiver([post_save, post_delete], sender=SLAPolicy, dispatch_uid="sla_policies_changed")
+def policies_changed(**kwargs) -> None:
+    cache.forget(cache.POLICIES)

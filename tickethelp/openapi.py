@@ -259,6 +259,12 @@ SUMMARIES: dict[str, str] = {
     "tickets_cancel": "Cancelar un ticket",
     "estados_list": "Listar estados",
     "estados_create": "Crear un estado",
+    "sla_policies_list": "Listar las políticas de nivel de servicio",
+    "sla_policies_create": "Crear una política de nivel de servicio",
+    "sla_policies_retrieve": "Detalle de una política de nivel de servicio",
+    "sla_policies_update": "Reemplazar una política de nivel de servicio",
+    "sla_policies_partial_update": "Modificar una política de nivel de servicio",
+    "sla_policies_destroy": "Eliminar una política de nivel de servicio",
     "tickets_attachments_list": "Listar los adjuntos de un ticket",
     "tickets_attachments_create": "Adjuntar archivos a un ticket",
     "tickets_attachments_download": "Descargar un adjunto",
@@ -449,6 +455,10 @@ TAGS: list[dict[str, str]] = [
         "description": "Asignación de técnicos, cambios de estado y aprobación de los estados finales.",
     },
     {"name": "Tickets · estados", "description": "Catálogo de estados."},
+    {
+        "name": "Niveles de servicio",
+        "description": "Objetivos de primera respuesta, resolución y aprobación por prioridad, en horas hábiles.",
+    },
     {"name": "Tickets · adjuntos", "description": "Archivos de los tickets, validados por su contenido."},
     {
         "name": "Tickets · conversación",

@@ -297,6 +297,14 @@ TIME_ZONE = env_str("TIME_ZONE", "America/Bogota")
 USE_I18N = True
 USE_TZ = True
 
+# --- Service levels (sla app) --------------------------------------------------------------
+# The business calendar of the SLA clocks: public holidays of SLA_COUNTRY (ISO code, "" for
+# none), working hours per weekday in SLA_TIME_ZONE ("mon-fri 08:00-18:00; sat 08:00-12:00",
+# several ranges per day comma-separated). Closure days are added by admins (sla.ClosureDay).
+SLA_COUNTRY = env_str("SLA_COUNTRY", "CO").strip().upper()
+SLA_TIME_ZONE = env_str("SLA_TIME_ZONE", TIME_ZONE)
+SLA_WORKING_HOURS = env_str("SLA_WORKING_HOURS", "mon-fri 08:00-18:00")
+
 # --- Static and media files --------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

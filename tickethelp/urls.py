@@ -31,6 +31,7 @@ urlpatterns = [
     path("api/", include("notifications.urls")),
     path("api/", include("reports.urls")),
     path("api/", include("visits.urls")),
+    path("api/", include("sla.urls")),
     path("api/", include("tenants.portal.urls")),
     path("api/", include("tenants.urls")),
     # Last: any other /api/... path is the staff API's JSON 404, with every method and also

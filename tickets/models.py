@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from sla.status import SLA_COLUMNS, expected_resolution, sla_status
 from tickethelp.uploads import ALLOWED_MIME_TYPES, MAX_UPLOAD_SIZE, served_name
 
 
@@ -143,7 +144,9 @@ class Ticket(models.Model):
     # Set while the resolution clock is paused (a final-state request awaits approval, or the
     # state waits on the client): on resume both instants move by the business time left.
     resolution_paused_at = models.DateTimeField("resolución en pausa desde", null=True, blank=True, editable=False)
-    # Business minutes the resolution clock ran (pauses excluded), set when it pauses or stops.
+    # Business minutes the resolution clock spent paused so far (added at each resume).
+    resolution_paused_minutes = models.PositiveIntegerField("minutos hábiles en pausa", default=0, editable=False)
+    # Business minutes the resolution clock ran (pauses excluded), set when the clocks stop.
     resolution_minutes = models.PositiveIntegerField(
         "minutos hábiles de resolución", null=True, blank=True, editable=False
     )
@@ -204,6 +207,21 @@ class Ticket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code or 'TK-?'} · {self.titulo}"
+
+    # The API's `sla` key, from the clock columns alone (list pages built from rows, see
+    # tickethelp.rows, compute it from the same columns with the same function).
+    ROW_SOURCES = {
+        "sla": (SLA_COLUMNS, sla_status),
+        "expected_resolution_at": (("resolution_due", "sla_stopped_at"), expected_resolution),
+    }
+
+    @property
+    def sla(self) -> dict:
+        return sla_status(*(getattr(self, column) for column in SLA_COLUMNS))
+
+    @property
+    def expected_resolution_at(self):
+        return expected_resolution(self.resolution_due, self.sla_stopped_at)
 
 
 class TicketCount(models.Model):

@@ -298,6 +298,10 @@ class PortalTicketListItemSerializer(PortalTicketSerializer):
 
 class PortalTicketDetailSerializer(PortalTicketSerializer):
     device = PortalTicketDeviceDetailSerializer(read_only=True, allow_null=True)
+    expected_resolution_at = UtcDateTimeField(
+        allow_null=True,
+        help_text="Fecha esperada de resolución según el nivel de servicio (null si está cerrado o no tiene).",
+    )
     histories = serializers.SerializerMethodField()
 
     @extend_schema_field(PortalHistorySerializer(many=True))
