@@ -240,7 +240,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('reports', '0003_portal_counts'),
-        ('tickets', '0012_request_approval_wait'),
+        ('tickets', '0013_request_approval_wait'),
     ]
 
     operations = [

@@ -10,10 +10,12 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from reports import selectors
 from reports.models import ApprovalMonth, RollupZone, SLAMonth
 from tests.factories import StateChangeRequestFactory, TicketFactory, UserFactory, estado
+from tickets import services
 from tickets.models import Priority, RequestStatus, StateChangeRequest, Ticket
 from users.models import Role
 
@@ -428,3 +430,65 @@ def test_the_edges_of_a_local_month(as_admin, people):
         ("2026-03", clock(1, 0, 5)),
         ("2026-04", clock(1, 0, 5)),
     ]
+
+
+# --- Through the services that run the clocks --------------------------------------------------
+
+
+def test_the_report_counts_what_the_ticket_services_measured(as_admin, people, settings, monkeypatch):
+    """Calendar: Bogotá, Monday-Friday 08:00-18:00; Monday 2 March 2026 is a working day.
+    Default policy: urgent 60 / 480 min, high 240 / 1440 min, approval 240 min."""
+    settings.SLA_COUNTRY, settings.SLA_TIME_ZONE = "CO", "America/Bogota"
+    settings.SLA_WORKING_HOURS = "mon-fri 08:00-18:00"
+    now = {"at": local(2026, 3, 2, 9)}
+    monkeypatch.setattr(timezone, "now", lambda: now["at"])
+    client = UserFactory(role=Role.CLIENT)
+
+    def at(*moment):
+        now["at"] = local(*moment)
+
+    def request_final(ticket):
+        outcome = services.ticket_change_state(
+            ticket_id=ticket.pk, actor=people["ana"], to_state_id=estado("finalized").pk
+        )
+        # the request is made at the services' clock (its column default reads the real one)
+        StateChangeRequest.objects.filter(pk=outcome.request.pk).update(created_at=now["at"])
+        return outcome.request
+
+    # an urgent ticket answered in 30 min, work done at 11:00 (120 min), approved at 16:00: the
+    # request waited 300 business minutes for a 240-minute target
+    urgent = services.ticket_create(
+        actor=people["ada"], cliente=client, tecnico=people["ana"], titulo="A", descripcion="-", priority="urgent"
+    )
+    at(2026, 3, 2, 9, 30)
+    services.ticket_change_state(ticket_id=urgent.pk, actor=people["ana"], to_state_id=estado("in_repair").pk)
+    at(2026, 3, 2, 11)
+    approved = request_final(urgent)
+    at(2026, 3, 2, 16)
+    services.state_request_decide(request_id=approved.pk, actor=people["ada"], approve=True)
+    # a high ticket opened at 09:00, answered at 14:00 (300 min, late); its request rejected
+    # by another admin after 30 min
+    at(2026, 3, 2, 9)
+    high = services.ticket_create(
+        actor=people["ada"], cliente=client, tecnico=people["ana"], titulo="B", descripcion="-", priority="high"
+    )
+    at(2026, 3, 2, 14)
+    services.ticket_change_state(ticket_id=high.pk, actor=people["ana"], to_state_id=estado("in_repair").pk)
+    at(2026, 3, 2, 15)
+    rejected = request_final(high)
+    at(2026, 3, 2, 15, 30)
+    services.state_request_decide(request_id=rejected.pk, actor=people["bea"], approve=False, rejection_reason="No")
+
+    body = as_admin.get(URL).json()
+
+    assert body["primera_respuesta"] == clock(1, 1, 30)
+    assert body["resolucion"] == clock(1, 0, 120)
+    assert body["aprobaciones"]["por_administrador"] == [
+        {"document": people["ada"].document, "nombre_completo": "Ada Admin", **approvals(1, 0, 0, 1, 300)},
+        {"document": people["bea"].document, "nombre_completo": "Bea Boss", **approvals(0, 1, 1, 0, 30)},
+    ]
+    assert list(StateChangeRequest.objects.order_by("pk").values_list("approval_due", "waited_minutes")) == [
+        (local(2026, 3, 2, 15), 300),
+        (local(2026, 3, 3, 9), 30),  # 180 minutes on Monday, 60 on Tuesday
+    ]
+    assert [month["mes"] for month in body["por_mes"]] == ["2026-03"]

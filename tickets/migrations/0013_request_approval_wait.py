@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0011_sla_clocks'),
+        ('tickets', '0012_sla_paused_minutes'),
     ]
 
     operations = [
