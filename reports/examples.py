@@ -145,7 +145,7 @@ SATISFACTION = response_example(
 
 _SLA_CLOCKS = {
     "primera_respuesta": {"cumplidos": 3, "incumplidos": 1, "porcentaje_cumplimiento": 75.0, "mediana_minutos": 42},
-    "resolucion": {"cumplidos": 1, "incumplidos": 0, "porcentaje_cumplimiento": 100.0, "mediana_minutos": 1300},
+    "resolucion": {"cumplidos": 1, "incumplidos": 0, "porcentaje_cumplimiento": 100.0, "mediana_minutos": 1310},
 }
 _SLA_APPROVALS = {
     "aprobadas": 1,
@@ -153,13 +153,14 @@ _SLA_APPROVALS = {
     "a_tiempo": 1,
     "fuera_de_plazo": 1,
     "porcentaje_a_tiempo": 50.0,
-    "mediana_espera_minutos": 95,
+    "mediana_espera_minutos": 96,
 }
 _SLA_ADMIN = {"document": "1000000001", "nombre_completo": "Ada Administradora", **_SLA_APPROVALS}
 _SLA_TECH = {"document": "2000000003", "nombre_completo": "Tulio Soporte", **_SLA_CLOCKS}
 SLA_COMPLIANCE = response_example(
     "Cumplimiento de niveles de servicio",
     {
+        "desde": "2025-04-01",
         **_SLA_CLOCKS,
         "aprobaciones": {**_SLA_APPROVALS, "por_administrador": [_SLA_ADMIN]},
         "por_prioridad": [{"prioridad": "high", **_SLA_CLOCKS}],
@@ -170,7 +171,7 @@ SLA_COMPLIANCE = response_example(
                 **_SLA_CLOCKS,
                 "aprobaciones": {**_SLA_APPROVALS, "por_administrador": [_SLA_ADMIN]},
                 "por_prioridad": [{"prioridad": "high", **_SLA_CLOCKS}],
-                "por_tecnico": [{**_SLA_TECH, "por_prioridad": [{"prioridad": "high", **_SLA_CLOCKS}]}],
+                "por_tecnico": [_SLA_TECH],
             }
         ],
     },

@@ -138,15 +138,15 @@ class PortalCount(models.Model):
 
 
 class SLAMonth(models.Model):
-    """Service-level outcomes of the tickets per local month: how many tickets of a
-    technician and priority met or breached a clock, per business-minutes bucket.
+    """Service-level outcomes per local month and technician: how many of the technician's
+    tickets met or breached a clock, per bucket of business minutes the clock ran.
 
     A clock counts in the month it stopped: the first response when it was given, the
-    resolution when the ticket was finalized. `minutes` is the business time the clock ran,
-    rounded down to two significant digits (exact below 100), so that the report's medians
-    come from a few rows per (month, technician, priority) whatever the number of tickets.
-    Kept by a PostgreSQL trigger on `tickets_ticket` (migration 0004) like the other
-    roll-ups, in `RollupZone.zone`."""
+    resolution when the ticket was finalized. `minutes` is the lower bound of the clock's
+    bucket (reports.selectors.SLA_MINUTE_BUCKETS: exact below 10, then ten per decade), so
+    the report's medians come from a few rows per month and technician whatever the number
+    of tickets. Kept by PostgreSQL triggers on `tickets_ticket` (migration 0004) like the
+    other roll-ups, in `RollupZone.zone`; SLAPriorityMonth is its twin per priority."""
 
     class Clock(models.TextChoices):
         FIRST_RESPONSE = "first_response", "primera respuesta"
@@ -155,36 +155,57 @@ class SLAMonth(models.Model):
     month = models.DateField("mes")  # its first day
     clock = models.CharField("reloj", max_length=20, choices=Clock.choices)
     technician_id = models.BigIntegerField("técnico")  # 0: no technician
-    priority = models.CharField("prioridad", max_length=10)
     met = models.BooleanField("cumplido")
-    minutes = models.IntegerField("minutos hábiles (dos cifras significativas)")
+    minutes = models.IntegerField("minutos hábiles (desde)")
     tickets = models.IntegerField("tickets", default=0)
 
     class Meta:
-        verbose_name = "nivel de servicio por mes"
-        verbose_name_plural = "niveles de servicio por mes"
+        verbose_name = "nivel de servicio por técnico y mes"
+        verbose_name_plural = "niveles de servicio por técnico y mes"
         constraints = [
             models.UniqueConstraint(
-                fields=["month", "clock", "technician_id", "priority", "met", "minutes"],
-                name="reports_slamonth_uniq",
+                fields=["month", "clock", "technician_id", "met", "minutes"], name="reports_slamonth_uniq"
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} · {self.clock} · {self.technician_id} · {self.priority}: {self.tickets}"
+        return f"{self.month:%Y-%m} · {self.clock} · {self.technician_id}: {self.tickets}"
+
+
+class SLAPriorityMonth(models.Model):
+    """SLAMonth per ticket priority instead of technician (the same clocks, counted once more)."""
+
+    month = models.DateField("mes")  # its first day
+    clock = models.CharField("reloj", max_length=20, choices=SLAMonth.Clock.choices)
+    priority = models.CharField("prioridad", max_length=10)
+    met = models.BooleanField("cumplido")
+    minutes = models.IntegerField("minutos hábiles (desde)")
+    tickets = models.IntegerField("tickets", default=0)
+
+    class Meta:
+        verbose_name = "nivel de servicio por prioridad y mes"
+        verbose_name_plural = "niveles de servicio por prioridad y mes"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "clock", "priority", "met", "minutes"], name="reports_slaprioritymonth_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} · {self.clock} · {self.priority}: {self.tickets}"
 
 
 class ApprovalMonth(models.Model):
     """Final-state requests an admin decided per local month (of the decision): approved or
     rejected, within the approval target or not, per bucket of business minutes waited
-    (rounded like SLAMonth.minutes). Kept by a PostgreSQL trigger on
+    (bucketed like SLAMonth.minutes). Kept by a PostgreSQL trigger on
     `tickets_statechangerequest` (migration 0004)."""
 
     month = models.DateField("mes")  # its first day
     admin_id = models.BigIntegerField("administrador")
     approved = models.BooleanField("aprobada")
     met = models.BooleanField("a tiempo")
-    minutes = models.IntegerField("minutos hábiles de espera (dos cifras significativas)")
+    minutes = models.IntegerField("minutos hábiles de espera (desde)")
     requests = models.IntegerField("solicitudes", default=0)
 
     class Meta:

@@ -1,6 +1,7 @@
 """Report queries: every number is a database aggregate (GROUP BY, conditional counts, date
 truncation in the configured time zone). Python only shapes the handful of result rows."""
 
+from bisect import bisect_right
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -21,7 +22,15 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Trunc
 from django.utils import timezone
 
-from reports.models import ApprovalMonth, DailyFlow, DistinctClients, PortalCount, RollupZone, SLAMonth
+from reports.models import (
+    ApprovalMonth,
+    DailyFlow,
+    DistinctClients,
+    PortalCount,
+    RollupZone,
+    SLAMonth,
+    SLAPriorityMonth,
+)
 from tenants.models import Building
 from tickets.models import Estado, EstadoCodigo, Priority, RequestStatus, StateChangeRequest, Ticket
 from tickets.selectors import ticket_counts
@@ -517,15 +526,27 @@ def satisfaction(*, lower: datetime | None, upper: datetime | None) -> dict:
 # Priorities in the report's order, most urgent first.
 PRIORITY_ORDER = (Priority.URGENT, Priority.HIGH, Priority.MEDIUM, Priority.LOW)
 FIRST_RESPONSE, RESOLUTION = SLAMonth.Clock.FIRST_RESPONSE.value, SLAMonth.Clock.RESOLUTION.value
+# Without `from`, the compliance report covers this many months back (the current one included).
+DEFAULT_SLA_MONTHS = 12
+
+# Lower bounds of the business-minute buckets of the roll-ups: exact below 10, then ten per
+# decade (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten). The same array is in
+# the SQL function reports_sla_bucket (migration 0004).
+SLA_MINUTE_BUCKETS = (
+    *range(10),
+    *(int(step * 10**power) for power in range(1, 6) for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8)),
+)
 
 
 def sla_minutes_bucket(minutes: int) -> int:
-    """Business minutes rounded down to two significant digits (exact below 100): the grain
-    of the roll-ups' medians (the same rounding as the SQL function reports_sla_bucket)."""
-    if minutes < 100:
-        return minutes
-    step = 10 ** (len(str(minutes)) - 2)
-    return minutes // step * step
+    """The lower bound of the bucket `minutes` falls in."""
+    return SLA_MINUTE_BUCKETS[max(0, bisect_right(SLA_MINUTE_BUCKETS, minutes) - 1)]
+
+
+def _bucket_end(bound: int) -> int:
+    """The next bucket's lower bound (the last bucket: its own)."""
+    index = SLA_MINUTE_BUCKETS.index(bound)
+    return SLA_MINUTE_BUCKETS[min(index + 1, len(SLA_MINUTE_BUCKETS) - 1)]
 
 
 # Per clock: the instant it counts at (its month), the condition for counting, "met" and the
@@ -554,7 +575,7 @@ SLA_CLOCKS = {
 
 
 class _Tally:
-    """Met / breached counts and a histogram of (bucketed) business minutes."""
+    """Met / breached counts and a histogram of business minutes (bucket lower bound -> clocks)."""
 
     __slots__ = ("breached", "histogram", "met")
 
@@ -571,24 +592,26 @@ class _Tally:
         self.histogram[minutes] = self.histogram.get(minutes, 0) + total
 
     def median(self) -> int | None:
-        """The lower median (the ceil(n/2)-th smallest value) of the bucketed minutes."""
+        """The lower median (the ceil(n/2)-th smallest value), interpolated inside its bucket
+        as if the bucket's clocks were spread evenly over it: exact below 10 minutes, within
+        the bucket's width (about a fifth of the value) above."""
         total = self.met + self.breached
         if not total:
             return None
-        seen = 0
-        for minutes in sorted(self.histogram):
-            seen += self.histogram[minutes]
-            if 2 * seen >= total:
-                return minutes
+        rank, below = (total + 1) // 2, 0
+        for bound in sorted(self.histogram):
+            count = self.histogram[bound]
+            if below + count >= rank:
+                return int(bound + (_bucket_end(bound) - bound) * (rank - below - 0.5) / count)
+            below += count
         raise AssertionError("unreachable: the histogram holds every counted clock")
 
     def summary(self) -> dict:
+        counted = self.met + self.breached
         return {
             "cumplidos": self.met,
             "incumplidos": self.breached,
-            "porcentaje_cumplimiento": _percent(self.met, self.met + self.breached)
-            if self.met + self.breached
-            else None,
+            "porcentaje_cumplimiento": _percent(self.met, counted) if counted else None,
             "mediana_minutos": self.median(),
         }
 
@@ -611,9 +634,10 @@ def _within(field: str, spans: list[Span]) -> Q:
     return condition if condition is not None else Q(pk__in=[])
 
 
-def _clocks_in(spans: list[Span]) -> list[tuple]:
-    """(month, clock, technician, priority, met, minutes, tickets) of the clocks that stopped in
-    the spans, straight from the tickets: one query for both clocks (minutes bucketed here)."""
+def _clocks_in(spans: list[Span]) -> tuple[list[tuple], list[tuple]]:
+    """(per technician, per priority) groups (month, clock, technician or priority, met,
+    bucket, tickets) of the clocks that stopped in the spans, from the tickets themselves:
+    one query for both clocks."""
     zone = timezone.get_current_timezone()
     per_clock = [
         Ticket.objects.filter(counted, _within(stopped, spans))
@@ -629,15 +653,19 @@ def _clocks_in(spans: list[Span]) -> list[tuple]:
         .values_list("month", "clock", "tecnico_id", "priority", "met", "ran", "total")
         for clock, (stopped, counted, met, minutes) in SLA_CLOCKS.items()
     ]
-    groups: dict[tuple, int] = {}
+    per_tech: dict[tuple, int] = {}
+    per_priority: dict[tuple, int] = {}
     for month, clock, tech, priority, met, ran, total in per_clock[0].union(*per_clock[1:], all=True):
-        key = (timezone.localtime(month).date(), clock, tech or 0, priority, bool(met), sla_minutes_bucket(ran))
-        groups[key] = groups.get(key, 0) + total
-    return [(*key, total) for key, total in groups.items()]
+        day, bucket = timezone.localtime(month).date(), sla_minutes_bucket(ran)
+        tech_key = (day, clock, tech or 0, bool(met), bucket)
+        priority_key = (day, clock, priority, bool(met), bucket)
+        per_tech[tech_key] = per_tech.get(tech_key, 0) + total
+        per_priority[priority_key] = per_priority.get(priority_key, 0) + total
+    return [(*k, n) for k, n in per_tech.items()], [(*k, n) for k, n in per_priority.items()]
 
 
 def _approvals_in(spans: list[Span]) -> list[tuple]:
-    """(month, admin, approved, met, minutes, requests) of the requests decided in the spans."""
+    """(month, admin, approved, met, bucket, requests) of the requests decided in the spans."""
     zone = timezone.get_current_timezone()
     rows = (
         StateChangeRequest.objects.filter(
@@ -663,31 +691,32 @@ def _approvals_in(spans: list[Span]) -> list[tuple]:
     return [(*key, total) for key, total in groups.items()]
 
 
-def _sla_groups(lower: datetime | None, upper: datetime | None) -> tuple[list[tuple], list[tuple]]:
-    """(clock groups, approval groups): whole months from the roll-ups (reports.SLAMonth,
-    ApprovalMonth) when they are kept, a range's partial first and last month (or everything,
-    without roll-ups) from the tickets and requests themselves."""
+def _sla_groups(lower: datetime, upper: datetime | None) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """(per technician, per priority, approvals) groups: whole months from the roll-ups
+    (reports.SLAMonth, SLAPriorityMonth, ApprovalMonth) when they are kept, a range's partial
+    first and last month (or everything, without roll-ups) from the tickets and requests."""
     if not _rollups_ready():
-        return _clocks_in([(lower, upper)]), _approvals_in([(lower, upper)])
-    whole_from = None if lower is None else (lower if lower == _month_start(lower) else _next_month(lower))
+        return (*_clocks_in([(lower, upper)]), _approvals_in([(lower, upper)]))
+    whole_from = lower if lower == _month_start(lower) else _next_month(lower)
     whole_to = None if upper is None else _month_start(upper)
-    if whole_from is not None and whole_to is not None and whole_from >= whole_to:
-        return _clocks_in([(lower, upper)]), _approvals_in([(lower, upper)])
-    clocks, approvals = SLAMonth.objects.filter(tickets__gt=0), ApprovalMonth.objects.filter(requests__gt=0)
-    edges: list[Span] = []  # the partial months at the range's ends
-    if whole_from is not None:
-        clocks, approvals = clocks.filter(month__gte=whole_from.date()), approvals.filter(month__gte=whole_from.date())
-        if lower < whole_from:
-            edges.append((lower, whole_from))
-    if whole_to is not None:
-        clocks, approvals = clocks.filter(month__lt=whole_to.date()), approvals.filter(month__lt=whole_to.date())
-        if whole_to < upper:
-            edges.append((whole_to, upper))
-    clock_groups = _clocks_in(edges) if edges else []
-    approval_groups = _approvals_in(edges) if edges else []
-    clock_groups += list(clocks.values_list("month", "clock", "technician_id", "priority", "met", "minutes", "tickets"))
-    approval_groups += list(approvals.values_list("month", "admin_id", "approved", "met", "minutes", "requests"))
-    return clock_groups, approval_groups
+    if whole_to is not None and whole_from >= whole_to:
+        return (*_clocks_in([(lower, upper)]), _approvals_in([(lower, upper)]))
+    months = {"month__gte": whole_from.date()} | ({"month__lt": whole_to.date()} if whole_to else {})
+    edges: list[Span] = [(lower, whole_from)] if lower < whole_from else []
+    if whole_to is not None and whole_to < upper:
+        edges.append((whole_to, upper))
+    per_tech, per_priority = _clocks_in(edges) if edges else ([], [])
+    approvals = _approvals_in(edges) if edges else []
+    per_tech += SLAMonth.objects.filter(tickets__gt=0, **months).values_list(
+        "month", "clock", "technician_id", "met", "minutes", "tickets"
+    )
+    per_priority += SLAPriorityMonth.objects.filter(tickets__gt=0, **months).values_list(
+        "month", "clock", "priority", "met", "minutes", "tickets"
+    )
+    approvals += ApprovalMonth.objects.filter(requests__gt=0, **months).values_list(
+        "month", "admin_id", "approved", "met", "minutes", "requests"
+    )
+    return per_tech, per_priority, approvals
 
 
 class _Approvals:
@@ -717,88 +746,92 @@ class _Approvals:
         }
 
 
-def _person(people: dict, pk: int) -> dict:
+def _person(people: dict, pk: int, *, nobody: str) -> dict:
     person = people.get(pk)
     return {
         "document": person.document if person else None,
-        "nombre_completo": person.get_full_name() if person else "Sin técnico",
+        "nombre_completo": person.get_full_name() if person else nobody,
     }
+
+
+def _sla_default_from(upper: datetime | None) -> datetime:
+    """The first of the DEFAULT_SLA_MONTHS local months that end with the one of `upper`
+    (exclusive: the range's last instant is just before it) or of now."""
+    start = _month_start(upper - timedelta(microseconds=1) if upper else timezone.now())
+    for _ in range(DEFAULT_SLA_MONTHS - 1):
+        start = _month_start(start - timedelta(days=1))
+    return start
 
 
 def sla_compliance(*, lower: datetime | None, upper: datetime | None) -> dict:
     """Service levels of the clocks that stopped in the range (the first response when it was
     given, the resolution when the ticket was finalized): met / breached and the median
     business minutes, overall and per local month, technician and priority; and how long the
-    final-state requests decided in the range waited, per admin who decided them."""
-    clock_groups, approval_groups = _sla_groups(lower, upper)
-    # (month or None for the whole range, technician or None, priority or None) -> clock -> tally
-    cells: dict[tuple, dict[str, _Tally]] = {}
-    for month, clock, tech, priority, met, minutes, total in clock_groups:
-        for key in (
-            (None, None, None),
-            (None, tech, None),
-            (None, None, priority),
-            (month, None, None),
-            (month, tech, None),
-            (month, None, priority),
-            (month, tech, priority),
-        ):
-            cell = cells.setdefault(key, {FIRST_RESPONSE: _Tally(), RESOLUTION: _Tally()})
-            cell[clock].add(met=met, minutes=minutes, total=total)
-    # (month or None, admin or None) -> approvals
+    final-state requests decided in the range waited, per admin who decided them. With no
+    `from`, the last 12 months: what a lead looks at, at a bounded cost."""
+    lower = lower or _sla_default_from(upper)
+    per_tech, per_priority, approval_groups = _sla_groups(lower, upper)
+
+    def tally(cells: dict, key) -> dict[str, _Tally]:
+        return cells.setdefault(key, {FIRST_RESPONSE: _Tally(), RESOLUTION: _Tally()})
+
+    # (month or None for the whole range, technician / priority or None for all) -> clock -> tally
+    techs: dict[tuple, dict[str, _Tally]] = {}
+    priorities: dict[tuple, dict[str, _Tally]] = {}
+    for month, clock, tech, met, minutes, total in per_tech:
+        for key in ((None, tech), (month, tech)):
+            tally(techs, key)[clock].add(met=met, minutes=minutes, total=total)
+    for month, clock, priority, met, minutes, total in per_priority:
+        # every counted clock has one priority: the totals come from here
+        for key in ((None, None), (None, priority), (month, None), (month, priority)):
+            tally(priorities, key)[clock].add(met=met, minutes=minutes, total=total)
     decisions: dict[tuple, _Approvals] = {}
     for month, admin, approved, met, minutes, total in approval_groups:
         for key in ((None, None), (None, admin), (month, None), (month, admin)):
             decisions.setdefault(key, _Approvals()).add(approved=approved, met=met, minutes=minutes, total=total)
-    techs = {key[1] for key in cells if key[1]}
-    admins = {key[1] for key in decisions if key[1]}
-    people = {user.pk: user for user in User.objects.filter(pk__in=techs | admins)}
+    people_ids = {key[1] for key in techs if key[1]} | {key[1] for key in decisions if key[1]}
+    people = {user.pk: user for user in User.objects.filter(pk__in=people_ids)}
 
-    def clocks(key) -> dict:
-        cell = cells.get(key) or {FIRST_RESPONSE: _Tally(), RESOLUTION: _Tally()}
+    def clocks(cell) -> dict:
+        cell = cell or {FIRST_RESPONSE: _Tally(), RESOLUTION: _Tally()}
         return {"primera_respuesta": cell[FIRST_RESPONSE].summary(), "resolucion": cell[RESOLUTION].summary()}
 
     def by_priority(month) -> list[dict]:
         return [
-            {"prioridad": priority.value, **clocks((month, None, priority.value))}
+            {"prioridad": priority.value, **clocks(priorities[(month, priority.value)])}
             for priority in PRIORITY_ORDER
-            if (month, None, priority.value) in cells
+            if (month, priority.value) in priorities
         ]
 
-    def by_technician(month, *, with_priorities: bool) -> list[dict]:
-        rows = []
-        for tech in sorted({key[1] for key in cells if key[0] == month and key[1] is not None and key[2] is None}):
-            row = {**_person(people, tech), **clocks((month, tech, None))}
-            if with_priorities:
-                row["por_prioridad"] = [
-                    {"prioridad": priority.value, **clocks((month, tech, priority.value))}
-                    for priority in PRIORITY_ORDER
-                    if (month, tech, priority.value) in cells
-                ]
-            rows.append(row)
+    def by_technician(month) -> list[dict]:
+        rows = [
+            {**_person(people, tech, nobody="Sin técnico"), **clocks(techs[(month, tech)])}
+            for tech in {key[1] for key in techs if key[0] == month}
+        ]
         return sorted(rows, key=lambda row: (row["nombre_completo"], row["document"] or ""))
 
     def approvals(month) -> dict:
-        admin_rows = [
-            {**_person(people, admin), **decisions[(month, admin)].summary()}
+        rows = [
+            {**_person(people, admin, nobody=""), **decisions[(month, admin)].summary()}
             for admin in {key[1] for key in decisions if key[0] == month and key[1] is not None}
         ]
-        admin_rows.sort(key=lambda row: (row["nombre_completo"], row["document"] or ""))
-        return {**(decisions.get((month, None)) or _Approvals()).summary(), "por_administrador": admin_rows}
+        rows.sort(key=lambda row: (row["nombre_completo"], row["document"] or ""))
+        return {**(decisions.get((month, None)) or _Approvals()).summary(), "por_administrador": rows}
 
-    months = sorted({key[0] for key in cells if key[0] is not None} | {key[0] for key in decisions if key[0]})
+    months = sorted({key[0] for key in priorities if key[0]} | {key[0] for key in decisions if key[0]})
     return {
-        **clocks((None, None, None)),
+        "desde": timezone.localtime(lower).date(),
+        **clocks(priorities.get((None, None))),
         "aprobaciones": approvals(None),
         "por_prioridad": by_priority(None),
-        "por_tecnico": by_technician(None, with_priorities=False),
+        "por_tecnico": by_technician(None),
         "por_mes": [
             {
                 "mes": month.strftime("%Y-%m"),
-                **clocks((month, None, None)),
+                **clocks(priorities.get((month, None))),
                 "aprobaciones": approvals(month),
                 "por_prioridad": by_priority(month),
-                "por_tecnico": by_technician(month, with_priorities=True),
+                "por_tecnico": by_technician(month),
             }
             for month in months
         ],

@@ -157,8 +157,8 @@ class SatisfactionRowSerializer(serializers.Serializer):
 # --- sla-compliance/ ---------------------------------------------------------------------------
 
 _MEDIAN_HELP = (
-    "Mediana de los minutos hábiles, redondeada hacia abajo a dos cifras significativas (exacta por "
-    "debajo de 100); null sin datos."
+    "Mediana de los minutos hábiles: exacta por debajo de 10; por encima, interpolada dentro de su "
+    "tramo (diez tramos por década: 10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100...). null sin datos."
 )
 
 
@@ -183,10 +183,6 @@ class SLATechnicianRowSerializer(SLAClocksFields):
     nombre_completo = serializers.CharField()
 
 
-class SLAMonthTechnicianRowSerializer(SLATechnicianRowSerializer):
-    por_prioridad = SLAPriorityRowSerializer(many=True)
-
-
 class ApprovalWaitFields(serializers.Serializer):
     aprobadas = serializers.IntegerField()
     rechazadas = serializers.IntegerField()
@@ -197,7 +193,7 @@ class ApprovalWaitFields(serializers.Serializer):
 
 
 class ApprovalAdminRowSerializer(ApprovalWaitFields):
-    document = serializers.CharField(allow_null=True)
+    document = serializers.CharField()
     nombre_completo = serializers.CharField()
 
 
@@ -209,10 +205,11 @@ class SLAMonthSerializer(SLAClocksFields):
     mes = serializers.CharField(help_text="AAAA-MM (hora local).")
     aprobaciones = ApprovalWaitSerializer()
     por_prioridad = SLAPriorityRowSerializer(many=True)
-    por_tecnico = SLAMonthTechnicianRowSerializer(many=True)
+    por_tecnico = SLATechnicianRowSerializer(many=True)
 
 
 class SLAComplianceSerializer(SLAClocksFields):
+    desde = serializers.DateField(help_text="Primer día del periodo: `from`, o el de hace 12 meses sin él.")
     aprobaciones = ApprovalWaitSerializer(help_text="Solicitudes de estado final decididas en el periodo.")
     por_prioridad = SLAPriorityRowSerializer(many=True)
     por_tecnico = SLATechnicianRowSerializer(many=True)
@@ -220,12 +217,12 @@ class SLAComplianceSerializer(SLAClocksFields):
 
 
 class SLAComplianceRowSerializer(serializers.Serializer):
-    """One CSV row: a technician's tickets of one priority in one month."""
+    """One CSV row: a technician's or a priority's clocks in one month."""
 
     mes = serializers.CharField()
+    dimension = serializers.ChoiceField(choices=["tecnico", "prioridad"])
+    valor = serializers.CharField(help_text="Nombre del técnico o prioridad.")
     document = serializers.CharField(allow_null=True)
-    nombre_completo = serializers.CharField()
-    prioridad = serializers.CharField()
     primera_respuesta_cumplidos = serializers.IntegerField()
     primera_respuesta_incumplidos = serializers.IntegerField()
     primera_respuesta_mediana_minutos = serializers.IntegerField(allow_null=True)

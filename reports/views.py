@@ -264,7 +264,8 @@ class SatisfactionView(ReportView):
 class SLAComplianceView(ReportView):
     """Niveles de servicio de los relojes detenidos en el rango (primera respuesta dada, ticket
     finalizado): cumplidos, incumplidos y mediana de minutos hábiles, por mes, técnico y
-    prioridad; y la espera de las solicitudes de estado final, por administrador que las decidió."""
+    prioridad; y la espera de las solicitudes de estado final, por administrador que las decidió.
+    Sin `from`, los últimos 12 meses."""
 
     params_class = DateRangeParams
     csv_row_serializer = SLAComplianceRowSerializer
@@ -275,19 +276,36 @@ class SLAComplianceView(ReportView):
         return selectors.sla_compliance(lower=lower, upper=upper)
 
     def csv_rows(self, body):
-        return [
-            {
-                "mes": month["mes"],
-                "document": tech["document"],
-                "nombre_completo": tech["nombre_completo"],
-                "prioridad": row["prioridad"],
-                **{
-                    f"{clock}_{field}": row[clock][field]
-                    for clock in ("primera_respuesta", "resolucion")
-                    for field in ("cumplidos", "incumplidos", "mediana_minutos")
-                },
+        def clocks(row) -> dict:
+            return {
+                f"{clock}_{field}": row[clock][field]
+                for clock in ("primera_respuesta", "resolucion")
+                for field in ("cumplidos", "incumplidos", "mediana_minutos")
             }
+
+        return [
+            row
             for month in body["por_mes"]
-            for tech in month["por_tecnico"]
-            for row in tech["por_prioridad"]
+            for row in (
+                *(
+                    {
+                        "mes": month["mes"],
+                        "dimension": "tecnico",
+                        "valor": tech["nombre_completo"],
+                        "document": tech["document"],
+                        **clocks(tech),
+                    }
+                    for tech in month["por_tecnico"]
+                ),
+                *(
+                    {
+                        "mes": month["mes"],
+                        "dimension": "prioridad",
+                        "valor": priority["prioridad"],
+                        "document": None,
+                        **clocks(priority),
+                    }
+                    for priority in month["por_prioridad"]
+                ),
+            )
         ]

@@ -3,7 +3,7 @@ technician and priority, and the approval waits per admin; from the roll-ups (Po
 triggers) or the tickets themselves, with the same answer."""
 
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from reports import selectors
-from reports.models import ApprovalMonth, RollupZone, SLAMonth
+from reports.models import ApprovalMonth, RollupZone, SLAMonth, SLAPriorityMonth
 from tests.factories import StateChangeRequestFactory, TicketFactory, UserFactory, estado
 from tickets import services
 from tickets.models import Priority, RequestStatus, StateChangeRequest, Ticket
@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db
 
 BOGOTA = ZoneInfo("America/Bogota")
 URL = "/api/reports/stats/sla-compliance/"
+SINCE_2026 = f"{URL}?from=2026-01-01"
 POSTGRESQL_ONLY = pytest.mark.postgresql(reason="the roll-ups are kept by PostgreSQL triggers")
 
 
@@ -189,7 +190,7 @@ def approvals(approved, rejected, on_time, late, median):
 
 
 def test_compliance_overall_per_priority_technician_and_month(as_admin, people, dataset):
-    response = as_admin.get(URL)
+    response = as_admin.get(SINCE_2026)
 
     assert response.status_code == 200
     body = response.json()
@@ -198,49 +199,44 @@ def test_compliance_overall_per_priority_technician_and_month(as_admin, people, 
     nobody = {"document": None, "nombre_completo": "Sin técnico"}
     ada = {"document": people["ada"].document, "nombre_completo": "Ada Admin"}
     bea = {"document": people["bea"].document, "nombre_completo": "Bea Boss"}
-    # first responses 10, 30, 45, 99 and 120 (late) minutes: the median is the third
+    assert body["desde"] == "2026-01-01"
+    # first responses of 10, 30, 45, 99 and 120 (late) minutes: the median is the third, 45,
+    # in the bucket [40, 50) alone (its middle); the resolutions' lower median is 420 minutes,
+    # alone in [400, 500)
     assert body["primera_respuesta"] == clock(4, 1, 45)
-    assert body["resolucion"] == clock(1, 1, 420)
+    assert body["resolucion"] == clock(1, 1, 450)
+    # waits of 15, 180 and 1234 minutes: 180 lies in [150, 200)
     assert body["aprobaciones"] == {
-        **approvals(2, 1, 2, 1, 180),
-        "por_administrador": [{**ada, **approvals(1, 1, 1, 1, 180)}, {**bea, **approvals(1, 0, 1, 0, 15)}],
+        **approvals(2, 1, 2, 1, 175),
+        "por_administrador": [{**ada, **approvals(1, 1, 1, 1, 175)}, {**bea, **approvals(1, 0, 1, 0, 17)}],
     }
     assert body["por_prioridad"] == [
-        {"prioridad": "urgent", "primera_respuesta": clock(2, 1, 45), "resolucion": clock(1, 1, 420)},
-        {"prioridad": "high", "primera_respuesta": clock(1, 0, 10), "resolucion": NONE},
-        {"prioridad": "low", "primera_respuesta": clock(1, 0, 99), "resolucion": NONE},
+        {"prioridad": "urgent", "primera_respuesta": clock(2, 1, 45), "resolucion": clock(1, 1, 450)},
+        {"prioridad": "high", "primera_respuesta": clock(1, 0, 11), "resolucion": NONE},
+        {"prioridad": "low", "primera_respuesta": clock(1, 0, 90), "resolucion": NONE},
     ]
     assert body["por_tecnico"] == [
-        {**ana, "primera_respuesta": clock(2, 1, 30), "resolucion": clock(1, 1, 420)},
+        {**ana, "primera_respuesta": clock(2, 1, 35), "resolucion": clock(1, 1, 450)},
         {**beto, "primera_respuesta": clock(1, 0, 45), "resolucion": NONE},
-        {**nobody, "primera_respuesta": clock(1, 0, 99), "resolucion": NONE},
+        {**nobody, "primera_respuesta": clock(1, 0, 90), "resolucion": NONE},
     ]
     march, april = body["por_mes"]
-    assert march["mes"] == "2026-03"
-    assert (march["primera_respuesta"], march["resolucion"]) == (clock(2, 1, 45), clock(1, 1, 420))
-    assert march["aprobaciones"] == {
-        **approvals(1, 1, 1, 1, 180),
-        "por_administrador": [{**ada, **approvals(1, 1, 1, 1, 180)}],
+    assert march == {
+        "mes": "2026-03",
+        "primera_respuesta": clock(2, 1, 45),
+        "resolucion": clock(1, 1, 450),
+        "aprobaciones": {**approvals(1, 1, 1, 1, 175), "por_administrador": [{**ada, **approvals(1, 1, 1, 1, 175)}]},
+        "por_prioridad": [
+            {"prioridad": "urgent", "primera_respuesta": clock(2, 1, 45), "resolucion": clock(1, 1, 450)}
+        ],
+        "por_tecnico": [
+            {**ana, "primera_respuesta": clock(1, 1, 35), "resolucion": clock(1, 1, 450)},
+            {**beto, "primera_respuesta": clock(1, 0, 45), "resolucion": NONE},
+        ],
     }
-    assert march["por_tecnico"] == [
-        {
-            **ana,
-            "primera_respuesta": clock(1, 1, 30),
-            "resolucion": clock(1, 1, 420),
-            "por_prioridad": [
-                {"prioridad": "urgent", "primera_respuesta": clock(1, 1, 30), "resolucion": clock(1, 1, 420)}
-            ],
-        },
-        {
-            **beto,
-            "primera_respuesta": clock(1, 0, 45),
-            "resolucion": NONE,
-            "por_prioridad": [{"prioridad": "urgent", "primera_respuesta": clock(1, 0, 45), "resolucion": NONE}],
-        },
-    ]
     assert april["mes"] == "2026-04"
-    assert april["primera_respuesta"] == clock(2, 0, 10)
-    assert april["aprobaciones"]["por_administrador"] == [{**bea, **approvals(1, 0, 1, 0, 15)}]
+    assert april["primera_respuesta"] == clock(2, 0, 11)
+    assert april["aprobaciones"]["por_administrador"] == [{**bea, **approvals(1, 0, 1, 0, 17)}]
     assert [row["prioridad"] for row in april["por_prioridad"]] == ["high", "low"]
 
 
@@ -248,12 +244,14 @@ def test_compliance_overall_per_priority_technician_and_month(as_admin, people, 
     ("query", "responses", "resolutions", "decisions"),
     [
         # whole months: the roll-ups only
-        ("from=2026-03-01&to=2026-03-31", clock(2, 1, 45), clock(1, 1, 420), (1, 1)),
-        ("from=2026-04-01", clock(2, 0, 10), NONE, (1, 0)),
+        ("from=2026-03-01&to=2026-03-31", clock(2, 1, 45), clock(1, 1, 450), (1, 1)),
+        ("from=2026-04-01", clock(2, 0, 11), NONE, (1, 0)),
         # partial months: the tickets and requests themselves at the edges
-        ("from=2026-03-15&to=2026-04-01", clock(2, 0, 10), clock(0, 1, 4300), (1, 0)),
-        ("from=2026-03-03&to=2026-03-05", clock(0, 1, 120), clock(1, 0, 420), (1, 0)),
-        ("to=2026-03-02", clock(1, 0, 30), NONE, (0, 0)),
+        ("from=2026-03-15&to=2026-04-01", clock(2, 0, 11), clock(0, 1, 4500), (1, 0)),
+        ("from=2026-03-03&to=2026-03-05", clock(0, 1, 135), clock(1, 0, 450), (1, 0)),
+        # without `from`: the 12 months up to `to`
+        ("to=2026-03-02", clock(1, 0, 35), NONE, (0, 0)),
+        ("to=2027-03-31", clock(2, 0, 11), NONE, (1, 0)),
     ],
 )
 def test_a_range_counts_the_clocks_that_stopped_in_it(as_admin, dataset, query, responses, resolutions, decisions):
@@ -277,29 +275,50 @@ def test_only_admins_see_the_report(as_tech):
     assert as_tech.get(URL).status_code == 403
 
 
-def test_the_csv_has_a_row_per_month_technician_and_priority(as_admin, people, dataset):
-    response = as_admin.get(f"{URL}?format=csv")
+def test_the_csv_has_a_row_per_month_and_technician_or_priority(as_admin, people, dataset):
+    response = as_admin.get(f"{SINCE_2026}&format=csv")
 
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="sla_compliance.csv"'
     lines = response.content.decode().strip().splitlines()
     assert lines[0] == (
-        "mes,document,nombre_completo,prioridad,primera_respuesta_cumplidos,primera_respuesta_incumplidos,"
+        "mes,dimension,valor,document,primera_respuesta_cumplidos,primera_respuesta_incumplidos,"
         "primera_respuesta_mediana_minutos,resolucion_cumplidos,resolucion_incumplidos,resolucion_mediana_minutos"
     )
     assert lines[1:] == [
-        f"2026-03,{people['ana'].document},Ana Arias,urgent,1,1,30,1,1,420",
-        f"2026-03,{people['beto'].document},Beto Bravo,urgent,1,0,45,0,0,",
-        f"2026-04,{people['ana'].document},Ana Arias,high,1,0,10,0,0,",
-        "2026-04,,Sin técnico,low,1,0,99,0,0,",
+        f"2026-03,tecnico,Ana Arias,{people['ana'].document},1,1,35,1,1,450",
+        f"2026-03,tecnico,Beto Bravo,{people['beto'].document},1,0,45,0,0,",
+        "2026-03,prioridad,urgent,,2,1,45,1,1,450",
+        f"2026-04,tecnico,Ana Arias,{people['ana'].document},1,0,11,0,0,",
+        "2026-04,tecnico,Sin técnico,,1,0,90,0,0,",
+        "2026-04,prioridad,high,,1,0,11,0,0,",
+        "2026-04,prioridad,low,,1,0,90,0,0,",
     ]
 
 
 @pytest.mark.parametrize(
-    ("minutes", "bucket"), [(0, 0), (99, 99), (100, 100), (109, 100), (4321, 4300), (99999, 99000)]
+    ("minutes", "bucket"),
+    [(0, 0), (9, 9), (10, 10), (11, 10), (12, 12), (99, 80), (100, 100), (4321, 4000), (10**7, 800000)],
 )
-def test_minutes_are_counted_to_two_significant_digits(minutes, bucket):
+def test_minutes_fall_in_buckets_exact_below_ten_then_ten_per_decade(minutes, bucket):
     assert selectors.sla_minutes_bucket(minutes) == bucket
+
+
+@pytest.mark.parametrize(
+    ("minutes", "median"),
+    [
+        ([3, 5, 7], 5),  # exact below 10
+        ([30, 45, 120], 45),  # alone in [40, 50): its middle
+        ([40, 41, 42, 43], 43),  # second of four in [40, 50): 40 + 10 * 1.5 / 4, rounded down
+        ([500, 600, 700], 650),  # [600, 800) alone
+    ],
+)
+def test_the_median_is_interpolated_inside_its_bucket(minutes, median):
+    tally = selectors._Tally()
+    for value in minutes:
+        tally.add(met=True, minutes=selectors.sla_minutes_bucket(value), total=1)
+
+    assert tally.median() == median
 
 
 # --- The roll-ups (PostgreSQL) ---------------------------------------------------------------
@@ -308,11 +327,11 @@ def test_minutes_are_counted_to_two_significant_digits(minutes, bucket):
 def both_ways():
     """(from the roll-ups, from the tickets): the whole report computed each way."""
     assert selectors._rollups_ready()
-    rolled = selectors.sla_compliance(lower=None, upper=None)
+    rolled = selectors.sla_compliance(lower=local(2026, 1, 1), upper=None)
     zone = RollupZone.objects.get()
     RollupZone.objects.all().delete()
     try:
-        counted = selectors.sla_compliance(lower=None, upper=None)
+        counted = selectors.sla_compliance(lower=local(2026, 1, 1), upper=None)
     finally:
         RollupZone.objects.create(zone=zone.zone)
     return rolled, counted
@@ -322,7 +341,12 @@ def rollup_rows():
     return (
         sorted(
             SLAMonth.objects.filter(tickets__gt=0).values_list(
-                "month", "clock", "technician_id", "priority", "met", "minutes", "tickets"
+                "month", "clock", "technician_id", "met", "minutes", "tickets"
+            )
+        ),
+        sorted(
+            SLAPriorityMonth.objects.filter(tickets__gt=0).values_list(
+                "month", "clock", "priority", "met", "minutes", "tickets"
             )
         ),
         sorted(
@@ -347,9 +371,9 @@ def test_the_rollups_answer_as_counting_the_tickets_does(as_admin, people, datas
 
     # then both say the same, and the roll-ups followed every change
     assert rolled == counted
-    assert rolled["primera_respuesta"] == clock(3, 1, 30)
+    assert rolled["primera_respuesta"] == clock(3, 1, 35)
     beto = next(row for row in rolled["por_tecnico"] if row["nombre_completo"] == "Beto Bravo")
-    assert beto["resolucion"] == clock(0, 1, 4300)
+    assert beto["resolucion"] == clock(0, 1, 4500)
     assert [row["prioridad"] for row in rolled["por_prioridad"]] == ["urgent", "high", "low"]
     assert [row["nombre_completo"] for row in rolled["aprobaciones"]["por_administrador"]] == ["Ada Admin", "Bea Boss"]
 
@@ -362,6 +386,7 @@ def test_the_whole_history_reads_only_the_rollups(as_admin, dataset):
     assert response.status_code == 200
     sql = " ".join(query["sql"] for query in captured.captured_queries)
     assert "reports_slamonth" in sql
+    assert "reports_slaprioritymonth" in sql
     assert "reports_approvalmonth" in sql
     assert '"tickets_ticket"' not in sql
     assert '"tickets_statechangerequest"' not in sql
@@ -372,6 +397,7 @@ def test_the_rebuild_recounts_what_the_triggers_keep(dataset):
     # given the roll-ups as the triggers left them, then spoiled
     kept = rollup_rows()
     SLAMonth.objects.update(tickets=7)
+    SLAPriorityMonth.objects.all().delete()
     ApprovalMonth.objects.all().delete()
 
     # when they are rebuilt
@@ -379,7 +405,7 @@ def test_the_rebuild_recounts_what_the_triggers_keep(dataset):
 
     # then they are what the triggers had kept
     assert rollup_rows() == kept
-    assert (len(kept[0]), len(kept[1])) == (7, 3)
+    assert [len(rows) for rows in kept] == [7, 7, 3]
 
 
 @POSTGRESQL_ONLY
@@ -398,8 +424,8 @@ def test_a_truncate_empties_the_rollups(dataset):
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's deferred checks, first
         cursor.execute("TRUNCATE tickets_ticket CASCADE")
 
-    assert rollup_rows() == ([], [])
     assert not SLAMonth.objects.exists()
+    assert not SLAPriorityMonth.objects.exists()
     assert not ApprovalMonth.objects.exists()
 
 
@@ -424,7 +450,7 @@ def test_the_edges_of_a_local_month(as_admin, people):
     for moment in (local(2026, 3, 31, 23, 59), local(2026, 4, 1, 0, 0)):
         clocked(people["ana"], Priority.MEDIUM, responded=moment, response_due=moment, response_minutes=5)
 
-    months = as_admin.get(URL).json()["por_mes"]
+    months = as_admin.get(SINCE_2026).json()["por_mes"]
 
     assert [(month["mes"], month["primera_respuesta"]) for month in months] == [
         ("2026-03", clock(1, 0, 5)),
@@ -481,14 +507,29 @@ def test_the_report_counts_what_the_ticket_services_measured(as_admin, people, s
 
     body = as_admin.get(URL).json()
 
-    assert body["primera_respuesta"] == clock(1, 1, 30)
-    assert body["resolucion"] == clock(1, 0, 120)
+    assert body["primera_respuesta"] == clock(1, 1, 35)  # 30 minutes, in [30, 40)
+    assert body["resolucion"] == clock(1, 0, 135)  # 120 minutes, in [120, 150)
     assert body["aprobaciones"]["por_administrador"] == [
-        {"document": people["ada"].document, "nombre_completo": "Ada Admin", **approvals(1, 0, 0, 1, 300)},
-        {"document": people["bea"].document, "nombre_completo": "Bea Boss", **approvals(0, 1, 1, 0, 30)},
+        {"document": people["ada"].document, "nombre_completo": "Ada Admin", **approvals(1, 0, 0, 1, 350)},
+        {"document": people["bea"].document, "nombre_completo": "Bea Boss", **approvals(0, 1, 1, 0, 35)},
     ]
     assert list(StateChangeRequest.objects.order_by("pk").values_list("approval_due", "waited_minutes")) == [
         (local(2026, 3, 2, 15), 300),
         (local(2026, 3, 3, 9), 30),  # 180 minutes on Monday, 60 on Tuesday
     ]
     assert [month["mes"] for month in body["por_mes"]] == ["2026-03"]
+
+
+def test_without_from_the_report_covers_the_last_twelve_months(as_admin, people):
+    # given first responses 400 days ago and 20 days ago
+    now = timezone.localtime()
+    for days_ago in (400, 20):
+        moment = now - timedelta(days=days_ago)
+        clocked(people["ana"], Priority.HIGH, responded=moment, response_due=moment, response_minutes=7)
+
+    body = as_admin.get(URL).json()
+
+    # then only the recent one counts: the range starts on the first day 11 months back
+    year, month = (now.year, now.month - 11) if now.month == 12 else (now.year - 1, now.month + 1)
+    assert body["desde"] == f"{year}-{month:02d}-01"
+    assert body["primera_respuesta"] == clock(1, 0, 7)
