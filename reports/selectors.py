@@ -691,32 +691,127 @@ def _approvals_in(spans: list[Span]) -> list[tuple]:
     return [(*key, total) for key, total in groups.items()]
 
 
-def _sla_groups(lower: datetime, upper: datetime | None) -> tuple[list[tuple], list[tuple], list[tuple]]:
-    """(per technician, per priority, approvals) groups: whole months from the roll-ups
-    (reports.SLAMonth, SLAPriorityMonth, ApprovalMonth) when they are kept, a range's partial
-    first and last month (or everything, without roll-ups) from the tickets and requests."""
+def _tally_cells(per_tech: list[tuple], per_priority: list[tuple]) -> tuple[dict, dict]:
+    """The cells of `sla_compliance` in Python, from clock groups: (month or None for the whole
+    range, technician / priority or None for all, clock) -> _Tally."""
+    techs: dict[tuple, _Tally] = {}
+    priorities: dict[tuple, _Tally] = {}
+    for month, clock, tech, met, minutes, total in per_tech:
+        _count(techs, ((None, tech, clock), (month, tech, clock)), met, minutes, total)
+    for month, clock, priority, met, minutes, total in per_priority:
+        # every counted clock has one priority: the totals come from here
+        keys = ((None, None, clock), (None, priority, clock), (month, None, clock), (month, priority, clock))
+        _count(priorities, keys, met, minutes, total)
+    return techs, priorities
+
+
+# The same cells in SQL, from a roll-up's whole months plus the partial months' groups (passed
+# as arrays): met / total per grouping set, and the bucket holding the lower median with the
+# clocks below it, for `_Cell` to interpolate. Tens of thousands of roll-up rows at a million
+# tickets become one row per cell here, not in Python.
+_CELLS_SQL = """
+WITH source (month, who, clock, met, minutes, tickets) AS (
+    SELECT month, {who}, clock, met, minutes, tickets FROM {table}
+    WHERE tickets > 0 AND month >= %s AND (%s::date IS NULL OR month < %s)
+    UNION ALL
+    SELECT * FROM unnest(%s::date[], %s::{who_type}[], %s::text[], %s::boolean[], %s::integer[], %s::bigint[])
+), hist AS (
+    SELECT month, who, clock, minutes, sum(tickets) AS n, coalesce(sum(tickets) FILTER (WHERE met), 0) AS met
+    FROM source GROUP BY GROUPING SETS ({sets})
+), ranked AS (
+    SELECT *, sum(n) OVER (PARTITION BY month, who, clock ORDER BY minutes) AS upto,
+           sum(n) OVER (PARTITION BY month, who, clock) AS total,
+           sum(met) OVER (PARTITION BY month, who, clock) AS met_total
+    FROM hist
+)
+SELECT month, who, clock, total::bigint, met_total::bigint, minutes, n::bigint, (upto - n)::bigint FROM ranked
+WHERE upto >= div(total + 1, 2) AND upto - n < div(total + 1, 2)
+"""
+
+
+class _Cell:
+    """A cell computed in SQL: its counts and the bucket of its lower median."""
+
+    __slots__ = ("breached", "med", "met")
+
+    def __init__(self, *, met: int, breached: int, median: int | None):
+        self.met, self.breached, self.med = met, breached, median
+
+    def median(self) -> int | None:
+        return self.med
+
+    summary = _Tally.summary
+
+
+def _sql_cells(*, table: str, who: str, who_type: str, sets: str, months: Span, edges: list[tuple]) -> dict:
+    whole_from, whole_to = (None if bound is None else bound.date() for bound in months)
+    columns = list(zip(*edges, strict=True)) if edges else [[]] * 6
+    # groups are (month, clock, who, met, minutes, tickets); the SQL wants who before clock
+    arrays = [list(columns[0]), list(columns[2]), list(columns[1]), *(list(column) for column in columns[3:])]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CELLS_SQL.format(table=table, who=who, who_type=who_type, sets=sets),
+            [whole_from, whole_to, whole_to, *arrays],
+        )
+        rows = cursor.fetchall()
+    cells = {}
+    for month, key, clock, total, met, minutes, count, below in rows:
+        rank = (total + 1) // 2
+        median = int(minutes + (_bucket_end(minutes) - minutes) * (rank - below - 0.5) / count)
+        cells[(month, key, clock)] = _Cell(met=met, breached=total - met, median=median)
+    return cells
+
+
+def _sla_cells(lower: datetime, upper: datetime | None) -> tuple[dict, dict, list[tuple]]:
+    """(per technician cells, per priority cells, approval groups): whole months from the
+    roll-ups (reports.SLAMonth, SLAPriorityMonth, ApprovalMonth) when they are kept, a range's
+    partial first and last month (or everything, without roll-ups) from the tickets and
+    requests themselves."""
     if not _rollups_ready():
-        return (*_clocks_in([(lower, upper)]), _approvals_in([(lower, upper)]))
+        return (*_tally_cells(*_clocks_in([(lower, upper)])), _approvals_in([(lower, upper)]))
     whole_from = lower if lower == _month_start(lower) else _next_month(lower)
     whole_to = None if upper is None else _month_start(upper)
     if whole_to is not None and whole_from >= whole_to:
-        return (*_clocks_in([(lower, upper)]), _approvals_in([(lower, upper)]))
+        return (*_tally_cells(*_clocks_in([(lower, upper)])), _approvals_in([(lower, upper)]))
     months = {"month__gte": whole_from.date()} | ({"month__lt": whole_to.date()} if whole_to else {})
     edges: list[Span] = [(lower, whole_from)] if lower < whole_from else []
     if whole_to is not None and whole_to < upper:
         edges.append((whole_to, upper))
     per_tech, per_priority = _clocks_in(edges) if edges else ([], [])
+    techs = _sql_cells(
+        table=SLAMonth._meta.db_table,
+        who="technician_id",
+        who_type="bigint",
+        sets="(month, who, clock, minutes), (who, clock, minutes)",
+        months=(whole_from, whole_to),
+        edges=per_tech,
+    )
+    priorities = _sql_cells(
+        table=SLAPriorityMonth._meta.db_table,
+        who="priority",
+        who_type="text",
+        sets="(month, who, clock, minutes), (who, clock, minutes), (month, clock, minutes), (clock, minutes)",
+        months=(whole_from, whole_to),
+        edges=per_priority,
+    )
     approvals = _approvals_in(edges) if edges else []
-    per_tech += SLAMonth.objects.filter(tickets__gt=0, **months).values_list(
-        "month", "clock", "technician_id", "met", "minutes", "tickets"
-    )
-    per_priority += SLAPriorityMonth.objects.filter(tickets__gt=0, **months).values_list(
-        "month", "clock", "priority", "met", "minutes", "tickets"
-    )
     approvals += ApprovalMonth.objects.filter(requests__gt=0, **months).values_list(
         "month", "admin_id", "approved", "met", "minutes", "requests"
     )
-    return per_tech, per_priority, approvals
+    return techs, priorities, approvals
+
+
+def _count(cells: dict, keys: tuple, met: bool, minutes: int, total: int) -> None:
+    """Add `total` clocks of `minutes` (met or not) to the tallies of `keys` (created as needed)."""
+    for key in keys:
+        tally = cells.get(key)
+        if tally is None:
+            tally = cells[key] = _Tally()
+        if met:
+            tally.met += total
+        else:
+            tally.breached += total
+        tally.histogram[minutes] = tally.histogram.get(minutes, 0) + total
 
 
 class _Approvals:
@@ -770,42 +865,32 @@ def sla_compliance(*, lower: datetime | None, upper: datetime | None) -> dict:
     final-state requests decided in the range waited, per admin who decided them. With no
     `from`, the last 12 months: what a lead looks at, at a bounded cost."""
     lower = lower or _sla_default_from(upper)
-    per_tech, per_priority, approval_groups = _sla_groups(lower, upper)
-
-    def tally(cells: dict, key) -> dict[str, _Tally]:
-        return cells.setdefault(key, {FIRST_RESPONSE: _Tally(), RESOLUTION: _Tally()})
-
-    # (month or None for the whole range, technician / priority or None for all) -> clock -> tally
-    techs: dict[tuple, dict[str, _Tally]] = {}
-    priorities: dict[tuple, dict[str, _Tally]] = {}
-    for month, clock, tech, met, minutes, total in per_tech:
-        for key in ((None, tech), (month, tech)):
-            tally(techs, key)[clock].add(met=met, minutes=minutes, total=total)
-    for month, clock, priority, met, minutes, total in per_priority:
-        # every counted clock has one priority: the totals come from here
-        for key in ((None, None), (None, priority), (month, None), (month, priority)):
-            tally(priorities, key)[clock].add(met=met, minutes=minutes, total=total)
+    techs, priorities, approval_groups = _sla_cells(lower, upper)
     decisions: dict[tuple, _Approvals] = {}
     for month, admin, approved, met, minutes, total in approval_groups:
         for key in ((None, None), (None, admin), (month, None), (month, admin)):
             decisions.setdefault(key, _Approvals()).add(approved=approved, met=met, minutes=minutes, total=total)
     people_ids = {key[1] for key in techs if key[1]} | {key[1] for key in decisions if key[1]}
     people = {user.pk: user for user in User.objects.filter(pk__in=people_ids)}
+    empty = _Tally()
 
-    def clocks(cell) -> dict:
-        cell = cell or {FIRST_RESPONSE: _Tally(), RESOLUTION: _Tally()}
-        return {"primera_respuesta": cell[FIRST_RESPONSE].summary(), "resolucion": cell[RESOLUTION].summary()}
+    def clocks(cells: dict, month, key) -> dict:
+        return {
+            "primera_respuesta": cells.get((month, key, FIRST_RESPONSE), empty).summary(),
+            "resolucion": cells.get((month, key, RESOLUTION), empty).summary(),
+        }
 
     def by_priority(month) -> list[dict]:
         return [
-            {"prioridad": priority.value, **clocks(priorities[(month, priority.value)])}
+            {"prioridad": priority.value, **clocks(priorities, month, priority.value)}
             for priority in PRIORITY_ORDER
-            if (month, priority.value) in priorities
+            if (month, priority.value, FIRST_RESPONSE) in priorities
+            or (month, priority.value, RESOLUTION) in priorities
         ]
 
     def by_technician(month) -> list[dict]:
         rows = [
-            {**_person(people, tech, nobody="Sin técnico"), **clocks(techs[(month, tech)])}
+            {**_person(people, tech, nobody="Sin técnico"), **clocks(techs, month, tech)}
             for tech in {key[1] for key in techs if key[0] == month}
         ]
         return sorted(rows, key=lambda row: (row["nombre_completo"], row["document"] or ""))
@@ -821,14 +906,14 @@ def sla_compliance(*, lower: datetime | None, upper: datetime | None) -> dict:
     months = sorted({key[0] for key in priorities if key[0]} | {key[0] for key in decisions if key[0]})
     return {
         "desde": timezone.localtime(lower).date(),
-        **clocks(priorities.get((None, None))),
+        **clocks(priorities, None, None),
         "aprobaciones": approvals(None),
         "por_prioridad": by_priority(None),
         "por_tecnico": by_technician(None),
         "por_mes": [
             {
                 "mes": month.strftime("%Y-%m"),
-                **clocks(priorities.get((month, None))),
+                **clocks(priorities, month, None),
                 "aprobaciones": approvals(month),
                 "por_prioridad": by_priority(month),
                 "por_tecnico": by_technician(month),
