@@ -160,7 +160,7 @@ _SLA_TECH = {"document": "2000000003", "nombre_completo": "Tulio Soporte", **_SL
 SLA_COMPLIANCE = response_example(
     "Cumplimiento de niveles de servicio",
     {
-        "desde": "2025-04-01",
+        "desde": "2026-01-01",
         **_SLA_CLOCKS,
         "aprobaciones": {**_SLA_APPROVALS, "por_administrador": [_SLA_ADMIN]},
         "por_prioridad": [{"prioridad": "high", **_SLA_CLOCKS}],

@@ -527,7 +527,7 @@ def satisfaction(*, lower: datetime | None, upper: datetime | None) -> dict:
 PRIORITY_ORDER = (Priority.URGENT, Priority.HIGH, Priority.MEDIUM, Priority.LOW)
 FIRST_RESPONSE, RESOLUTION = SLAMonth.Clock.FIRST_RESPONSE.value, SLAMonth.Clock.RESOLUTION.value
 # Without `from`, the compliance report covers this many months back (the current one included).
-DEFAULT_SLA_MONTHS = 12
+DEFAULT_SLA_MONTHS = 3
 
 # Lower bounds of the business-minute buckets of the roll-ups: exact below 10, then ten per
 # decade (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten). The same array is in
@@ -863,7 +863,7 @@ def sla_compliance(*, lower: datetime | None, upper: datetime | None) -> dict:
     given, the resolution when the ticket was finalized): met / breached and the median
     business minutes, overall and per local month, technician and priority; and how long the
     final-state requests decided in the range waited, per admin who decided them. With no
-    `from`, the last 12 months: what a lead looks at, at a bounded cost."""
+    `from`, the current month and the two before: what a lead looks at, at a bounded cost."""
     lower = lower or _sla_default_from(upper)
     techs, priorities, approval_groups = _sla_cells(lower, upper)
     decisions: dict[tuple, _Approvals] = {}

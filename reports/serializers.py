@@ -209,7 +209,9 @@ class SLAMonthSerializer(SLAClocksFields):
 
 
 class SLAComplianceSerializer(SLAClocksFields):
-    desde = serializers.DateField(help_text="Primer día del periodo: `from`, o el de hace 12 meses sin él.")
+    desde = serializers.DateField(
+        help_text="Primer día del periodo: `from` o, sin él, el primero del mes de hace dos meses."
+    )
     aprobaciones = ApprovalWaitSerializer(help_text="Solicitudes de estado final decididas en el periodo.")
     por_prioridad = SLAPriorityRowSerializer(many=True)
     por_tecnico = SLATechnicianRowSerializer(many=True)

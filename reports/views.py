@@ -265,7 +265,7 @@ class SLAComplianceView(ReportView):
     """Niveles de servicio de los relojes detenidos en el rango (primera respuesta dada, ticket
     finalizado): cumplidos, incumplidos y mediana de minutos hábiles, por mes, técnico y
     prioridad; y la espera de las solicitudes de estado final, por administrador que las decidió.
-    Sin `from`, los últimos 12 meses."""
+    Sin `from`, el mes en curso y los dos anteriores."""
 
     params_class = DateRangeParams
     csv_row_serializer = SLAComplianceRowSerializer

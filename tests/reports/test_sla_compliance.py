@@ -249,9 +249,10 @@ def test_compliance_overall_per_priority_technician_and_month(as_admin, people, 
         # partial months: the tickets and requests themselves at the edges
         ("from=2026-03-15&to=2026-04-01", clock(2, 0, 11), clock(0, 1, 4500), (1, 0)),
         ("from=2026-03-03&to=2026-03-05", clock(0, 1, 135), clock(1, 0, 450), (1, 0)),
-        # without `from`: the 12 months up to `to`
+        # without `from`: the month of `to` and the two before
         ("to=2026-03-02", clock(1, 0, 35), NONE, (0, 0)),
-        ("to=2027-03-31", clock(2, 0, 11), NONE, (1, 0)),
+        ("to=2026-05-31", clock(4, 1, 45), clock(1, 1, 450), (2, 1)),
+        ("to=2026-06-01", clock(2, 0, 11), NONE, (1, 0)),
     ],
 )
 def test_a_range_counts_the_clocks_that_stopped_in_it(as_admin, dataset, query, responses, resolutions, decisions):
@@ -520,16 +521,16 @@ def test_the_report_counts_what_the_ticket_services_measured(as_admin, people, s
     assert [month["mes"] for month in body["por_mes"]] == ["2026-03"]
 
 
-def test_without_from_the_report_covers_the_last_twelve_months(as_admin, people):
-    # given first responses 400 days ago and 20 days ago
+def test_without_from_the_report_covers_this_month_and_the_two_before(as_admin, people):
+    # given first responses 100 days ago and 20 days ago
     now = timezone.localtime()
-    for days_ago in (400, 20):
+    for days_ago in (100, 20):
         moment = now - timedelta(days=days_ago)
         clocked(people["ana"], Priority.HIGH, responded=moment, response_due=moment, response_minutes=7)
 
     body = as_admin.get(URL).json()
 
-    # then only the recent one counts: the range starts on the first day 11 months back
-    year, month = (now.year, now.month - 11) if now.month == 12 else (now.year - 1, now.month + 1)
+    # then only the recent one counts: the range starts on the first day of two months back
+    year, month = (now.year, now.month - 2) if now.month > 2 else (now.year - 1, now.month + 10)
     assert body["desde"] == f"{year}-{month:02d}-01"
     assert body["primera_respuesta"] == clock(1, 0, 7)
