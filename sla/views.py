@@ -5,7 +5,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from sla import selectors, services
+from sla import examples, selectors, services
 from sla.serializers import SLAPolicySerializer
 from tickethelp.exceptions import NotFound
 from tickethelp.openapi import staff_errors
@@ -14,14 +14,20 @@ from tickethelp.validation import validated
 
 SLA_TAG = ["Niveles de servicio"]
 DENIED = staff_errors(401, 403)
-MISSING = staff_errors(404)
+MISSING = staff_errors(404, examples={404: examples.POLICY_NOT_FOUND})
+WRITE_ERRORS = staff_errors(
+    400, 401, 403, 404, 409, examples={404: examples.POLICY_NOT_FOUND, 409: examples.POLICY_EXISTS}
+)
 
 
 class SLAPolicyListCreateView(APIView):
     permission_classes = [IsAdmin]
 
     @extend_schema(
-        operation_id="sla_policies_list", tags=SLA_TAG, responses={200: SLAPolicySerializer(many=True), **DENIED}
+        operation_id="sla_policies_list",
+        tags=SLA_TAG,
+        responses={200: SLAPolicySerializer(many=True), **DENIED},
+        examples=[examples.POLICIES_RESPONSE],
     )
     def get(self, request):
         return Response(SLAPolicySerializer(selectors.policy_list(), many=True).data)
@@ -30,7 +36,11 @@ class SLAPolicyListCreateView(APIView):
         operation_id="sla_policies_create",
         tags=SLA_TAG,
         request=SLAPolicySerializer,
-        responses={201: SLAPolicySerializer, **staff_errors(400, 401, 403, 409)},
+        responses={
+            201: SLAPolicySerializer,
+            **staff_errors(400, 401, 403, 409, examples={409: examples.POLICY_EXISTS}),
+        },
+        examples=[examples.POLICY_CREATE_REQUEST, examples.POLICY_CREATED_RESPONSE],
     )
     def post(self, request):
         policy = services.policy_create(data=validated(SLAPolicySerializer, request))
@@ -41,7 +51,10 @@ class SLAPolicyDetailView(APIView):
     permission_classes = [IsAdmin]
 
     @extend_schema(
-        operation_id="sla_policies_retrieve", tags=SLA_TAG, responses={200: SLAPolicySerializer, **DENIED, **MISSING}
+        operation_id="sla_policies_retrieve",
+        tags=SLA_TAG,
+        responses={200: SLAPolicySerializer, **DENIED, **MISSING},
+        examples=[examples.POLICY_RESPONSE],
     )
     def get(self, request, policy_id: int):
         policy = selectors.policy_find(policy_id=policy_id)
@@ -53,7 +66,8 @@ class SLAPolicyDetailView(APIView):
         operation_id="sla_policies_update",
         tags=SLA_TAG,
         request=SLAPolicySerializer,
-        responses={200: SLAPolicySerializer, **staff_errors(400, 401, 403, 404, 409)},
+        responses={200: SLAPolicySerializer, **WRITE_ERRORS},
+        examples=[examples.POLICY_REPLACE_REQUEST, examples.POLICY_RESPONSE],
     )
     def put(self, request, policy_id: int):
         return self._update(request, policy_id, partial=False)
@@ -62,7 +76,8 @@ class SLAPolicyDetailView(APIView):
         operation_id="sla_policies_partial_update",
         tags=SLA_TAG,
         request=SLAPolicySerializer,
-        responses={200: SLAPolicySerializer, **staff_errors(400, 401, 403, 404, 409)},
+        responses={200: SLAPolicySerializer, **WRITE_ERRORS},
+        examples=[examples.POLICY_PATCH_REQUEST, examples.POLICY_RESPONSE],
     )
     def patch(self, request, policy_id: int):
         return self._update(request, policy_id, partial=True)

@@ -224,6 +224,10 @@ SQLITE_SUITE = (
     "tests/conversations/test_staff_api.py",
     "tests/conversations/test_portal.py",
     "tests/conversations/test_internal_notes.py",
+    # service levels: the clocks through the services, the API, the warnings command
+    "tests/sla/test_clocks.py",
+    "tests/sla/test_api.py",
+    "tests/sla/test_warnings.py",
 )
 FIGURES_PROPERTY = "figures"
 

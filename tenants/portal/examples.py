@@ -90,6 +90,7 @@ TICKET_DETAIL = {
             "created_at": "2026-03-05T13:12:40.000000Z",
         }
     ],
+    "expected_resolution_at": "2026-03-12T13:12:40.000000Z",
 }
 NOTIFICATION = {
     "id": 44,

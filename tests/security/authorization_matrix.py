@@ -128,6 +128,11 @@ APARTMENT_BODY = lambda w, me: {"building": w.building.pk, "name": "Matriz-1"}  
 TENANT_BODY = lambda w, me: {"apartment": w.apartment.pk, "phone": "+57 1 000"}  # noqa: E731
 DEVICE_TYPE_BODY = lambda w, me: {"name": "Secadora"}  # noqa: E731
 DEVICE_BODY = lambda w, me: {"name": "Consola", "owners": [w.tenant.pk]}  # noqa: E731
+SLA_POLICY = "api/sla-policies/<int:policy_id>/"
+SLA_POLICY_PATH = "/api/sla-policies/{w.spare_sla_policy.pk}/"
+SLA_TARGETS = {"first_response_minutes": 30, "resolution_minutes": 600, "approval_minutes": 60}
+SLA_POLICY_BODY = lambda w, me: {"priority": "low", "category": "matriz", **SLA_TARGETS}  # noqa: E731
+SLA_SPARE_BODY = lambda w, me: {"priority": "medium", "category": "matriz-spare", **SLA_TARGETS}  # noqa: E731
 
 
 def management(resource: str, *, body: Body, create_body: Body | None = None) -> list[Row]:
@@ -555,6 +560,13 @@ ROWS: list[Row] = [
     ),
     *management("device-types", body=DEVICE_TYPE_BODY),
     *management("devices", body=DEVICE_BODY),
+    # --- service levels (ADMIN) -------------------------------------------------------------------
+    Row("GET", "api/sla-policies/", staff(ADMIN=200)),
+    Row("POST", "api/sla-policies/", staff(ADMIN=201), body=SLA_POLICY_BODY),
+    Row("GET", SLA_POLICY, staff(ADMIN=200), path=SLA_POLICY_PATH),
+    Row("PUT", SLA_POLICY, staff(ADMIN=200), path=SLA_POLICY_PATH, body=SLA_SPARE_BODY),
+    Row("PATCH", SLA_POLICY, staff(ADMIN=200), path=SLA_POLICY_PATH, body=lambda w, me: {"approval_minutes": 90}),
+    Row("DELETE", SLA_POLICY, staff(ADMIN=204), path=SLA_POLICY_PATH),
 ]
 
 

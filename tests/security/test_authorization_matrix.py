@@ -23,6 +23,7 @@ from rest_framework.test import APIClient
 
 from conversations.models import MessageAttachment, TicketMessage
 from notifications.models import Notification, NotificationType
+from sla.models import SLAPolicy
 from tests.factories import (
     TEST_PASSWORD,
     ApartmentFactory,
@@ -253,6 +254,13 @@ def build_world() -> SimpleNamespace:
         spare_tenants=TenantFactory(apartment=apartment),
         spare_device_types=NameDeviceFactory(name="Horno"),
         spare_devices=DeviceFactory(owners=[tenant]),
+        spare_sla_policy=SLAPolicy.objects.create(
+            priority="medium",
+            category="matriz-spare",
+            first_response_minutes=1,
+            resolution_minutes=2,
+            approval_minutes=3,
+        ),
     )
     callers = {
         "anonymous": None,

@@ -506,6 +506,7 @@ ADMIN_ONLY_ROUTES = {
     "mgmt-tenant-profile-detail",
     "mgmt-device-type-detail",
     "mgmt-device-detail",
+    "sla-policy-detail",
 }
 # Not object routes at all.
 EXEMPT_ROUTES = {

@@ -7,6 +7,7 @@ a working day; an urgent ticket's targets are 60 min (first response) and 480 mi
 import pytest
 
 from conversations import services as conversation_services
+from sla import clocks
 from sla.models import SLAPolicy
 from tests.factories import UserFactory
 from tests.sla.conftest import bogota
@@ -254,3 +255,19 @@ def test_a_ticket_of_a_priority_without_policy_has_no_clocks(people, clock):
     # then it has no clocks (and no breach)
     assert (ticket.first_response_due, ticket.resolution_due) == (None, None)
     assert ticket.sla["breached"] == []
+
+
+def test_a_new_priority_re_aims_the_running_clocks(people, clock):
+    # given an urgent ticket opened Monday 09:00
+    ticket = open_ticket(people, clock, bogota(2026, 3, 2, 9, 0))
+
+    # when an admin lowers it to high (240 / 1440 business minutes) in the Django admin
+    ticket.priority = "high"
+    fields = clocks.on_retargeted(ticket)
+    ticket.save(update_fields=fields)
+
+    # then its clocks count the new targets from the opening
+    ticket = fresh(ticket)
+    assert ticket.first_response_due == bogota(2026, 3, 2, 13, 0)
+    # 540 minutes on Monday, 600 on Tuesday, 300 on Wednesday
+    assert ticket.resolution_due == bogota(2026, 3, 4, 13, 0)
