@@ -203,6 +203,12 @@ class Ticket(models.Model):
                 name="tickets_sla_approval_idx",
                 condition=Q(approval_due__isnull=False),
             ),
+            # sla-compliance: the partial months at a range's ends read the answered tickets.
+            models.Index(
+                fields=["first_responded_at"],
+                name="tickets_first_responded_idx",
+                condition=Q(first_responded_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -326,6 +332,10 @@ class StateChangeRequest(models.Model):
         indexes = [
             models.Index(fields=["status", "created_at"], name="tickets_request_status_idx"),
             models.Index(fields=["ticket", "created_at"], name="tickets_request_ticket_idx"),
+            # sla-compliance: the partial months at a range's ends read the measured decisions.
+            models.Index(
+                fields=["decided_at"], name="tickets_request_waited_idx", condition=Q(waited_minutes__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:
