@@ -186,7 +186,9 @@ def role_clients(db, api_client, admin_user, tech_user, client_user) -> dict[str
 # clusters, SMTP servers) use helpers from these modules. Under `--dist loadgroup` (make test)
 # they all run on one pytest-xdist worker, one after another, so that no two of them compete
 # for the CPU inside their timing windows.
-PROCESS_HELPERS = frozenset({"tests.processes", "tests.faults.conftest", "tests.notifications.smtp_server"})
+PROCESS_HELPERS = frozenset(
+    {"tests.processes", "tests.faults.conftest", "tests.notifications.smtp_server", "tests.notifications.expo_server"}
+)
 PROCESSES_GROUP = "processes"
 
 # The SQLite run (make test-sqlite): the contract tests and the main flows of both APIs on
@@ -224,6 +226,10 @@ SQLITE_SUITE = (
     "tests/conversations/test_staff_api.py",
     "tests/conversations/test_portal.py",
     "tests/conversations/test_internal_notes.py",
+    # phones (push tokens) and notification settings, both APIs
+    "tests/notifications/test_push_api.py",
+    "tests/notifications/test_preferences.py",
+    "tests/tenants/test_portal_push.py",
     # service levels: the clocks through the services, the API, the warnings command
     "tests/sla/test_clocks.py",
     "tests/sla/test_api.py",

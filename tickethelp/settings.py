@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers as cors_default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 from tickethelp.logging import resolve_log_format
@@ -199,6 +200,8 @@ TECHNICIAN_CAPACITY = env_int("TECHNICIAN_CAPACITY", 10)
 # Lists the real clients read whole (users lists, the residents' tickets) answer every row
 # when no paging parameter is given, up to this many; past it, the first page and its headers.
 MAX_UNPAGED_RESULTS = env_int("MAX_UNPAGED_RESULTS", 5000)
+# Active push tokens a user keeps (phones, tablets); registering one more retires the oldest.
+PUSH_TOKENS_PER_USER = env_int("PUSH_TOKENS_PER_USER", 10)
 
 # --- REST framework ---------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -221,6 +224,8 @@ REST_FRAMEWORK = {
         "tenant_password_reset": env_str("PASSWORD_RESET_RATE", "3/hour"),
         # Password changes check the current password (users.throttles.PasswordCheckThrottle).
         "password_check": env_str("PASSWORD_CHECK_RATE", "10/hour"),
+        # Apps register their push token at every start (notifications.views.PushTokenRegisterThrottle).
+        "push_token_register": env_str("PUSH_TOKEN_REGISTER_RATE", "60/hour"),
     },
     # Client IP for throttles: 0 = REMOTE_ADDR (X-Forwarded-For is spoofable unless the
     # number of trusted proxies in front of us is known; 1 behind the platform's balancer).
@@ -262,7 +267,10 @@ CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_URLS_REGEX = r"^/api/.*$"
 # Bearer tokens in the Authorization header, no cookies: credentials are never needed.
 CORS_ALLOW_CREDENTIALS = False
-CORS_EXPOSE_HEADERS = ["X-Request-ID", "X-Total-Count", "Link"]
+CORS_EXPOSE_HEADERS = ["X-Request-ID", "X-Total-Count", "Link", "ETag", "Idempotent-Replayed"]
+# Besides django-cors-headers' defaults: idempotent retries of creates (tickethelp.idempotency)
+# and conditional GETs (tickethelp.etags) from a browser.
+CORS_ALLOW_HEADERS = (*cors_default_headers, "idempotency-key", "if-none-match")
 
 # --- Background tasks -------------------------------------------------------------------
 # "immediate" runs tasks in-process right after commit (local runs, tests); "database"
@@ -415,3 +423,24 @@ LOGGING = {
 # delay (doubled after each failure: 30 s, 60 s, 120 s, 240 s with the defaults).
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 5)
 NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 30)
+
+# --- Push notifications (notifications/delivery/push.py) ------------------------------------
+# Expo's push service; point both URLs elsewhere to test against a fake. The access token is
+# only needed when the Expo project enforces "enhanced push security".
+EXPO_PUSH_URL = env_str("EXPO_PUSH_URL", "https://exp.host/--/api/v2/push/send")
+EXPO_RECEIPTS_URL = env_str("EXPO_RECEIPTS_URL", "https://exp.host/--/api/v2/push/getReceipts")
+EXPO_ACCESS_TOKEN = env_str("EXPO_ACCESS_TOKEN", "")
+# Seconds to wait for Expo's answer before the attempt counts as failed (and is retried).
+PUSH_TIMEOUT_SECONDS = env_int("PUSH_TIMEOUT_SECONDS", 10)
+# Attempts per push before it is FALLIDA, and the first back-off delay (doubled each time;
+# a 429's Retry-After is honoured when longer).
+PUSH_MAX_ATTEMPTS = env_int("PUSH_MAX_ATTEMPTS", 6)
+PUSH_RETRY_BASE_SECONDS = env_int("PUSH_RETRY_BASE_SECONDS", 30)
+# How long a claimed push is reserved for the worker sending it: a worker killed mid-send
+# leaves it PENDIENTE, and it is sent again once this has passed (never sooner).
+PUSH_CLAIM_SECONDS = env_int("PUSH_CLAIM_SECONDS", 120)
+# Expo's receipts are checked this long after the send (they are ready within ~15 min).
+PUSH_RECEIPT_DELAY_SECONDS = env_int("PUSH_RECEIPT_DELAY_SECONDS", 900)
+# FCM HTTP v1 for `fcm` tokens. Not implemented yet: `fcm` tokens are recorded OMITIDA.
+FCM_CREDENTIALS_FILE = env_str("FCM_CREDENTIALS_FILE", "")
+FCM_PROJECT_ID = env_str("FCM_PROJECT_ID", "")

@@ -386,6 +386,25 @@ class PortalTicketCreateRequestSerializer(PortalTicketCreateSerializer):
         return fields
 
 
+class PortalAndroidAttachmentSerializer(serializers.Serializer):
+    name = serializers.CharField(required=False, help_text="Display name of the file.")
+    type = serializers.CharField(required=False, help_text="Declared MIME type (ignored: sniffed from the bytes).")
+    data = serializers.CharField(help_text="Plain base64, or a `data:<type>;base64,` URL.")
+    size = serializers.IntegerField(required=False, help_text="Declared size (ignored: the decoded size counts).")
+
+
+class PortalAndroidTicketCreateSerializer(serializers.Serializer):
+    """The Android app's JSON create (documentation only: the view decodes the files and
+    validates the rest with PortalTicketCreateSerializer)."""
+
+    device_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    category = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    attachments_base64 = PortalAndroidAttachmentSerializer(many=True, required=False, max_length=MAX_ATTACHMENTS)
+
+
 class PortalCancelSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 

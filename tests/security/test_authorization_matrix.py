@@ -22,7 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from rest_framework.test import APIClient
 
 from conversations.models import MessageAttachment, TicketMessage
-from notifications.models import Notification, NotificationType
+from notifications.models import Notification, NotificationType, PushToken
 from sla.models import SLAPolicy
 from tests.factories import (
     TEST_PASSWORD,
@@ -246,6 +246,9 @@ def build_world() -> SimpleNamespace:
         visit_started=AppointmentFactory(ticket=ticket, status="in_progress"),
         tenant_visit=AppointmentFactory(ticket=tenant_ticket, status="awaiting_feedback"),
         tenant_notification=notify(tenant.user, tenant_ticket),
+        push_token=PushToken.objects.create(
+            usuario=client, token="ExponentPushToken[matriz-cliente]", token_type="expo", platform="android"
+        ),
         # rows the management API may change or delete (nothing depends on them)
         spare_owners=OwnerFactory(),
         spare_buildings=BuildingFactory(owner=owner),

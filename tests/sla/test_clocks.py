@@ -14,6 +14,7 @@ from tests.sla.conftest import bogota
 from tickets import services
 from tickets.models import Estado, Ticket
 from users.models import Role
+from visits import services as visit_services
 
 pytestmark = pytest.mark.django_db
 
@@ -271,3 +272,19 @@ def test_a_new_priority_re_aims_the_running_clocks(people, clock):
     assert ticket.first_response_due == bogota(2026, 3, 2, 13, 0)
     # 540 minutes on Monday, 600 on Tuesday, 300 on Wednesday
     assert ticket.resolution_due == bogota(2026, 3, 4, 13, 0)
+
+
+def test_booking_a_visit_is_a_first_response(people, clock):
+    # given an urgent ticket opened at 09:00
+    ticket = open_ticket(people, clock, bogota(2026, 3, 2, 9, 0))
+
+    # when the technician books a visit at 09:20 for the afternoon
+    clock.at(bogota(2026, 3, 2, 9, 20))
+    visit_services.appointment_book(
+        ticket_id=ticket.pk, actor=people["tech"], title="Revisión", scheduled_for=bogota(2026, 3, 2, 15, 0)
+    )
+
+    # then the resident was answered then
+    ticket = fresh(ticket)
+    assert ticket.first_responded_at == bogota(2026, 3, 2, 9, 20)
+    assert ticket.first_response_minutes == 20
