@@ -55,7 +55,8 @@ def generate(*, tickets: int, clients: int, technicians: int, admins: int, tenan
     sql(
         """TRUNCATE notifications_notification, tickets_tickethistory, tickets_ticketattachment,
            tickets_statechangerequest, tickets_ticket, tickets_ticketcount, reports_dailyflow, reports_clientmonth,
-           reports_clientyear, reports_distinctclients, reports_portalcount,
+           reports_clientyear, reports_distinctclients, reports_portalcount, reports_slamonth,
+           reports_slaprioritymonth, reports_approvalmonth,
            tenants_device_owners,
            tenants_device_shared_with,
            tenants_device, tenants_tenant, tenants_apartment, tenants_doorman, tenants_building, tenants_owner,
@@ -111,27 +112,54 @@ def generate(*, tickets: int, clients: int, technicians: int, admins: int, tenan
     # Tickets: deterministic pseudo-random spread from the row number.
     sql(
         """INSERT INTO tickets_ticket (code, titulo, descripcion, equipo, fecha, category, priority, created_at,
-               updated_at, administrador_id, cliente_id, estado_id, tecnico_id, device_id, fecha_resolucion)
+               updated_at, administrador_id, cliente_id, estado_id, tecnico_id, device_id, fecha_resolucion,
+               first_response_due, first_response_warn_at, first_responded_at, first_response_minutes,
+               resolution_due, resolution_warn_at, resolution_paused_at, resolution_paused_minutes,
+               resolution_minutes, sla_stopped_at, approval_due, approval_warn_at)
            SELECT 'TK-' || lpad(n::text, 7, '0'), 'Ticket de prueba ' || n, 'Descripción del problema ' || n,
                   'Equipo', f, (ARRAY['Hardware','Software','Conectividad','Electrodomésticos'])[1 + n %% 4],
                   (ARRAY['low','medium','high','urgent'])[1 + (n / 7) %% 4], f, f,
                   1 + n %% %s,
                   CASE WHEN n %% 5 = 0 THEN %s + (n / 5) %% %s ELSE %s + n %% %s END,
-                  CASE WHEN r < 12 THEN 1 WHEN r < 17 THEN 2 WHEN r < 22 THEN 3 WHEN r < 90 THEN 4 ELSE 5 END,
+                  e,
                   %s + n %% %s,
                   CASE WHEN n %% 5 = 0 THEN 1 + (n / 5) %% %s END,
-                  CASE WHEN r >= 22 AND r < 90 THEN f + interval '1 hour' * (4 + n %% 200) END
-           FROM (SELECT n, (n::bigint * 7919) %% 100 AS r,
-                        now() - (interval '1095 days' * (1 - n::float8 / %s)) AS f
-                 FROM generate_series(1, %s) AS n) AS s""",
+                  done,
+                  -- service-level clocks as sla.clocks leaves them, with the default policy's targets
+                  -- (wall-clock minutes here, not business time: the reads care about shapes and
+                  -- spreads). Answered within 1 to 2x the target (about half on time; open tickets:
+                  -- half answered); finalized: paused at the request an hour before the approval;
+                  -- cancelled: stopped a day later; pending requests: paused, approval clock running.
+                  f + interval '1 minute' * fr, f + interval '1 minute' * fr * 0.8,
+                  CASE WHEN answered THEN f + interval '1 minute' * (1 + (n * 37) %% (2 * fr)) END,
+                  CASE WHEN answered THEN 1 + (n * 37) %% (2 * fr) END,
+                  f + interval '1 minute' * rs, f + interval '1 minute' * rs * 0.8,
+                  CASE WHEN e = 4 THEN done - interval '1 hour' WHEN pending THEN asked END,
+                  0,
+                  CASE WHEN e = 4 THEN (extract(epoch FROM done - f) / 60)::integer - 60 WHEN e = 5 THEN 1440 END,
+                  CASE WHEN e = 4 THEN done WHEN e = 5 THEN f + interval '1 day' END,
+                  CASE WHEN pending THEN asked + interval '240 minutes' END,
+                  CASE WHEN pending THEN asked + interval '192 minutes' END
+           FROM (SELECT *, e <> 1 OR n %% 2 = 0 AS answered, e = 3 AND n %% 5 = 0 AS pending,
+                        CASE WHEN e = 4 THEN f + interval '1 hour' * (4 + n %% 200) END AS done,
+                        now() - interval '1 hour' * (n %% 300) AS asked
+                 FROM (SELECT n, f,
+                              CASE WHEN r < 12 THEN 1 WHEN r < 17 THEN 2 WHEN r < 22 THEN 3 WHEN r < 90 THEN 4
+                                   ELSE 5 END AS e,
+                              (ARRAY[1440, 480, 240, 60])[1 + (n / 7) %% 4] AS fr,
+                              (ARRAY[7200, 4320, 1440, 480])[1 + (n / 7) %% 4] AS rs
+                       FROM (SELECT n, (n::bigint * 7919) %% 100 AS r,
+                                    now() - (interval '1095 days' * (1 - n::float8 / %s)) AS f
+                             FROM generate_series(1, %s) AS n) AS s0) AS s1) AS s""",
         [admins, first_client, tenants, first_client, clients, admins + 1, technicians, tenants, tickets, tickets],
         label=f"tickets ({tickets})",
     )
     sql(
         """INSERT INTO tickets_statechangerequest (ticket_id, requested_by_id, from_state_id, to_state_id, reason,
-               status, decided_by_id, decided_at, rejection_reason, created_at)
+               status, decided_by_id, decided_at, rejection_reason, created_at, approval_due, waited_minutes)
            SELECT id, tecnico_id, 3, 4, '', 'approved', administrador_id,
-                  fecha_resolucion, '', fecha_resolucion - interval '1 hour'
+                  fecha_resolucion, '', fecha_resolucion - interval '1 hour',
+                  fecha_resolucion - interval '1 hour' + interval '1 minute' * (20 + id %% 80), 60
            FROM tickets_ticket WHERE estado_id = 4""",
         label="approved requests",
     )
@@ -220,6 +248,7 @@ def generate(*, tickets: int, clients: int, technicians: int, admins: int, tenan
     sql("SELECT tickets_ticketcount_rebuild()", label="ticket counters")
     sql("SELECT reports_rollups_rebuild(%s)", [settings.TIME_ZONE], label="report roll-ups")
     sql("SELECT reports_portal_rebuild()", label="portal counts")
+    sql("SELECT reports_sla_rebuild(%s)", [settings.TIME_ZONE], label="service-level roll-ups")
     started = time.perf_counter()
     rating_rollup_rebuild()
     print(f"  {'ratings roll-up':<38} {time.perf_counter() - started:7.1f} s", flush=True)

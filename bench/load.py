@@ -60,6 +60,7 @@ READS = [
     Read("tickets list ?estado=1 (open)", "admin", "/api/tickets/?estado=1"),
     Read("tickets list ?tecnico=", "admin", "/api/tickets/?tecnico={tech_document}"),
     Read("tickets list ?search=<code>", "admin", "/api/tickets/?search={search_code}"),
+    Read("tickets list ?sla=at_risk", "admin", "/api/tickets/?sla=at_risk"),
     Read("ticket history", "admin", "/api/tickets/{ticket_id}/history/"),
     Read("consulta (TECH)", "tech", "/api/tickets/consulta/"),
     Read("consulta (CLIENT)", "client", "/api/tickets/consulta/"),
@@ -98,6 +99,7 @@ READS = [
             "aprobaciones-pendientes/?limit=20",
             "tickets-portal/",
             "satisfaction/",
+            "sla-compliance/",
         )
     ),
 ]

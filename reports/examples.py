@@ -142,3 +142,37 @@ SATISFACTION = response_example(
         "por_tecnico": [_TULIO_RATINGS],
     },
 )
+
+_SLA_CLOCKS = {
+    "primera_respuesta": {"cumplidos": 3, "incumplidos": 1, "porcentaje_cumplimiento": 75.0, "mediana_minutos": 42},
+    "resolucion": {"cumplidos": 1, "incumplidos": 0, "porcentaje_cumplimiento": 100.0, "mediana_minutos": 1310},
+}
+_SLA_APPROVALS = {
+    "aprobadas": 1,
+    "rechazadas": 1,
+    "a_tiempo": 1,
+    "fuera_de_plazo": 1,
+    "porcentaje_a_tiempo": 50.0,
+    "mediana_espera_minutos": 96,
+}
+_SLA_ADMIN = {"document": "1000000001", "nombre_completo": "Ada Administradora", **_SLA_APPROVALS}
+_SLA_TECH = {"document": "2000000003", "nombre_completo": "Tulio Soporte", **_SLA_CLOCKS}
+SLA_COMPLIANCE = response_example(
+    "Cumplimiento de niveles de servicio",
+    {
+        "desde": "2026-01-01",
+        **_SLA_CLOCKS,
+        "aprobaciones": {**_SLA_APPROVALS, "por_administrador": [_SLA_ADMIN]},
+        "por_prioridad": [{"prioridad": "high", **_SLA_CLOCKS}],
+        "por_tecnico": [_SLA_TECH],
+        "por_mes": [
+            {
+                "mes": "2026-03",
+                **_SLA_CLOCKS,
+                "aprobaciones": {**_SLA_APPROVALS, "por_administrador": [_SLA_ADMIN]},
+                "por_prioridad": [{"prioridad": "high", **_SLA_CLOCKS}],
+                "por_tecnico": [_SLA_TECH],
+            }
+        ],
+    },
+)

@@ -135,3 +135,87 @@ class PortalCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cliente_id} · {self.category} · {self.priority}: {self.tickets}"
+
+
+class SLAMonth(models.Model):
+    """Service-level outcomes per local month and technician: how many of the technician's
+    tickets met or breached a clock, per bucket of business minutes the clock ran.
+
+    A clock counts in the month it stopped: the first response when it was given, the
+    resolution when the ticket was finalized. `minutes` is the lower bound of the clock's
+    bucket (reports.selectors.SLA_MINUTE_BUCKETS: exact below 10, then ten per decade), so
+    the report's medians come from a few rows per month and technician whatever the number
+    of tickets. Kept by PostgreSQL triggers on `tickets_ticket` (migration 0004) like the
+    other roll-ups, in `RollupZone.zone`; SLAPriorityMonth is its twin per priority."""
+
+    class Clock(models.TextChoices):
+        FIRST_RESPONSE = "first_response", "primera respuesta"
+        RESOLUTION = "resolution", "resolución"
+
+    month = models.DateField("mes")  # its first day
+    clock = models.CharField("reloj", max_length=20, choices=Clock.choices)
+    technician_id = models.BigIntegerField("técnico")  # 0: no technician
+    met = models.BooleanField("cumplido")
+    minutes = models.IntegerField("minutos hábiles (desde)")
+    tickets = models.IntegerField("tickets", default=0)
+
+    class Meta:
+        verbose_name = "nivel de servicio por técnico y mes"
+        verbose_name_plural = "niveles de servicio por técnico y mes"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "clock", "technician_id", "met", "minutes"], name="reports_slamonth_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} · {self.clock} · {self.technician_id}: {self.tickets}"
+
+
+class SLAPriorityMonth(models.Model):
+    """SLAMonth per ticket priority instead of technician (the same clocks, counted once more)."""
+
+    month = models.DateField("mes")  # its first day
+    clock = models.CharField("reloj", max_length=20, choices=SLAMonth.Clock.choices)
+    priority = models.CharField("prioridad", max_length=10)
+    met = models.BooleanField("cumplido")
+    minutes = models.IntegerField("minutos hábiles (desde)")
+    tickets = models.IntegerField("tickets", default=0)
+
+    class Meta:
+        verbose_name = "nivel de servicio por prioridad y mes"
+        verbose_name_plural = "niveles de servicio por prioridad y mes"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "clock", "priority", "met", "minutes"], name="reports_slaprioritymonth_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} · {self.clock} · {self.priority}: {self.tickets}"
+
+
+class ApprovalMonth(models.Model):
+    """Final-state requests an admin decided per local month (of the decision): approved or
+    rejected, within the approval target or not, per bucket of business minutes waited
+    (bucketed like SLAMonth.minutes). Kept by a PostgreSQL trigger on
+    `tickets_statechangerequest` (migration 0004)."""
+
+    month = models.DateField("mes")  # its first day
+    admin_id = models.BigIntegerField("administrador")
+    approved = models.BooleanField("aprobada")
+    met = models.BooleanField("a tiempo")
+    minutes = models.IntegerField("minutos hábiles de espera (desde)")
+    requests = models.IntegerField("solicitudes", default=0)
+
+    class Meta:
+        verbose_name = "aprobaciones por mes"
+        verbose_name_plural = "aprobaciones por mes"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "admin_id", "approved", "met", "minutes"], name="reports_approvalmonth_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} · {self.admin_id}: {self.requests}"

@@ -1,27 +1,38 @@
 """Report queries: every number is a database aggregate (GROUP BY, conditional counts, date
 truncation in the configured time zone). Python only shapes the handful of result rows."""
 
+from bisect import bisect_right
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
 from django.db.models import (
     Avg,
+    BooleanField,
     Count,
     DurationField,
     ExpressionWrapper,
     F,
     Min,
+    Q,
     QuerySet,
     Sum,
     Value,
 )
-from django.db.models.functions import Trunc
+from django.db.models.functions import Coalesce, Trunc
 from django.utils import timezone
 
-from reports.models import DailyFlow, DistinctClients, PortalCount, RollupZone
+from reports.models import (
+    ApprovalMonth,
+    DailyFlow,
+    DistinctClients,
+    PortalCount,
+    RollupZone,
+    SLAMonth,
+    SLAPriorityMonth,
+)
 from tenants.models import Building
-from tickets.models import Estado, EstadoCodigo, RequestStatus, StateChangeRequest, Ticket
+from tickets.models import Estado, EstadoCodigo, Priority, RequestStatus, StateChangeRequest, Ticket
 from tickets.selectors import ticket_counts
 from users.models import Role, User
 from visits.models import Appointment, RatingMonth
@@ -508,3 +519,405 @@ def satisfaction(*, lower: datetime | None, upper: datetime | None) -> dict:
             {"mes": month.strftime("%Y-%m"), **_rating_summary(counts), "por_tecnico": ranked(per_month[month])}
         )
     return {**_rating_summary(overall), "por_mes": months, "por_tecnico": ranked(per_tech)}
+
+
+# --- Service levels: compliance per month, technician and priority; approval waits ----------
+
+# Priorities in the report's order, most urgent first.
+PRIORITY_ORDER = (Priority.URGENT, Priority.HIGH, Priority.MEDIUM, Priority.LOW)
+FIRST_RESPONSE, RESOLUTION = SLAMonth.Clock.FIRST_RESPONSE.value, SLAMonth.Clock.RESOLUTION.value
+# Without `from`, the compliance report covers this many months back (the current one included).
+DEFAULT_SLA_MONTHS = 3
+
+# Lower bounds of the business-minute buckets of the roll-ups: exact below 10, then ten per
+# decade (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten). The same array is in
+# the SQL function reports_sla_bucket (migration 0004).
+SLA_MINUTE_BUCKETS = (
+    *range(10),
+    *(int(step * 10**power) for power in range(1, 6) for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8)),
+)
+
+
+def sla_minutes_bucket(minutes: int) -> int:
+    """The lower bound of the bucket `minutes` falls in."""
+    return SLA_MINUTE_BUCKETS[max(0, bisect_right(SLA_MINUTE_BUCKETS, minutes) - 1)]
+
+
+def _bucket_end(bound: int) -> int:
+    """The next bucket's lower bound (the last bucket: its own)."""
+    index = SLA_MINUTE_BUCKETS.index(bound)
+    return SLA_MINUTE_BUCKETS[min(index + 1, len(SLA_MINUTE_BUCKETS) - 1)]
+
+
+# Per clock: the instant it counts at (its month), the condition for counting, "met" and the
+# business minutes it ran. The trigger of migration 0004 says the same in SQL. The resolution
+# met its target if it last ran (until its final pause, the final-state request, or until the
+# clocks stopped) no later than its due instant: sla.clocks moves the due on each resume only.
+SLA_CLOCKS = {
+    FIRST_RESPONSE: (
+        "first_responded_at",
+        Q(first_responded_at__isnull=False, first_response_due__isnull=False, first_response_minutes__isnull=False),
+        Q(first_responded_at__lte=F("first_response_due")),
+        "first_response_minutes",
+    ),
+    RESOLUTION: (
+        "fecha_resolucion",
+        Q(
+            fecha_resolucion__isnull=False,
+            resolution_due__isnull=False,
+            resolution_minutes__isnull=False,
+            sla_stopped_at__isnull=False,
+        ),
+        Q(resolution_due__gte=Coalesce(F("resolution_paused_at"), F("sla_stopped_at"))),
+        "resolution_minutes",
+    ),
+}
+
+
+class _Tally:
+    """Met / breached counts and a histogram of business minutes (bucket lower bound -> clocks)."""
+
+    __slots__ = ("breached", "histogram", "met")
+
+    def __init__(self):
+        self.met = 0
+        self.breached = 0
+        self.histogram: dict[int, int] = {}
+
+    def add(self, *, met: bool, minutes: int, total: int) -> None:
+        if met:
+            self.met += total
+        else:
+            self.breached += total
+        self.histogram[minutes] = self.histogram.get(minutes, 0) + total
+
+    def median(self) -> int | None:
+        """The lower median (the ceil(n/2)-th smallest value), interpolated inside its bucket
+        as if the bucket's clocks were spread evenly over it: exact below 10 minutes, within
+        the bucket's width (about a fifth of the value) above."""
+        total = self.met + self.breached
+        if not total:
+            return None
+        rank, below = (total + 1) // 2, 0
+        for bound in sorted(self.histogram):
+            count = self.histogram[bound]
+            if below + count >= rank:
+                return int(bound + (_bucket_end(bound) - bound) * (rank - below - 0.5) / count)
+            below += count
+        raise AssertionError("unreachable: the histogram holds every counted clock")
+
+    def summary(self) -> dict:
+        counted = self.met + self.breached
+        return {
+            "cumplidos": self.met,
+            "incumplidos": self.breached,
+            "porcentaje_cumplimiento": _percent(self.met, counted) if counted else None,
+            "mediana_minutos": self.median(),
+        }
+
+
+Span = tuple[datetime | None, datetime | None]
+
+
+def _within(field: str, spans: list[Span]) -> Q:
+    """`field` in any of the [lower, upper) spans (None: unbounded on that side)."""
+    condition = None
+    for lower, upper in spans:
+        span = Q()
+        if lower is not None:
+            span &= Q(**{f"{field}__gte": lower})
+        if upper is not None:
+            span &= Q(**{f"{field}__lt": upper})
+        if not span:
+            return Q()  # all of history (an empty Q would vanish from an OR)
+        condition = span if condition is None else condition | span
+    return condition if condition is not None else Q(pk__in=[])
+
+
+def _clocks_in(spans: list[Span]) -> tuple[list[tuple], list[tuple]]:
+    """(per technician, per priority) groups (month, clock, technician or priority, met,
+    bucket, tickets) of the clocks that stopped in the spans, from the tickets themselves:
+    one query for both clocks."""
+    zone = timezone.get_current_timezone()
+    per_clock = [
+        Ticket.objects.filter(counted, _within(stopped, spans))
+        .order_by()
+        .annotate(
+            month=Trunc(stopped, "month", tzinfo=zone),
+            clock=Value(clock),
+            met=ExpressionWrapper(met, output_field=BooleanField()),
+            ran=F(minutes),
+        )
+        .values("month", "clock", "tecnico_id", "priority", "met", "ran")
+        .annotate(total=Count("*"))
+        .values_list("month", "clock", "tecnico_id", "priority", "met", "ran", "total")
+        for clock, (stopped, counted, met, minutes) in SLA_CLOCKS.items()
+    ]
+    per_tech: dict[tuple, int] = {}
+    per_priority: dict[tuple, int] = {}
+    for month, clock, tech, priority, met, ran, total in per_clock[0].union(*per_clock[1:], all=True):
+        day, bucket = timezone.localtime(month).date(), sla_minutes_bucket(ran)
+        tech_key = (day, clock, tech or 0, bool(met), bucket)
+        priority_key = (day, clock, priority, bool(met), bucket)
+        per_tech[tech_key] = per_tech.get(tech_key, 0) + total
+        per_priority[priority_key] = per_priority.get(priority_key, 0) + total
+    return [(*k, n) for k, n in per_tech.items()], [(*k, n) for k, n in per_priority.items()]
+
+
+def _approvals_in(spans: list[Span]) -> list[tuple]:
+    """(month, admin, approved, met, bucket, requests) of the requests decided in the spans."""
+    zone = timezone.get_current_timezone()
+    rows = (
+        StateChangeRequest.objects.filter(
+            _within("decided_at", spans),
+            status__in=(RequestStatus.APPROVED, RequestStatus.REJECTED),
+            waited_minutes__isnull=False,
+            approval_due__isnull=False,
+        )
+        .order_by()
+        .annotate(
+            month=Trunc("decided_at", "month", tzinfo=zone),
+            approved=ExpressionWrapper(Q(status=RequestStatus.APPROVED), output_field=BooleanField()),
+            met=ExpressionWrapper(Q(decided_at__lte=F("approval_due")), output_field=BooleanField()),
+        )
+        .values("month", "decided_by_id", "approved", "met", "waited_minutes")
+        .annotate(total=Count("*"))
+        .values_list("month", "decided_by_id", "approved", "met", "waited_minutes", "total")
+    )
+    groups: dict[tuple, int] = {}
+    for month, admin, approved, met, waited, total in rows:
+        key = (timezone.localtime(month).date(), admin, bool(approved), bool(met), sla_minutes_bucket(waited))
+        groups[key] = groups.get(key, 0) + total
+    return [(*key, total) for key, total in groups.items()]
+
+
+def _tally_cells(per_tech: list[tuple], per_priority: list[tuple]) -> tuple[dict, dict]:
+    """The cells of `sla_compliance` in Python, from clock groups: (month or None for the whole
+    range, technician / priority or None for all, clock) -> _Tally."""
+    techs: dict[tuple, _Tally] = {}
+    priorities: dict[tuple, _Tally] = {}
+    for month, clock, tech, met, minutes, total in per_tech:
+        _count(techs, ((None, tech, clock), (month, tech, clock)), met, minutes, total)
+    for month, clock, priority, met, minutes, total in per_priority:
+        # every counted clock has one priority: the totals come from here
+        keys = ((None, None, clock), (None, priority, clock), (month, None, clock), (month, priority, clock))
+        _count(priorities, keys, met, minutes, total)
+    return techs, priorities
+
+
+# The same cells in SQL, from a roll-up's whole months plus the partial months' groups (passed
+# as arrays): met / total per grouping set, and the bucket holding the lower median with the
+# clocks below it, for `_Cell` to interpolate. Tens of thousands of roll-up rows at a million
+# tickets become one row per cell here, not in Python.
+_CELLS_SQL = """
+WITH source (month, who, clock, met, minutes, tickets) AS (
+    SELECT month, {who}, clock, met, minutes, tickets FROM {table}
+    WHERE tickets > 0 AND month >= %s AND (%s::date IS NULL OR month < %s)
+    UNION ALL
+    SELECT * FROM unnest(%s::date[], %s::{who_type}[], %s::text[], %s::boolean[], %s::integer[], %s::bigint[])
+), hist AS (
+    SELECT month, who, clock, minutes, sum(tickets) AS n, coalesce(sum(tickets) FILTER (WHERE met), 0) AS met
+    FROM source GROUP BY GROUPING SETS ({sets})
+), ranked AS (
+    SELECT *, sum(n) OVER (PARTITION BY month, who, clock ORDER BY minutes) AS upto,
+           sum(n) OVER (PARTITION BY month, who, clock) AS total,
+           sum(met) OVER (PARTITION BY month, who, clock) AS met_total
+    FROM hist
+)
+SELECT month, who, clock, total::bigint, met_total::bigint, minutes, n::bigint, (upto - n)::bigint FROM ranked
+WHERE upto >= div(total + 1, 2) AND upto - n < div(total + 1, 2)
+"""
+
+
+class _Cell:
+    """A cell computed in SQL: its counts and the bucket of its lower median."""
+
+    __slots__ = ("breached", "med", "met")
+
+    def __init__(self, *, met: int, breached: int, median: int | None):
+        self.met, self.breached, self.med = met, breached, median
+
+    def median(self) -> int | None:
+        return self.med
+
+    summary = _Tally.summary
+
+
+def _sql_cells(*, table: str, who: str, who_type: str, sets: str, months: Span, edges: list[tuple]) -> dict:
+    whole_from, whole_to = (None if bound is None else bound.date() for bound in months)
+    columns = list(zip(*edges, strict=True)) if edges else [[]] * 6
+    # groups are (month, clock, who, met, minutes, tickets); the SQL wants who before clock
+    arrays = [list(columns[0]), list(columns[2]), list(columns[1]), *(list(column) for column in columns[3:])]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CELLS_SQL.format(table=table, who=who, who_type=who_type, sets=sets),
+            [whole_from, whole_to, whole_to, *arrays],
+        )
+        rows = cursor.fetchall()
+    cells = {}
+    for month, key, clock, total, met, minutes, count, below in rows:
+        rank = (total + 1) // 2
+        median = int(minutes + (_bucket_end(minutes) - minutes) * (rank - below - 0.5) / count)
+        cells[(month, key, clock)] = _Cell(met=met, breached=total - met, median=median)
+    return cells
+
+
+def _sla_cells(lower: datetime, upper: datetime | None) -> tuple[dict, dict, list[tuple]]:
+    """(per technician cells, per priority cells, approval groups): whole months from the
+    roll-ups (reports.SLAMonth, SLAPriorityMonth, ApprovalMonth) when they are kept, a range's
+    partial first and last month (or everything, without roll-ups) from the tickets and
+    requests themselves."""
+    if not _rollups_ready():
+        return (*_tally_cells(*_clocks_in([(lower, upper)])), _approvals_in([(lower, upper)]))
+    whole_from = lower if lower == _month_start(lower) else _next_month(lower)
+    whole_to = None if upper is None else _month_start(upper)
+    if whole_to is not None and whole_from >= whole_to:
+        return (*_tally_cells(*_clocks_in([(lower, upper)])), _approvals_in([(lower, upper)]))
+    months = {"month__gte": whole_from.date()} | ({"month__lt": whole_to.date()} if whole_to else {})
+    edges: list[Span] = [(lower, whole_from)] if lower < whole_from else []
+    if whole_to is not None and whole_to < upper:
+        edges.append((whole_to, upper))
+    per_tech, per_priority = _clocks_in(edges) if edges else ([], [])
+    techs = _sql_cells(
+        table=SLAMonth._meta.db_table,
+        who="technician_id",
+        who_type="bigint",
+        sets="(month, who, clock, minutes), (who, clock, minutes)",
+        months=(whole_from, whole_to),
+        edges=per_tech,
+    )
+    priorities = _sql_cells(
+        table=SLAPriorityMonth._meta.db_table,
+        who="priority",
+        who_type="text",
+        sets="(month, who, clock, minutes), (who, clock, minutes), (month, clock, minutes), (clock, minutes)",
+        months=(whole_from, whole_to),
+        edges=per_priority,
+    )
+    approvals = _approvals_in(edges) if edges else []
+    approvals += ApprovalMonth.objects.filter(requests__gt=0, **months).values_list(
+        "month", "admin_id", "approved", "met", "minutes", "requests"
+    )
+    return techs, priorities, approvals
+
+
+def _count(cells: dict, keys: tuple, met: bool, minutes: int, total: int) -> None:
+    """Add `total` clocks of `minutes` (met or not) to the tallies of `keys` (created as needed)."""
+    for key in keys:
+        tally = cells.get(key)
+        if tally is None:
+            tally = cells[key] = _Tally()
+        if met:
+            tally.met += total
+        else:
+            tally.breached += total
+        tally.histogram[minutes] = tally.histogram.get(minutes, 0) + total
+
+
+class _Approvals:
+    __slots__ = ("approved", "rejected", "wait")
+
+    def __init__(self):
+        self.approved = 0
+        self.rejected = 0
+        self.wait = _Tally()
+
+    def add(self, *, approved: bool, met: bool, minutes: int, total: int) -> None:
+        if approved:
+            self.approved += total
+        else:
+            self.rejected += total
+        self.wait.add(met=met, minutes=minutes, total=total)
+
+    def summary(self) -> dict:
+        wait = self.wait.summary()
+        return {
+            "aprobadas": self.approved,
+            "rechazadas": self.rejected,
+            "a_tiempo": wait["cumplidos"],
+            "fuera_de_plazo": wait["incumplidos"],
+            "porcentaje_a_tiempo": wait["porcentaje_cumplimiento"],
+            "mediana_espera_minutos": wait["mediana_minutos"],
+        }
+
+
+def _person(people: dict, pk: int, *, nobody: str) -> dict:
+    person = people.get(pk)
+    return {
+        "document": person.document if person else None,
+        "nombre_completo": person.get_full_name() if person else nobody,
+    }
+
+
+def _sla_default_from(upper: datetime | None) -> datetime:
+    """The first of the DEFAULT_SLA_MONTHS local months that end with the one of `upper`
+    (exclusive: the range's last instant is just before it) or of now."""
+    start = _month_start(upper - timedelta(microseconds=1) if upper else timezone.now())
+    for _ in range(DEFAULT_SLA_MONTHS - 1):
+        start = _month_start(start - timedelta(days=1))
+    return start
+
+
+def sla_compliance(*, lower: datetime | None, upper: datetime | None) -> dict:
+    """Service levels of the clocks that stopped in the range (the first response when it was
+    given, the resolution when the ticket was finalized): met / breached and the median
+    business minutes, overall and per local month, technician and priority; and how long the
+    final-state requests decided in the range waited, per admin who decided them. With no
+    `from`, the current month and the two before: what a lead looks at, at a bounded cost."""
+    lower = lower or _sla_default_from(upper)
+    techs, priorities, approval_groups = _sla_cells(lower, upper)
+    decisions: dict[tuple, _Approvals] = {}
+    for month, admin, approved, met, minutes, total in approval_groups:
+        for key in ((None, None), (None, admin), (month, None), (month, admin)):
+            decisions.setdefault(key, _Approvals()).add(approved=approved, met=met, minutes=minutes, total=total)
+    people_ids = {key[1] for key in techs if key[1]} | {key[1] for key in decisions if key[1]}
+    people = {user.pk: user for user in User.objects.filter(pk__in=people_ids)}
+    empty = _Tally()
+
+    def clocks(cells: dict, month, key) -> dict:
+        return {
+            "primera_respuesta": cells.get((month, key, FIRST_RESPONSE), empty).summary(),
+            "resolucion": cells.get((month, key, RESOLUTION), empty).summary(),
+        }
+
+    def by_priority(month) -> list[dict]:
+        return [
+            {"prioridad": priority.value, **clocks(priorities, month, priority.value)}
+            for priority in PRIORITY_ORDER
+            if (month, priority.value, FIRST_RESPONSE) in priorities
+            or (month, priority.value, RESOLUTION) in priorities
+        ]
+
+    def by_technician(month) -> list[dict]:
+        rows = [
+            {**_person(people, tech, nobody="Sin técnico"), **clocks(techs, month, tech)}
+            for tech in {key[1] for key in techs if key[0] == month}
+        ]
+        return sorted(rows, key=lambda row: (row["nombre_completo"], row["document"] or ""))
+
+    def approvals(month) -> dict:
+        rows = [
+            {**_person(people, admin, nobody=""), **decisions[(month, admin)].summary()}
+            for admin in {key[1] for key in decisions if key[0] == month and key[1] is not None}
+        ]
+        rows.sort(key=lambda row: (row["nombre_completo"], row["document"] or ""))
+        return {**(decisions.get((month, None)) or _Approvals()).summary(), "por_administrador": rows}
+
+    months = sorted({key[0] for key in priorities if key[0]} | {key[0] for key in decisions if key[0]})
+    return {
+        "desde": timezone.localtime(lower).date(),
+        **clocks(priorities, None, None),
+        "aprobaciones": approvals(None),
+        "por_prioridad": by_priority(None),
+        "por_tecnico": by_technician(None),
+        "por_mes": [
+            {
+                "mes": month.strftime("%Y-%m"),
+                **clocks(priorities, month, None),
+                "aprobaciones": approvals(month),
+                "por_prioridad": by_priority(month),
+                "por_tecnico": by_technician(month),
+            }
+            for month in months
+        ],
+    }

@@ -152,3 +152,82 @@ class SatisfactionRowSerializer(serializers.Serializer):
     calificacion_3 = serializers.IntegerField()
     calificacion_4 = serializers.IntegerField()
     calificacion_5 = serializers.IntegerField()
+
+
+# --- sla-compliance/ ---------------------------------------------------------------------------
+
+_MEDIAN_HELP = (
+    "Mediana de los minutos hábiles: exacta por debajo de 10; por encima, interpolada dentro de su "
+    "tramo (diez tramos por década: 10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100...). null sin datos."
+)
+
+
+class SLAClockSerializer(serializers.Serializer):
+    cumplidos = serializers.IntegerField(help_text="Relojes detenidos dentro del objetivo.")
+    incumplidos = serializers.IntegerField(help_text="Relojes detenidos después de su vencimiento.")
+    porcentaje_cumplimiento = serializers.FloatField(allow_null=True, help_text="null sin datos.")
+    mediana_minutos = serializers.IntegerField(allow_null=True, help_text=_MEDIAN_HELP)
+
+
+class SLAClocksFields(serializers.Serializer):
+    primera_respuesta = SLAClockSerializer(help_text="Primeras respuestas dadas en el periodo.")
+    resolucion = SLAClockSerializer(help_text="Tickets finalizados en el periodo.")
+
+
+class SLAPriorityRowSerializer(SLAClocksFields):
+    prioridad = serializers.CharField()
+
+
+class SLATechnicianRowSerializer(SLAClocksFields):
+    document = serializers.CharField(allow_null=True, help_text="null para tickets sin técnico.")
+    nombre_completo = serializers.CharField()
+
+
+class ApprovalWaitFields(serializers.Serializer):
+    aprobadas = serializers.IntegerField()
+    rechazadas = serializers.IntegerField()
+    a_tiempo = serializers.IntegerField(help_text="Decididas antes del vencimiento del objetivo de aprobación.")
+    fuera_de_plazo = serializers.IntegerField()
+    porcentaje_a_tiempo = serializers.FloatField(allow_null=True)
+    mediana_espera_minutos = serializers.IntegerField(allow_null=True, help_text=_MEDIAN_HELP)
+
+
+class ApprovalAdminRowSerializer(ApprovalWaitFields):
+    document = serializers.CharField()
+    nombre_completo = serializers.CharField()
+
+
+class ApprovalWaitSerializer(ApprovalWaitFields):
+    por_administrador = ApprovalAdminRowSerializer(many=True)
+
+
+class SLAMonthSerializer(SLAClocksFields):
+    mes = serializers.CharField(help_text="AAAA-MM (hora local).")
+    aprobaciones = ApprovalWaitSerializer()
+    por_prioridad = SLAPriorityRowSerializer(many=True)
+    por_tecnico = SLATechnicianRowSerializer(many=True)
+
+
+class SLAComplianceSerializer(SLAClocksFields):
+    desde = serializers.DateField(
+        help_text="Primer día del periodo: `from` o, sin él, el primero del mes de hace dos meses."
+    )
+    aprobaciones = ApprovalWaitSerializer(help_text="Solicitudes de estado final decididas en el periodo.")
+    por_prioridad = SLAPriorityRowSerializer(many=True)
+    por_tecnico = SLATechnicianRowSerializer(many=True)
+    por_mes = SLAMonthSerializer(many=True)
+
+
+class SLAComplianceRowSerializer(serializers.Serializer):
+    """One CSV row: a technician's or a priority's clocks in one month."""
+
+    mes = serializers.CharField()
+    dimension = serializers.ChoiceField(choices=["tecnico", "prioridad"])
+    valor = serializers.CharField(help_text="Nombre del técnico o prioridad.")
+    document = serializers.CharField(allow_null=True)
+    primera_respuesta_cumplidos = serializers.IntegerField()
+    primera_respuesta_incumplidos = serializers.IntegerField()
+    primera_respuesta_mediana_minutos = serializers.IntegerField(allow_null=True)
+    resolucion_cumplidos = serializers.IntegerField()
+    resolucion_incumplidos = serializers.IntegerField()
+    resolucion_mediana_minutos = serializers.IntegerField(allow_null=True)

@@ -12,4 +12,5 @@ def rollups_rebuild() -> str | None:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT reports_rollups_rebuild(%s)", [settings.TIME_ZONE])
         cursor.execute("SELECT reports_portal_rebuild()")
+        cursor.execute("SELECT reports_sla_rebuild(%s)", [settings.TIME_ZONE])
     return settings.TIME_ZONE

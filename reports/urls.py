@@ -16,4 +16,5 @@ urlpatterns = [
     *route(f"{PREFIX}aprobaciones-pendientes/", views.PendingApprovalsAgeView.as_view(), "report-pending-approvals"),
     *route(f"{PREFIX}tickets-portal/", views.PortalTicketsView.as_view(), "report-portal-tickets"),
     *route(f"{PREFIX}satisfaction/", views.SatisfactionView.as_view(), "report-satisfaction"),
+    *route(f"{PREFIX}sla-compliance/", views.SLAComplianceView.as_view(), "report-sla-compliance"),
 ]

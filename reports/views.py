@@ -20,6 +20,8 @@ from reports.serializers import (
     ResolutionTimeSerializer,
     SatisfactionRowSerializer,
     SatisfactionSerializer,
+    SLAComplianceRowSerializer,
+    SLAComplianceSerializer,
     StatusDistributionRowSerializer,
     ThroughputRowSerializer,
     TicketAgingRowSerializer,
@@ -255,4 +257,55 @@ class SatisfactionView(ReportView):
             }
             for month in body["por_mes"]
             for row in month["por_tecnico"]
+        ]
+
+
+@report_schema(SLAComplianceSerializer, examples.SLA_COMPLIANCE, parameters=RANGE_PARAMETERS)
+class SLAComplianceView(ReportView):
+    """Niveles de servicio de los relojes detenidos en el rango (primera respuesta dada, ticket
+    finalizado): cumplidos, incumplidos y mediana de minutos hábiles, por mes, técnico y
+    prioridad; y la espera de las solicitudes de estado final, por administrador que las decidió.
+    Sin `from`, el mes en curso y los dos anteriores."""
+
+    params_class = DateRangeParams
+    csv_row_serializer = SLAComplianceRowSerializer
+    csv_name = "sla_compliance"
+
+    def build(self, **params):
+        lower, upper = range_of(params)
+        return selectors.sla_compliance(lower=lower, upper=upper)
+
+    def csv_rows(self, body):
+        def clocks(row) -> dict:
+            return {
+                f"{clock}_{field}": row[clock][field]
+                for clock in ("primera_respuesta", "resolucion")
+                for field in ("cumplidos", "incumplidos", "mediana_minutos")
+            }
+
+        return [
+            row
+            for month in body["por_mes"]
+            for row in (
+                *(
+                    {
+                        "mes": month["mes"],
+                        "dimension": "tecnico",
+                        "valor": tech["nombre_completo"],
+                        "document": tech["document"],
+                        **clocks(tech),
+                    }
+                    for tech in month["por_tecnico"]
+                ),
+                *(
+                    {
+                        "mes": month["mes"],
+                        "dimension": "prioridad",
+                        "valor": priority["prioridad"],
+                        "document": None,
+                        **clocks(priority),
+                    }
+                    for priority in month["por_prioridad"]
+                ),
+            )
         ]

@@ -206,6 +206,7 @@ SQLITE_SUITE = (
     "tests/tickets/test_consulta.py",
     "tests/notifications/test_api.py",
     "tests/reports/test_reports.py",
+    "tests/reports/test_sla_compliance.py",
     # residents' portal: login, me, devices, tickets (list, create with an image, detail,
     # cancel), notifications
     "tests/tenants/test_portal_auth.py",

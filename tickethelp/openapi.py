@@ -331,6 +331,7 @@ SUMMARIES: dict[str, str] = {
     "appointments_reschedule": "Reprogramar una visita",
     "appointments_no_show": "Marcar una visita como no atendida",
     "reports_stats_satisfaction_retrieve": "Satisfacción con las visitas",
+    "reports_stats_sla_compliance_retrieve": "Cumplimiento de los niveles de servicio",
     # Management API
     **{
         f"{prefix}_{action}": template.format(singular=singular, plural=plural)

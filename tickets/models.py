@@ -203,6 +203,12 @@ class Ticket(models.Model):
                 name="tickets_sla_approval_idx",
                 condition=Q(approval_due__isnull=False),
             ),
+            # sla-compliance: the partial months at a range's ends read the answered tickets.
+            models.Index(
+                fields=["first_responded_at"],
+                name="tickets_first_responded_idx",
+                condition=Q(first_responded_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -293,6 +299,11 @@ class StateChangeRequest(models.Model):
     decided_at = models.DateTimeField("decidida el", null=True, blank=True)
     rejection_reason = models.TextField("motivo de rechazo", max_length=2000, blank=True)
     created_at = models.DateTimeField("solicitada el", default=timezone.now)
+    # Set when an admin decides (the sla-compliance report, through reports.ApprovalMonth):
+    # the approval clock's due instant while the request waited, and the business minutes
+    # it waited. NULL for requests decided before service levels, or closed by a cancel.
+    approval_due = models.DateTimeField("aprobación vencía", null=True, blank=True, editable=False)
+    waited_minutes = models.PositiveIntegerField("minutos hábiles de espera", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "solicitud de cambio de estado"
@@ -321,6 +332,10 @@ class StateChangeRequest(models.Model):
         indexes = [
             models.Index(fields=["status", "created_at"], name="tickets_request_status_idx"),
             models.Index(fields=["ticket", "created_at"], name="tickets_request_ticket_idx"),
+            # sla-compliance: the partial months at a range's ends read the measured decisions.
+            models.Index(
+                fields=["decided_at"], name="tickets_request_waited_idx", condition=Q(waited_minutes__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:

@@ -19,6 +19,8 @@ from django.utils import timezone
 
 from notifications.events import notify_ticket_event
 from sla import clocks
+from sla.business_time import business_seconds_between
+from sla.calendar import configured_calendar
 from tickethelp.exceptions import Conflict, DomainError, Forbidden, NotFound
 from tickethelp.uploads import STORAGE_ERRORS, CheckedUpload, UploadRejected, check_upload, store_upload
 from tickets import selectors
@@ -331,6 +333,18 @@ def _ticket_change_state(*, ticket_id: int, actor: User, to_state_id: int, reaso
     return StateChangeOutcome(ticket=ticket, request=None)
 
 
+def _keep_approval_wait(state_request: StateChangeRequest, *, ticket: Ticket, now) -> list[str]:
+    """The approval clock of a request being decided, kept on it for the sla-compliance report
+    (reports.ApprovalMonth): its due instant and the business minutes it waited. Read from
+    the ticket before sla.clocks clears the clock; nothing without a policy."""
+    if ticket.approval_due is None:
+        return []
+    state_request.approval_due = ticket.approval_due
+    waited = business_seconds_between(configured_calendar(), state_request.created_at, now)
+    state_request.waited_minutes = max(0, round(waited / 60))
+    return ["approval_due", "waited_minutes"]
+
+
 def state_request_decide(
     *, request_id: int, actor: User, approve: bool, rejection_reason: str = ""
 ) -> StateChangeRequest:
@@ -361,6 +375,7 @@ def state_request_decide(
         now = timezone.now()
         state_request.decided_by = actor
         state_request.decided_at = now
+        wait_fields = _keep_approval_wait(state_request, ticket=ticket, now=now)  # before the clocks end it
         from_state = ticket.estado
         if approve:
             state_request.status = RequestStatus.APPROVED
@@ -391,7 +406,7 @@ def state_request_decide(
                 to_state=state_request.to_state,
                 description=f"Solicitud #{state_request.pk} rechazada. Motivo: {rejection_reason}",
             )
-        state_request.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason"])
+        state_request.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason", *wait_fields])
         _publish(
             "cambio_estado_aprobado" if approve else "cambio_estado_rechazado",
             ticket=ticket,

@@ -471,6 +471,7 @@ ROWS: list[Row] = [
         body=lambda w, me: {"scheduled_for": "2040-02-01T10:00:00Z"},
     ),
     Row("GET", "api/reports/stats/satisfaction/", staff(ADMIN=200)),
+    Row("GET", "api/reports/stats/sla-compliance/", staff(ADMIN=200)),
     Row(
         "GET",
         "api/tenant/tickets/<int:ticket_id>/appointments",
