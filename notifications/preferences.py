@@ -2,7 +2,8 @@
 
 Only deviations from the type's defaults (`NotificationType.envia_email` / `envia_push`) are
 stored, so a type whose default changes moves everyone who never chose otherwise. Account
-e-mails (`ACCOUNT_TYPES`: they carry the temporary password) cannot be turned off.
+notifications (`ACCOUNT_TYPES`: their e-mail carries the temporary password) go by e-mail only,
+whatever the user chose: both channels are locked for them.
 
 `channels_for` is what delivery asks: which channels each (recipient, type) gets, in one
 query. Importing this module has no side effects (no queries, no task imports).
@@ -24,8 +25,9 @@ EDITABLE_CHANNELS = (EMAIL, PUSH)
 # The field of `PreferenceError.errors` that names an unknown or unavailable type.
 CODIGO_FIELD = "codigo"
 
-# E-mails whose body carries a fresh password: the user needs them, whatever they chose
-# (the same set as notifications.services.ACCOUNT_TYPES, which owns their delivery).
+# E-mails whose body carries a fresh password: the user needs them, whatever they chose, and
+# they are never pushed (a push could only say "check your e-mail"; a new account has no phone).
+# The one definition: delivery (notifications.delivery.email) reads it from here.
 ACCOUNT_TYPES = frozenset({"bienvenida", "password_reset"})
 
 # Types that only ever reach staff (notifications/events.py, conversations, visits): a
@@ -45,21 +47,25 @@ class Channels:
         return {IN_APP: self.in_app, EMAIL: self.email, PUSH: self.push}
 
 
+ACCOUNT_CHANNELS = Channels(email=True, push=False)
+
+
 def default_channels(tipo: NotificationType) -> Channels:
-    return Channels(email=tipo.envia_email or tipo.codigo in ACCOUNT_TYPES, push=tipo.envia_push)
+    if tipo.codigo in ACCOUNT_TYPES:
+        return ACCOUNT_CHANNELS
+    return Channels(email=tipo.envia_email, push=tipo.envia_push)
 
 
 def locked_channels(tipo: NotificationType) -> tuple[str, ...]:
     """Channels the user cannot change for this type (shown as such by the settings routes)."""
-    return (IN_APP, EMAIL) if tipo.codigo in ACCOUNT_TYPES else (IN_APP,)
+    return CHANNELS if tipo.codigo in ACCOUNT_TYPES else (IN_APP,)
 
 
 def _effective(tipo: NotificationType, email: bool | None, push: bool | None) -> Channels:
     default = default_channels(tipo)
-    return Channels(
-        email=True if tipo.codigo in ACCOUNT_TYPES else (default.email if email is None else email),
-        push=default.push if push is None else push,
-    )
+    if tipo.codigo in ACCOUNT_TYPES:
+        return default
+    return Channels(email=default.email if email is None else email, push=default.push if push is None else push)
 
 
 def channels_for(*, user_ids: Iterable[int], tipos: Iterable[NotificationType]) -> dict[tuple[int, int], Channels]:
@@ -70,12 +76,16 @@ def channels_for(*, user_ids: Iterable[int], tipos: Iterable[NotificationType]) 
     tipos = {tipo.pk: tipo for tipo in tipos}
     if not user_ids or not tipos:
         return {}
-    chosen = {
-        (usuario_id, tipo_id): (email, push)
-        for usuario_id, tipo_id, email, push in NotificationPreference.objects.filter(
-            usuario_id__in=user_ids, tipo_id__in=list(tipos)
-        ).values_list("usuario_id", "tipo_id", "email", "push")
-    }
+    # Account types are not the user's choice: a batch of only those asks nothing.
+    choosable = [tipo_id for tipo_id, tipo in tipos.items() if tipo.codigo not in ACCOUNT_TYPES]
+    chosen = {}
+    if choosable:
+        chosen = {
+            (usuario_id, tipo_id): (email, push)
+            for usuario_id, tipo_id, email, push in NotificationPreference.objects.filter(
+                usuario_id__in=user_ids, tipo_id__in=choosable
+            ).values_list("usuario_id", "tipo_id", "email", "push")
+        }
     return {
         (user_id, tipo_id): _effective(tipo, *chosen.get((user_id, tipo_id), (None, None)))
         for user_id in user_ids
@@ -150,6 +160,8 @@ def settings_update(*, user: User, changes: Mapping[str, Mapping[str, bool]]) ->
                 errors[codigo] = {IN_APP: [_("In-app notifications cannot be turned off.")]}
             elif channels.get(EMAIL) is False and EMAIL in locked_channels(tipo):
                 errors[codigo] = {EMAIL: [_("Account e-mails cannot be turned off.")]}
+            elif channels.get(PUSH) is True and PUSH in locked_channels(tipo):
+                errors[codigo] = {PUSH: [_("Account notifications are sent by e-mail only.")]}
         if errors:
             raise PreferenceError(errors)
         current = channels_for(user_ids=[user.pk], tipos=[by_codigo[codigo] for codigo in changes])

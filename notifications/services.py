@@ -16,7 +16,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from notifications import preferences, tasks
-from notifications.delivery.email import ACCOUNT_TYPES
 from notifications.models import (
     DeliveryStatus,
     Notification,
@@ -46,24 +45,13 @@ class Announcement:
 
 def channel_choices(pairs: set[tuple[int, NotificationType]]) -> dict[tuple[int, int], tuple[bool, bool]]:
     """(e-mail, push) for each (user id, type) pair, as `notifications.preferences` answers
-    (the user's choice, else the type's defaults), in one query for the whole batch.
-    Account notifications go by e-mail only, always, and are not asked about: the e-mail
-    carries the password, a push would only say "check your e-mail", and a new account has
-    no phone yet."""
-    choosable = {(user_id, tipo) for user_id, tipo in pairs if tipo.codigo not in ACCOUNT_TYPES}
-    channels = {}
-    if choosable:
-        channels = preferences.channels_for(
-            user_ids={user_id for user_id, _ in choosable}, tipos={tipo for _, tipo in choosable}
-        )
-    choices = {}
-    for user_id, tipo in pairs:
-        if tipo.codigo in ACCOUNT_TYPES:
-            choices[(user_id, tipo.pk)] = (True, False)
-        else:
-            chosen = channels[(user_id, tipo.pk)]
-            choices[(user_id, tipo.pk)] = (chosen.email, chosen.push)
-    return choices
+    (the user's choice, else the type's defaults; account notifications e-mail only), in at
+    most one query for the whole batch."""
+    channels = preferences.channels_for(user_ids={user_id for user_id, _ in pairs}, tipos={tipo for _, tipo in pairs})
+    return {
+        (user_id, tipo.pk): (channels[(user_id, tipo.pk)].email, channels[(user_id, tipo.pk)].push)
+        for user_id, tipo in pairs
+    }
 
 
 def notify_all(announcements: Sequence[Announcement], *, ticket=None) -> list[Notification]:

@@ -9,14 +9,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from notifications.models import Notification, NotificationStatus
+from notifications.preferences import ACCOUNT_TYPES
 from users.models import User
 from users.passwords import generate_password
 
 logger = logging.getLogger(__name__)
 
-# E-mails whose body carries a fresh password: it is generated at send time, applied only
-# once the mail went out, and never stored (not in the row, not in the task queue).
-ACCOUNT_TYPES = {"bienvenida", "password_reset"}
+# Account e-mails (ACCOUNT_TYPES) carry a fresh password: it is generated at send time,
+# applied only once the mail went out, and never stored (not in the row, not in the task queue).
 
 
 def _render_email(notification: Notification, extra: dict) -> EmailMultiAlternatives:

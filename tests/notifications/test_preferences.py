@@ -104,6 +104,7 @@ def test_settings_update_rejects_without_writing_anything():
                 "estado_cambiado": {"push": False},
                 "nota_interna": {"push": False},
                 "password_reset": {"email": False},
+                "bienvenida": {"push": True},
                 "mensaje_nuevo": {"in_app": False},
             },
         )
@@ -112,6 +113,7 @@ def test_settings_update_rejects_without_writing_anything():
     assert error.value.errors == {
         "nota_interna": {"codigo": ["Unknown notification type 'nota_interna'."]},
         "password_reset": {"email": ["Account e-mails cannot be turned off."]},
+        "bienvenida": {"push": ["Account notifications are sent by e-mail only."]},
         "mensaje_nuevo": {"in_app": ["In-app notifications cannot be turned off."]},
     }
     assert not NotificationPreference.objects.filter(usuario=user).exists()
@@ -130,5 +132,5 @@ def test_settings_for_reads_in_two_queries(django_assert_num_queries):
     by_codigo = {setting.tipo.codigo: setting for setting in result}
     assert by_codigo["ticket_creado"].channels == Channels(email=False, push=True)
     assert by_codigo["ticket_creado"].defaults == Channels(email=True, push=True)
-    assert by_codigo["bienvenida"].locked == ("in_app", "email")
+    assert by_codigo["bienvenida"].locked == ("in_app", "email", "push")
     assert by_codigo["ticket_creado"].locked == ("in_app",)

@@ -16,6 +16,7 @@ from notifications.models import (
     PushDelivery,
     PushToken,
 )
+from notifications.preferences import ACCOUNT_TYPES
 from notifications.throttles import PushTokenRegisterThrottle
 from tests.conftest import client_for
 from tests.factories import UserFactory
@@ -371,7 +372,7 @@ def test_settings_list_every_type_of_a_technician_with_its_channels():
         "locked": ["in_app"],
     }
     assert items["mensaje_nuevo"]["channels"] == {"in_app": True, "email": False, "push": True}
-    assert items["bienvenida"]["locked"] == ["in_app", "email"]
+    assert items["bienvenida"]["locked"] == ["in_app", "email", "push"]
 
 
 def test_a_staff_client_is_not_offered_staff_only_types():
@@ -501,6 +502,8 @@ def test_settings_are_read_in_constant_queries(stored, django_assert_max_num_que
 
     # then
     assert response.status_code == 200
+    # (account notifications are never pushed, whatever is stored)
+    accounts = sum(tipo.codigo in ACCOUNT_TYPES for tipo in types)
     assert len([item for item in response.json()["settings"] if not item["channels"]["push"]]) == (
-        1 if stored == 1 else len(types)
+        1 + accounts if stored == 1 else len(types)
     )

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from notifications.models import NotificationPreference, NotificationType, PushToken
-from notifications.preferences import types_for_user
+from notifications.preferences import ACCOUNT_TYPES, types_for_user
 from tests.factories import UserFactory
 from tests.tenants.conftest import tenant_path
 from users.models import Role
@@ -220,7 +220,7 @@ def test_settings_list_the_types_a_resident_receives(as_tenant):
         "defaults": {"in_app": True, "email": False, "push": True},
         "locked": ["in_app"],
     }
-    assert items["password_reset"]["locked"] == ["in_app", "email"]
+    assert items["password_reset"]["locked"] == ["in_app", "email", "push"]
 
 
 def test_settings_change_what_is_sent(as_tenant, tenant):
@@ -311,4 +311,5 @@ def test_settings_are_read_in_constant_queries(stored, as_tenant, tenant, django
     # then
     assert response.status_code == 200
     pushes_off = [item for item in response.json()["settings"] if not item["channels"]["push"]]
-    assert len(pushes_off) == (1 if stored == 1 else len(types))
+    accounts = sum(tipo.codigo in ACCOUNT_TYPES for tipo in types)  # never pushed, whatever is stored
+    assert len(pushes_off) == (1 + accounts if stored == 1 else len(types))
