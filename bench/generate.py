@@ -180,13 +180,14 @@ def generate(*, tickets: int, clients: int, technicians: int, admins: int, tenan
     # ticket; read a day later except for the newest 2 % (sent, unread).
     sql(
         """INSERT INTO notifications_notification (usuario_id, ticket_id, tipo_id, titulo, mensaje, estado,
-               fecha_creacion, fecha_envio, fecha_lectura, intentos, ultimo_error, datos_adicionales)
+               fecha_creacion, fecha_envio, fecha_lectura, intentos, ultimo_error, datos_adicionales,
+               push_pendiente)
            SELECT CASE WHEN k = 1 THEN t.cliente_id ELSE t.tecnico_id END, t.id, nt.id,
                   CASE WHEN k = 1 THEN 'Ticket creado ' ELSE 'Ticket asignado ' END || t.code,
                   'El ticket ' || t.code || ' fue registrado.',
                   CASE WHEN t.id > %s THEN 'ENVIADA' ELSE 'LEIDA' END,
                   t.fecha, t.fecha + interval '1 minute',
-                  CASE WHEN t.id <= %s THEN t.fecha + interval '1 day' END, 1, '', '{}'::jsonb
+                  CASE WHEN t.id <= %s THEN t.fecha + interval '1 day' END, 1, '', '{}'::jsonb, false
            FROM tickets_ticket t CROSS JOIN generate_series(1, 2) AS k
            JOIN notifications_notificationtype nt
              ON nt.codigo = CASE WHEN k = 1 THEN 'ticket_creado' ELSE 'ticket_asignado' END""",
