@@ -93,13 +93,15 @@ def notify(
 
 def queue_delivery(notification_ids: Iterable[int], *, delay_seconds: float = 0) -> None:
     """Hand notifications to the task queue (deferred when the backend supports it)."""
-    from notifications.tasks import deliver_notification
+    from notifications.tasks import deliver_notifications
 
-    task = deliver_notification
+    notification_ids = list(notification_ids)
+    if not notification_ids:
+        return
+    task = deliver_notifications
     if delay_seconds > 0 and task.get_backend().supports_defer:
         task = task.using(run_after=timezone.now() + timedelta(seconds=delay_seconds))
-    for notification_id in notification_ids:
-        task.enqueue(notification_id=notification_id)
+    task.enqueue(notification_ids=notification_ids)  # one task (one INSERT) for the batch
 
 
 def active_admins() -> list[User]:
