@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django_tasks_db.backend import DatabaseBackend
 
 from notifications.models import Notification, NotificationStatus, NotificationType
 from tickethelp.exceptions import NotFound
@@ -74,8 +75,26 @@ def notify_all(announcements: Sequence[Announcement], *, ticket=None) -> list[No
     rows = Notification.objects.bulk_create(pending)
     ids = [row.pk for row in rows if row.tipo.envia_email]
     if ids:
-        transaction.on_commit(lambda: queue_delivery(ids))
+        _queue_with_the_write(ids)
     return rows
+
+
+def _queue_with_the_write(ids: list[int]) -> None:
+    """The e-mails of a write's notifications run after its commit, whichever the queue.
+
+    On the database queue (production) the task row is written in the write's own
+    transaction: the worker cannot see it before the commit, a rolled-back write leaves no
+    task, and the write commits once instead of twice (queued after commit, the task's
+    INSERT was a transaction of its own). Any other queue (the in-process one of
+    development and tests runs the task at once) is handed the task after commit."""
+    from notifications.tasks import deliver_notifications
+
+    if transaction.get_connection().in_atomic_block and isinstance(
+        deliver_notifications.get_backend(), DatabaseBackend
+    ):
+        queue_delivery(ids)
+    else:
+        transaction.on_commit(lambda: queue_delivery(ids))
 
 
 def notify(

@@ -111,7 +111,9 @@ def mail_port(settings):
 
 
 def _tasks_for(notification_id: int):
-    return DBTaskResult.objects.filter(args_kwargs__kwargs__notification_id=notification_id).order_by("enqueued_at")
+    return DBTaskResult.objects.filter(args_kwargs__kwargs__notification_ids__contains=[notification_id]).order_by(
+        "enqueued_at"
+    )
 
 
 @pytest.mark.django_db(transaction=True)
