@@ -3,8 +3,8 @@
 `STATEMENTS` maps every endpoint (method and URL route, the slash twins as one, as in
 tests/security/authorization_matrix.py) to what one successful call costs, measured by
 tests/perf/test_statements.py on the authorization matrix's seeded world, warm (the second
-of two identical calls, each rolled back), with the production task queue (the database
-backend: a queued task is an INSERT):
+of two identical calls, each rolled back), configured as production without REDIS_URL
+(tasks, throttle counters and cache in PostgreSQL: a queued task is an INSERT):
 
 * `sql`: data statements the request runs (SELECT/INSERT/UPDATE/DELETE, `SET LOCAL` of a
   row-plan page included), authentication, throttles and the cache table included;

@@ -4,8 +4,8 @@ Every endpoint of the table is called as its row of the authorization matrix
 (tests/security/authorization_matrix.py) says, by a role that row lets in, on the matrix's
 seeded world, twice; the second (warm) call's statements are compared with `STATEMENTS`, exactly
 (django_assert_num_queries semantics, split into data statements, savepoint statements and
-the statements run after commit). Each call is rolled back. E-mail tasks go to the database
-queue, as in production.
+the statements run after commit). Each call is rolled back. Tasks, throttle counters and
+the cache are PostgreSQL's, as in production without REDIS_URL.
 
 A changed count fails with the measured `Cost(...)` to put in bench/statements.py; then
 `.venv/bin/python -m bench.statements --write` regenerates the table in bench/RESULTS.md
@@ -28,7 +28,12 @@ from tests.security.test_authorization_matrix import build_world, endpoints, sen
 
 pytestmark = pytest.mark.django_db
 
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Production without REDIS_URL: tasks, throttle counters and the cache in PostgreSQL.
+DATABASE_ONLY = {
+    "TASKS": {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}},
+    "REDIS_URL": "",
+    "CACHES": {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "tickethelp_cache"}},
+}
 
 # The role that makes the successful call: the first of these the row lets in (public
 # endpoints are called anonymously).
@@ -54,8 +59,8 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
 def measure(row: Row, w, role: str) -> tuple[int, Cost, list[str]]:
     """(status, cost, the request's statements) of one call of `row` as `role`, rolled back."""
     caller = w.callers["portal" if row.audience == "portal" else "staff"][role]
-    cache.clear()  # throttle counters at zero
-    with override_settings(TASKS=DATABASE_TASKS), transaction.atomic():
+    with override_settings(**DATABASE_ONLY), transaction.atomic():
+        cache.clear()
         with CaptureQueriesContext(connection) as during, TestCase.captureOnCommitCallbacks() as callbacks:
             response = send(row, w, caller)
         with CaptureQueriesContext(connection) as after:
