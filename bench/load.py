@@ -220,11 +220,20 @@ def prepare(url: str, scale: int) -> dict:
 class Server:
     """gunicorn with gunicorn.conf.py (2 workers x 4 threads by default) on 127.0.0.1."""
 
-    def __init__(self, url: str, port: int, logfile: Path):
+    def __init__(
+        self,
+        url: str,
+        port: int,
+        logfile: Path,
+        *,
+        settings: str = "bench.settings",
+        app: str = "tickethelp.wsgi",
+        root: Path = ROOT,
+    ):
         self.port = port
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DJANGO_SETTINGS_MODULE": settings,
             "DATABASE_URL": url,
             "DEBUG": "false",
             "SECRET_KEY": SECRET_KEY,
@@ -238,8 +247,8 @@ class Server:
         self.log = logfile.open("w")
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.process = subprocess.Popen(
-            [str(gunicorn), "tickethelp.wsgi", "-c", "gunicorn.conf.py", "-b", f"{HOST}:{port}"],
-            cwd=ROOT,
+            [str(gunicorn), app, "-c", "gunicorn.conf.py", "-b", f"{HOST}:{port}"],
+            cwd=root,
             env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,

@@ -2,8 +2,9 @@
 
 * `GET /bench/floor/`: the floor — a plain Django view that answers with a page of 50
   tickets in the staff list's JSON (same keys: users by document and the state by id,
-  the nested state and users under `*_detalle`) from one hand-written SQL query, no
-  authentication, no DRF, no ORM. Every endpoint is reported as a ratio to it.
+  the nested state and users under `*_detalle`, the `sla` key from the clock columns)
+  from one hand-written SQL query, no authentication, no DRF, no ORM. Every endpoint is
+  reported as a ratio to it.
 * `QueryCountMiddleware`: counts the SQL statements a request runs and returns them as
   `X-Bench-Queries`, with the inserts that notifications and their e-mail tasks cost
   as `X-Bench-Notification-Queries`.
@@ -12,12 +13,22 @@
 from django.db import connection
 from django.http import JsonResponse
 from django.urls import include, path
+from django.utils import timezone
 
 NOTIFICATION_TABLES = ("notifications_notification", "django_tasks_database")
 
 USER = ("document", "email", "first_name", "last_name")
 ESTADO = ("id", "codigo", "nombre", "es_final", "portal_status")
 TICKET = ("id", "code", "titulo", "descripcion", "equipo", "fecha", "category", "priority", "created_at", "updated_at")
+# The service-level clocks the list's `sla` key is computed from.
+SLA = (
+    "first_response_due",
+    "first_responded_at",
+    "resolution_due",
+    "resolution_paused_at",
+    "sla_stopped_at",
+    "approval_due",
+)
 
 
 def _user_columns(alias: str) -> str:
@@ -26,6 +37,7 @@ def _user_columns(alias: str) -> str:
 
 FLOOR_SQL = f"""
     SELECT {", ".join(f"t.{column}" for column in TICKET)},
+           {", ".join(f"t.{column}" for column in SLA)},
            {", ".join(f"e.{column}" for column in ESTADO)},
            {_user_columns("a")}, {_user_columns("tc")}, {_user_columns("c")}
     FROM tickets_ticket t
@@ -46,9 +58,28 @@ def _user(values: tuple) -> dict | None:
     return user
 
 
-def _ticket(row: tuple) -> dict:
+def _sla(clocks: dict, now) -> dict:
+    """The list's `sla` key, by hand (a clock is breached once its end or now passed its due)."""
+    resolution_end = clocks["resolution_paused_at"] or clocks["sla_stopped_at"] or now
+    first_response_end = clocks["first_responded_at"] or clocks["sla_stopped_at"] or now
+    checks = (
+        ("first_response", clocks["first_response_due"], first_response_end),
+        ("resolution", clocks["resolution_due"], resolution_end),
+        ("approval", clocks["approval_due"], now),
+    )
+    return {
+        "first_response_due": clocks["first_response_due"],
+        "resolution_due": clocks["resolution_due"],
+        "approval_due": clocks["approval_due"],
+        "breached": [name for name, due, end in checks if due is not None and end > due],
+        "paused": clocks["resolution_paused_at"] is not None and clocks["sla_stopped_at"] is None,
+    }
+
+
+def _ticket(row: tuple, now=None) -> dict:
     ticket = dict(zip(TICKET, row[: len(TICKET)], strict=True))
-    rest = row[len(TICKET) :]
+    clocks = dict(zip(SLA, row[len(TICKET) : len(TICKET) + len(SLA)], strict=True))
+    rest = row[len(TICKET) + len(SLA) :]
     estado = dict(zip(ESTADO, rest[: len(ESTADO)], strict=True))
     ticket["estado"] = estado["id"]
     ticket["creado_en"], ticket["actualizado_en"] = ticket["created_at"], ticket["updated_at"]
@@ -58,6 +89,7 @@ def _ticket(row: tuple) -> dict:
         user = _user(users[index * len(USER) : (index + 1) * len(USER)])
         ticket[role] = user and user["document"]
         ticket[f"{role}_detalle"] = user
+    ticket["sla"] = _sla(clocks, now or timezone.now())
     return ticket
 
 
@@ -66,7 +98,8 @@ def floor(request):
     with connection.cursor() as cursor:
         cursor.execute(FLOOR_SQL)
         rows = cursor.fetchall()
-    tickets = [_ticket(row) for row in rows]
+    now = timezone.now()
+    tickets = [_ticket(row, now) for row in rows]
     return JsonResponse({"message": "floor", "total_tickets": len(tickets), "tickets": tickets})
 
 

@@ -10,15 +10,17 @@ from collections.abc import Sequence
 
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 
 from conversations import selectors
 from conversations.models import MAX_MESSAGE_LENGTH, MessageAttachment, TicketMessage
 from notifications.services import Announcement, notify_all
+from sla import clocks
 from tickethelp.exceptions import Conflict, DomainError, Forbidden, NotFound
 from tickethelp.uploads import STORAGE_ERRORS, CheckedUpload, UploadRejected, check_upload, store_upload
 from tickets.models import Ticket
 from tickets.selectors import is_participant
-from users.models import User
+from users.models import Role, User
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +86,11 @@ def message_send(
             if ticket.estado.es_final:
                 raise Conflict(FINAL_TICKET_MESSAGE, code="ticket_final")
             message = TicketMessage.objects.create(ticket=ticket, author=actor, body=body, internal=internal)
+            if not internal and actor.role in (Role.ADMIN, Role.TECH):
+                # The first public staff message is the ticket's first response (sla).
+                sla_fields = clocks.on_first_response(ticket, now=timezone.now())
+                if sla_fields:
+                    ticket.save(update_fields=[*sla_fields, "updated_at"])
             for uploaded_file, upload in checked:
                 _store_attachment(message=message, uploaded_file=uploaded_file, checked=upload, stored=stored_names)
             _announce(message=message, ticket=ticket, actor=actor)

@@ -1,7 +1,7 @@
 """OpenAPI examples of the "Notificaciones" section (documentation only), taken from the demo
 data of `manage.py seed_demo`; tests/contract checks each one against its schema."""
 
-from tickethelp.openapi import response_example
+from tickethelp.openapi import request_example, response_example
 
 NOTIFICATION = {
     "id": 55,
@@ -106,4 +106,57 @@ MARK_READ_RESPONSE = response_example(
 )
 MARK_ALL_READ_RESPONSE = response_example(
     "Todas leídas", {"message": "Todas las notificaciones marcadas como leídas", "updated": 6}
+)
+
+# --- Push tokens and notification settings -------------------------------------------------
+
+PUSH_TOKEN_BODY = {
+    "push_token": "ExponentPushToken[xXxXxXxXxXxXxXxXxXxXxX]",
+    "token_type": "expo",
+    "platform": "android",
+    "device_type": "phone",
+    "device_name": "Pixel 7",
+    "app_ownership": "standalone",
+    "is_standalone": True,
+    "execution_environment": "standalone",
+}
+PUSH_TOKEN = {
+    "id": 7,
+    **PUSH_TOKEN_BODY,
+    "created_at": "2026-03-05T08:12:40-05:00",
+    "last_registered_at": "2026-03-06T07:00:02-05:00",
+}
+PUSH_TOKEN_REQUEST = request_example("Registrar el teléfono", PUSH_TOKEN_BODY)
+PUSH_TOKEN_RESPONSE = response_example("Registrado", PUSH_TOKEN, status=201)
+PUSH_TOKENS_RESPONSE = response_example("Mis teléfonos", PUSH_TOKEN, summary="Un elemento de la lista")
+PUSH_TOKEN_NOT_FOUND = {"detail": "Token push no encontrado.", "code": "push_token_not_found"}
+
+
+def _setting(codigo, nombre, descripcion, *, email=True, push=True, default_email=True, locked=("in_app",)):
+    return {
+        "codigo": codigo,
+        "nombre": nombre,
+        "descripcion": descripcion,
+        "channels": {"in_app": True, "email": email, "push": push},
+        "defaults": {"in_app": True, "email": default_email, "push": True},
+        "locked": list(locked),
+    }
+
+
+SETTINGS = [
+    _setting("estado_cambiado", "Estado cambiado", "El ticket pasó a otro estado.", push=False),
+    _setting(
+        "mensaje_nuevo", "Mensaje nuevo", "Un participante escribió en el ticket.", email=False, default_email=False
+    ),
+    _setting(
+        "password_reset",
+        "Restablecimiento de contraseña",
+        "Contraseña temporal enviada por correo.",
+        locked=("in_app", "email"),
+    ),
+]
+SETTINGS_RESPONSE = response_example("Preferencias", {"settings": SETTINGS})
+SETTINGS_REQUEST = request_example(
+    "Sin push de cambios de estado",
+    {"settings": [{"codigo": "estado_cambiado", "channels": {"push": False}}]},
 )

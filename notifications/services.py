@@ -1,32 +1,37 @@
-"""Writes on notifications: one row per recipient per event, delivered by a background task.
+"""Writes on notifications: one row per recipient per event, delivered by background tasks.
 
 Rows are written inside the caller's transaction (they commit or roll back with the change
-that caused them); their e-mails are queued only after that commit.
+that caused them); the channels of each row (in-app always; e-mail and push per the user's
+preferences over the type's defaults) are decided here, and their delivery tasks are queued
+only after that commit. The flow is one-way: services -> tasks -> delivery (per channel).
 """
 
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks_db.backend import DatabaseBackend
 
-from notifications.models import Notification, NotificationStatus, NotificationType
+from notifications import preferences, tasks
+from notifications.delivery.email import ACCOUNT_TYPES
+from notifications.models import (
+    DeliveryStatus,
+    Notification,
+    NotificationStatus,
+    NotificationType,
+    PushDelivery,
+)
 from tickethelp.exceptions import NotFound
 from users.models import Role, User
-from users.passwords import generate_password
 
 logger = logging.getLogger(__name__)
 
-# E-mails whose body carries a fresh password: it is generated at send time, applied only
-# once the mail went out, and never stored (not in the row, not in the task queue).
-ACCOUNT_TYPES = {"bienvenida", "password_reset"}
+# Notifications per re-queued push task (each task sends its pushes 100 per request).
+PUSH_TASK_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -40,14 +45,37 @@ class Announcement:
     datos: dict | None = None
 
 
+def channel_choices(pairs: set[tuple[int, NotificationType]]) -> dict[tuple[int, int], tuple[bool, bool]]:
+    """(e-mail, push) for each (user id, type) pair, as `notifications.preferences` answers
+    (the user's choice, else the type's defaults), in one query for the whole batch.
+    Account notifications go by e-mail only, always, and are not asked about: the e-mail
+    carries the password, a push would only say "check your e-mail", and a new account has
+    no phone yet."""
+    choosable = {(user_id, tipo) for user_id, tipo in pairs if tipo.codigo not in ACCOUNT_TYPES}
+    channels = {}
+    if choosable:
+        channels = preferences.channels_for(
+            user_ids={user_id for user_id, _ in choosable}, tipos={tipo for _, tipo in choosable}
+        )
+    choices = {}
+    for user_id, tipo in pairs:
+        if tipo.codigo in ACCOUNT_TYPES:
+            choices[(user_id, tipo.pk)] = (True, False)
+        else:
+            chosen = channels[(user_id, tipo.pk)]
+            choices[(user_id, tipo.pk)] = (chosen.email, chosen.push)
+    return choices
+
+
 def notify_all(announcements: Sequence[Announcement], *, ticket=None) -> list[Notification]:
-    """Every announcement's notifications in one INSERT (their types read in one query): one
-    row per distinct active recipient of each; e-mails queued after commit. A type that sends
-    no e-mail is delivered by being written (ENVIADA), so nothing waits for a mail forever."""
+    """Every announcement's notifications in one INSERT (their types read in one query, the
+    recipients' channel preferences in another): one row per distinct active recipient of
+    each. After commit, one task per e-mail and one task for all the pushes. A row without
+    e-mail is delivered by being written (ENVIADA), so nothing waits for a mail forever."""
     now = timezone.now()
     codigos = {announcement.codigo for announcement in announcements}
     types = {tipo.codigo: tipo for tipo in NotificationType.objects.filter(codigo__in=codigos)}
-    pending: list[Notification] = []
+    planned: list[tuple[User, NotificationType, Announcement]] = []
     for announcement in announcements:
         tipo = types.get(announcement.codigo)
         if tipo is None:
@@ -58,7 +86,14 @@ def notify_all(announcements: Sequence[Announcement], *, ticket=None) -> list[No
         for user in announcement.recipients:
             if user is not None and user.is_active:
                 unique.setdefault(user.pk, user)
-        pending += [
+        planned += [(user, tipo, announcement) for user in unique.values()]
+    if not planned:
+        return []
+    channels = channel_choices({(user.pk, tipo) for user, tipo, _ in planned})
+    pending = []
+    for user, tipo, announcement in planned:
+        email, push = channels[(user.pk, tipo.pk)]
+        pending.append(
             Notification(
                 usuario=user,
                 ticket=ticket,
@@ -66,35 +101,16 @@ def notify_all(announcements: Sequence[Announcement], *, ticket=None) -> list[No
                 titulo=announcement.titulo[:200],
                 mensaje=announcement.mensaje,
                 datos_adicionales=announcement.datos or {},
-                **({} if tipo.envia_email else {"estado": NotificationStatus.ENVIADA, "fecha_envio": now}),
+                push_pendiente=push,
+                **({} if email else {"estado": NotificationStatus.ENVIADA, "fecha_envio": now}),
             )
-            for user in unique.values()
-        ]
-    if not pending:
-        return []
+        )
     rows = Notification.objects.bulk_create(pending)
-    ids = [row.pk for row in rows if row.tipo.envia_email]
-    if ids:
-        _queue_with_the_write(ids)
+    email_ids = [row.pk for row in rows if row.fecha_envio is None]
+    push_ids = [row.pk for row in rows if row.push_pendiente]
+    if email_ids or push_ids:
+        _queue_with_the_write(email_ids, push_ids)
     return rows
-
-
-def _queue_with_the_write(ids: list[int]) -> None:
-    """The e-mails of a write's notifications run after its commit, whichever the queue.
-
-    On the database queue (production) the task row is written in the write's own
-    transaction: the worker cannot see it before the commit, a rolled-back write leaves no
-    task, and the write commits once instead of twice (queued after commit, the task's
-    INSERT was a transaction of its own). Any other queue (the in-process one of
-    development and tests runs the task at once) is handed the task after commit."""
-    from notifications.tasks import deliver_notifications
-
-    if transaction.get_connection().in_atomic_block and isinstance(
-        deliver_notifications.get_backend(), DatabaseBackend
-    ):
-        queue_delivery(ids)
-    else:
-        transaction.on_commit(lambda: queue_delivery(ids))
 
 
 def notify(
@@ -110,82 +126,38 @@ def notify(
     return notify_all([Announcement(codigo, recipients, titulo, mensaje, datos)], ticket=ticket)
 
 
-def queue_delivery(notification_ids: Iterable[int], *, delay_seconds: float = 0) -> None:
-    """Hand notifications to the task queue (deferred when the backend supports it)."""
-    from notifications.tasks import deliver_notifications
+def notify_account(*, user: User, kind: str, titulo: str, mensaje: str) -> list[Notification]:
+    """An account notification (bienvenida, password_reset), registered with users.services."""
+    return notify(codigo=kind, recipients=[user], titulo=titulo, mensaje=mensaje, datos={"evento": kind})
 
-    notification_ids = list(notification_ids)
-    if not notification_ids:
-        return
-    task = deliver_notifications
-    if delay_seconds > 0 and task.get_backend().supports_defer:
-        task = task.using(run_after=timezone.now() + timedelta(seconds=delay_seconds))
-    task.enqueue(notification_ids=notification_ids)  # one task (one INSERT) for the batch
+
+def _queue_with_the_write(email_ids: list[int], push_ids: list[int]) -> None:
+    """The deliveries of a write's notifications run after its commit, whichever the queue.
+
+    On the database queue (production) the tasks are written in the write's own
+    transaction: the worker cannot see them before the commit, a rolled-back write leaves
+    no task, and the write commits once (queued after commit, each task's INSERT was a
+    transaction of its own). Any other queue (the in-process one of development and tests
+    runs a task at once) is handed the tasks after commit."""
+    if transaction.get_connection().in_atomic_block and isinstance(
+        tasks.deliver_notifications.get_backend(), DatabaseBackend
+    ):
+        queue_delivery(email_ids, push_ids)
+    else:
+        transaction.on_commit(lambda: queue_delivery(email_ids, push_ids))
+
+
+def queue_delivery(email_ids: Iterable[int], push_ids: Iterable[int] = ()) -> None:
+    """Hand notifications to the task queue: one task for the e-mails, one for the pushes."""
+    tasks.enqueue_email(email_ids)
+    tasks.enqueue_push(push_ids)
 
 
 def active_admins() -> list[User]:
     return list(User.objects.filter(role=Role.ADMIN, is_active=True).order_by("pk"))
 
 
-# --- Delivery ------------------------------------------------------------------------------
-
-
-def _render_email(notification: Notification, extra: dict) -> EmailMultiAlternatives:
-    context = {"notification": notification, "user": notification.usuario, "ticket": notification.ticket, **extra}
-    codigo = notification.tipo.codigo
-    text = render_to_string([f"notifications/email/{codigo}.txt", "notifications/email/base.txt"], context)
-    html = render_to_string([f"notifications/email/{codigo}.html", "notifications/email/base.html"], context)
-    message = EmailMultiAlternatives(
-        subject=f"[TicketHelp] {notification.titulo}",
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[notification.usuario.email],
-    )
-    message.attach_alternative(html, "text/html")
-    return message
-
-
-def retry_delay_seconds(attempt: int) -> float:
-    """Exponential back-off: base, 2x base, 4x base, ... after the 1st, 2nd, 3rd failure."""
-    return settings.NOTIFICATION_RETRY_BASE_SECONDS * (2 ** max(attempt - 1, 0))
-
-
-def notification_deliver(*, notification_id: int) -> float | None:
-    """Send one notification's e-mail, at most once. Returns the delay before a retry, if any.
-
-    The row is locked while sending, so two workers can never send the same e-mail."""
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update(of=("self",))
-            .select_related("usuario", "tipo", "ticket")
-            .filter(pk=notification_id)
-            .first()
-        )
-        if notification is None or notification.fecha_envio is not None:
-            return None
-        password = generate_password() if notification.tipo.codigo in ACCOUNT_TYPES else None
-        notification.intentos += 1
-        try:
-            _render_email(notification, {"password": password}).send()
-        except Exception as exc:  # any failure of the mail path is recorded, then retried
-            notification.ultimo_error = f"{type(exc).__name__}: {exc}"[:2000]
-            retry = notification.intentos < settings.NOTIFICATION_MAX_ATTEMPTS
-            if not retry and notification.estado != NotificationStatus.LEIDA:
-                notification.estado = NotificationStatus.FALLIDA
-            notification.save(update_fields=["intentos", "ultimo_error", "estado"])
-            logger.warning("Notification %s: attempt %s failed: %s", notification_id, notification.intentos, exc)
-            return retry_delay_seconds(notification.intentos) if retry else None
-        if password is not None:
-            user = User.objects.select_for_update().get(pk=notification.usuario_id)
-            user.set_password(password)
-            user.must_change_password = True
-            user.save(update_fields=["password", "must_change_password"])
-        notification.fecha_envio = timezone.now()
-        notification.ultimo_error = ""
-        if notification.estado != NotificationStatus.LEIDA:
-            notification.estado = NotificationStatus.ENVIADA
-        notification.save(update_fields=["intentos", "ultimo_error", "estado", "fecha_envio"])
-    return None
+# --- Recovery ------------------------------------------------------------------------------
 
 
 def notifications_requeue(*, failed: bool = True, pending_older_than: timedelta | None = None, ids=None) -> int:
@@ -208,8 +180,34 @@ def notifications_requeue(*, failed: bool = True, pending_older_than: timedelta 
             estado=NotificationStatus.PENDIENTE
         )
         Notification.objects.filter(pk__in=chosen).update(intentos=0)
-        transaction.on_commit(lambda: queue_delivery(chosen))
+        transaction.on_commit(lambda: tasks.enqueue_email(chosen))
     return len(chosen)
+
+
+def pushes_requeue(*, older_than: timedelta) -> int:
+    """Queue again the pushes a lost task left behind (e.g. a worker killed mid-send): the
+    notifications whose delivery rows were never written, and PENDIENTE pushes. A push still
+    claimed (or backing off) is queued for when it is due, so a restart right after a kill
+    recovers it too. Safe to repeat: a push claimed by a live worker is not due until that
+    worker is done with it, and a sent one is no longer PENDIENTE."""
+    now = timezone.now()
+    due_at: dict[int, datetime] = dict.fromkeys(
+        Notification.objects.filter(push_pendiente=True, fecha_creacion__lt=now - older_than).values_list(
+            "pk", flat=True
+        ),
+        now,
+    )
+    for notification_id, due in PushDelivery.objects.filter(
+        estado=DeliveryStatus.PENDIENTE, fecha_creacion__lt=now - older_than
+    ).values_list("notification_id", "proximo_intento"):
+        due = max(due or now, now)
+        due_at[notification_id] = min(due_at.get(notification_id, due), due)
+    ids = sorted(due_at, key=lambda pk: (due_at[pk], pk))
+    for start in range(0, len(ids), PUSH_TASK_CHUNK):
+        chunk = ids[start : start + PUSH_TASK_CHUNK]
+        # Each task is due with the first of its pushes; it comes back for the later ones.
+        tasks.enqueue_push(chunk, delay_seconds=(due_at[chunk[0]] - now).total_seconds())
+    return len(ids)
 
 
 # --- Reading -------------------------------------------------------------------------------

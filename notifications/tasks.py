@@ -1,35 +1,90 @@
-"""Background delivery of notification e-mails, with retries and back-off."""
+"""Background entry points of notification delivery (django-tasks), thin on purpose: each
+calls its channel in `notifications.delivery` and, when the channel asks for a retry,
+queues itself again after the back-off. Queued by `notifications.services`: with the write on
+the database queue, after its commit on any other."""
 
 import logging
+from collections.abc import Iterable
+from datetime import timedelta
 
+from django.conf import settings
+from django.utils import timezone
 from django_tasks import task
 
-from notifications.services import notification_deliver, queue_delivery
+from notifications.delivery import email, push
 
 logger = logging.getLogger(__name__)
 
 
+def _later(task_, delay_seconds: float):
+    """The task deferred by `delay_seconds`, or None when the backend cannot defer (the
+    immediate backend of tests/dev would otherwise retry at once, in a loop)."""
+    if delay_seconds <= 0:
+        return task_
+    if not task_.get_backend().supports_defer:
+        return None
+    return task_.using(run_after=timezone.now() + timedelta(seconds=delay_seconds))
+
+
+def enqueue_email(notification_ids: Iterable[int], *, delay_seconds: float = 0) -> None:
+    """One task for the batch's e-mails (a queued task is an INSERT: one per recipient cost
+    a write one per recipient); each e-mail is still sent, retried and recorded on its own.
+    Without deferral (immediate backend) a retry runs at once: bounded by
+    NOTIFICATION_MAX_ATTEMPTS."""
+    ids = list(notification_ids)
+    if ids:
+        deferred = _later(deliver_notifications, delay_seconds) or deliver_notifications
+        deferred.enqueue(notification_ids=ids)
+
+
+def enqueue_push(notification_ids: Iterable[int], *, delay_seconds: float = 0) -> None:
+    """One task for a whole batch of notifications' pushes."""
+    ids = sorted(set(notification_ids))
+    deferred = _later(deliver_push, delay_seconds)
+    if ids and deferred is not None:
+        deferred.enqueue(notification_ids=ids)
+
+
 @task()
 def deliver_notifications(*, notification_ids: list[int]) -> None:
-    """One event's e-mails: one queued task per write instead of one per recipient (each
-    enqueue is an INSERT and a commit of its own after the write's). Each notification is
-    delivered (and retried) on its own; one that fails does not keep the others from going
-    out, and the task still ends failed so that the failure is seen."""
+    """The e-mails of one write, each delivered (and retried) on its own; one that crashes
+    does not keep the others from going out, and the task still ends failed."""
     failure = None
     for notification_id in notification_ids:
         try:
-            retry_in = notification_deliver(notification_id=notification_id)
+            retry_in = email.notification_deliver(notification_id=notification_id)
         except Exception as exc:  # the rest of the batch still goes out
             logger.exception("Notification %s: delivery crashed", notification_id)
             failure = failure or exc
             continue
         if retry_in is not None:
-            queue_delivery([notification_id], delay_seconds=retry_in)
+            enqueue_email([notification_id], delay_seconds=retry_in)
     if failure is not None:
         raise failure
 
 
 @task()
 def deliver_notification(*, notification_id: int) -> None:
-    """One notification's e-mail: tasks queued before deliver_notifications existed."""
-    deliver_notifications.call(notification_ids=[notification_id])
+    """One e-mail: tasks queued before deliver_notifications existed."""
+    retry_in = email.notification_deliver(notification_id=notification_id)
+    if retry_in is not None:
+        enqueue_email([notification_id], delay_seconds=retry_in)
+
+
+@task()
+def deliver_push(*, notification_ids: list[int]) -> None:
+    """Write the pushes' delivery rows, send what is due, and come back for the rest (the
+    back-off of a failed batch) and, later, for Expo's receipts."""
+    push.push_prepare(notification_ids=notification_ids)
+    sent, retry_in = push.push_send(notification_ids=notification_ids)
+    if retry_in is not None:
+        enqueue_push(notification_ids, delay_seconds=max(retry_in, 1))
+    if sent:
+        receipts = _later(check_push_receipts, settings.PUSH_RECEIPT_DELAY_SECONDS)
+        if receipts is not None:
+            receipts.enqueue()
+
+
+@task()
+def check_push_receipts() -> None:
+    push.push_check_receipts()

@@ -1,11 +1,13 @@
 """Views of the "Notificaciones" section. Every query is scoped to the caller."""
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from notifications import examples, selectors, services
+from notifications import examples, preferences, push_tokens, selectors, services
 from notifications.filters import NotificationFilter
 from notifications.models import Notification
 from notifications.serializers import (
@@ -13,9 +15,15 @@ from notifications.serializers import (
     MarkReadSerializer,
     NotificationHistorySerializer,
     NotificationSerializer,
+    NotificationSettingsInputSerializer,
+    NotificationSettingsSerializer,
     NotificationStatsSerializer,
     NotificationTypeSerializer,
+    PushTokenRegisterSerializer,
+    PushTokenSerializer,
 )
+from notifications.throttles import PushTokenRegisterThrottle
+from tickethelp.exceptions import NotFound
 from tickethelp.openapi import staff_errors
 from tickethelp.pagination import paginate_serialized
 
@@ -139,3 +147,90 @@ class MarkAllReadView(APIView):
     def post(self, request):
         updated = services.notifications_mark_all_read(user=request.user)
         return Response({"message": "Todas las notificaciones marcadas como leídas", "updated": updated})
+
+
+# --- The caller's phones and channel settings (/api/me/...) --------------------------------
+
+PUSH_TAGS = ["Notificaciones · push y preferencias"]
+
+
+class PushTokensView(APIView):
+    def get_throttles(self):
+        return [PushTokenRegisterThrottle()] if self.request.method == "POST" else []
+
+    @extend_schema(
+        tags=PUSH_TAGS,
+        responses={200: PushTokenSerializer(many=True), **staff_errors(401)},
+        examples=[examples.PUSH_TOKENS_RESPONSE],
+    )
+    def get(self, request):
+        return Response(PushTokenSerializer(push_tokens.push_token_list(user=request.user), many=True).data)
+
+    @extend_schema(
+        tags=PUSH_TAGS,
+        request=PushTokenRegisterSerializer,
+        responses={201: PushTokenSerializer, **staff_errors(400, 401, 429)},
+        examples=[examples.PUSH_TOKEN_REQUEST, examples.PUSH_TOKEN_RESPONSE],
+    )
+    def post(self, request):
+        serializer = PushTokenRegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token = push_tokens.push_token_register(
+            user=request.user, token=serializer.validated_data["push_token"], device=serializer.device()
+        )
+        return Response(PushTokenSerializer(token).data, status=status.HTTP_201_CREATED)
+
+
+class PushTokenDetailView(APIView):
+    @extend_schema(
+        tags=PUSH_TAGS,
+        responses={204: None, **staff_errors(401, 404, examples={404: examples.PUSH_TOKEN_NOT_FOUND})},
+    )
+    def delete(self, request, token_id: int):
+        if not push_tokens.push_token_remove(user=request.user, token_id=token_id):
+            # Unknown, retired or another user's: one answer for all three.
+            raise NotFound("Token push no encontrado.", code="push_token_not_found")
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _settings_errors(items: list[dict], errors: dict[str, dict[str, list[str]]], *, key: str) -> dict[str, dict]:
+    """The service's `{codigo: {field: messages}}` placed like DRF places a list's item errors
+    (`{"<index>": {...}}`, only the items in error); channels nest under `channels`."""
+    placed = {}
+    for index, item in enumerate(items):
+        found = errors.get(item[key])
+        if not found:
+            continue
+        entry = {key: found[preferences.CODIGO_FIELD]} if preferences.CODIGO_FIELD in found else {}
+        channels = {name: messages for name, messages in found.items() if name != preferences.CODIGO_FIELD}
+        if channels:
+            entry["channels"] = channels
+        placed[str(index)] = entry
+    return placed
+
+
+class NotificationSettingsView(APIView):
+    @extend_schema(
+        tags=PUSH_TAGS,
+        responses={200: NotificationSettingsSerializer, **staff_errors(401)},
+        examples=[examples.SETTINGS_RESPONSE],
+    )
+    def get(self, request):
+        return Response(NotificationSettingsSerializer({"settings": preferences.settings_for(user=request.user)}).data)
+
+    @extend_schema(
+        tags=PUSH_TAGS,
+        request=NotificationSettingsInputSerializer,
+        responses={200: NotificationSettingsSerializer, **staff_errors(400, 401)},
+        examples=[examples.SETTINGS_REQUEST, examples.SETTINGS_RESPONSE],
+    )
+    def put(self, request):
+        serializer = NotificationSettingsInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        items = serializer.validated_data["settings"]
+        try:
+            changes = preferences.changes_from_items(items, key="codigo")
+            result = preferences.settings_update(user=request.user, changes=changes)
+        except preferences.PreferenceError as exc:
+            raise ValidationError({"settings": _settings_errors(items, exc.errors, key="codigo")}) from None
+        return Response(NotificationSettingsSerializer({"settings": result}).data)

@@ -3,7 +3,6 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -27,6 +26,7 @@ from reports.serializers import (
 )
 from tickethelp.openapi import staff_errors
 from tickethelp.permissions import IsAdmin
+from tickethelp.renderers import JSONRenderer
 
 TAGS = ["Reportes"]
 RANGE_PARAMETERS = [

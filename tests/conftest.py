@@ -14,6 +14,7 @@ from django.db import connection
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
+from sla import cache as sla_cache
 from tests.factories import UserFactory
 from users.models import Role
 from users.tokens import issue_tokens
@@ -26,6 +27,8 @@ SEED_MIGRATIONS = [
     ("reports.migrations.0001_rollups", "seed_zone"),
     ("conversations.migrations.0002_notification_types", "seed"),
     ("visits.migrations.0002_no_overlap_and_notification_types", "seed"),
+    ("sla.migrations.0002_default_policies", "seed"),
+    ("sla.migrations.0003_notification_types", "seed"),
 ]
 
 
@@ -106,8 +109,14 @@ def _shared_state(request):
     else:
         request.getfixturevalue("db")
     cache.clear()
+    # The SLA catalogs (policies, closure days) read now, as a long-running process holds
+    # them: a write measured by a test costs what it costs in the steady state.
+    sla_cache.forget()
+    sla_cache.policies()
+    sla_cache.closure_days()
     yield
     cache.clear()
+    sla_cache.forget()
 
 
 @pytest.fixture
@@ -177,7 +186,9 @@ def role_clients(db, api_client, admin_user, tech_user, client_user) -> dict[str
 # clusters, SMTP servers) use helpers from these modules. Under `--dist loadgroup` (make test)
 # they all run on one pytest-xdist worker, one after another, so that no two of them compete
 # for the CPU inside their timing windows.
-PROCESS_HELPERS = frozenset({"tests.processes", "tests.faults.conftest", "tests.notifications.smtp_server"})
+PROCESS_HELPERS = frozenset(
+    {"tests.processes", "tests.faults.conftest", "tests.notifications.smtp_server", "tests.notifications.expo_server"}
+)
 PROCESSES_GROUP = "processes"
 
 # The SQLite run (make test-sqlite): the contract tests and the main flows of both APIs on
@@ -214,6 +225,14 @@ SQLITE_SUITE = (
     "tests/conversations/test_staff_api.py",
     "tests/conversations/test_portal.py",
     "tests/conversations/test_internal_notes.py",
+    # phones (push tokens) and notification settings, both APIs
+    "tests/notifications/test_push_api.py",
+    "tests/notifications/test_preferences.py",
+    "tests/tenants/test_portal_push.py",
+    # service levels: the clocks through the services, the API, the warnings command
+    "tests/sla/test_clocks.py",
+    "tests/sla/test_api.py",
+    "tests/sla/test_warnings.py",
 )
 FIGURES_PROPERTY = "figures"
 

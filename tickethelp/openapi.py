@@ -259,6 +259,12 @@ SUMMARIES: dict[str, str] = {
     "tickets_cancel": "Cancelar un ticket",
     "estados_list": "Listar estados",
     "estados_create": "Crear un estado",
+    "sla_policies_list": "Listar las políticas de nivel de servicio",
+    "sla_policies_create": "Crear una política de nivel de servicio",
+    "sla_policies_retrieve": "Detalle de una política de nivel de servicio",
+    "sla_policies_update": "Reemplazar una política de nivel de servicio",
+    "sla_policies_partial_update": "Modificar una política de nivel de servicio",
+    "sla_policies_destroy": "Eliminar una política de nivel de servicio",
     "tickets_attachments_list": "Listar los adjuntos de un ticket",
     "tickets_attachments_create": "Adjuntar archivos a un ticket",
     "tickets_attachments_download": "Descargar un adjunto",
@@ -273,6 +279,11 @@ SUMMARIES: dict[str, str] = {
     "notifications_mark_read_put": "Marcar una notificación como leída (PUT)",
     "notifications_mark_read_patch": "Marcar una notificación como leída (PATCH)",
     "notifications_mark_all_read_create": "Marcar todas como leídas",
+    "me_push_tokens_list": "Listar mis teléfonos (tokens push activos)",
+    "me_push_tokens_create": "Registrar el token push de un teléfono",
+    "me_push_tokens_destroy": "Quitar un token push propio",
+    "me_notification_settings_retrieve": "Ver mis preferencias de notificación",
+    "me_notification_settings_update": "Cambiar mis preferencias de notificación",
     # Staff API — reports
     "reports_stats_general_stats_retrieve": "Tickets abiertos y finalizados",
     "reports_stats_performance_ranking_list": "Ranking de desempeño de técnicos",
@@ -294,6 +305,7 @@ SUMMARIES: dict[str, str] = {
     "tenant_devices": "Own and shared devices",
     "tenant_tickets_list": "List own tickets",
     "tenant_tickets_create": "Open a ticket about a device",
+    "tenant_tickets_create_android": "Open a ticket with base64 attachments (Android app)",
     "tenant_tickets_detail": "A ticket with its history",
     "tenant_tickets_attachments": "A ticket's attachments",
     "tenant_tickets_cancel": "Cancel a ticket",
@@ -304,6 +316,11 @@ SUMMARIES: dict[str, str] = {
     "tenant_notifications": "List notifications",
     "tenant_notifications_read": "Mark a notification as read",
     "tenant_notifications_mark_all_read": "Mark every notification as read",
+    "tenant_register_push_token": "Register this phone's push token",
+    "tenant_remove_push_token": "Remove a push token (log out of the phone)",
+    "tenant_push_tokens": "List my phones (active push tokens)",
+    "tenant_notification_settings": "My notification settings",
+    "tenant_notification_settings_update": "Change my notification settings",
     # Staff API — technicians' visits
     "tickets_appointments_list": "Visitas de un ticket",
     "tickets_appointments_create": "Agendar una visita técnica",
@@ -409,6 +426,31 @@ DESCRIPTIONS: dict[str, str] = {
         "Calificaciones (1-5) de los residentes a las visitas completadas en el rango (por la fecha en que el "
         "técnico la completó): media y distribución en total, por mes (hora local) y por técnico."
     ),
+    "me_push_tokens_create": (
+        "Siempre 201 con el token: si estaba registrado (por el usuario o por otro: el teléfono cambió de "
+        "manos) pasa a ser del usuario, activo, como recién registrado. Con más de `PUSH_TOKENS_PER_USER` "
+        "activos se retira el registrado hace más tiempo. `expo`: `ExponentPushToken[...]` o "
+        "`ExpoPushToken[...]`; `is_standalone` solo true/false."
+    ),
+    "me_push_tokens_destroy": "404 igual para un token desconocido, ya retirado o de otro usuario.",
+    "me_notification_settings_retrieve": (
+        "Por cada tipo activo que el usuario puede recibir: canales efectivos, los del tipo por defecto y los "
+        "que no se pueden cambiar (`locked`: siempre `in_app`; también `email` en los correos de la cuenta)."
+    ),
+    "me_notification_settings_update": (
+        "Lista parcial o completa: solo cambian los tipos enviados y, de ellos, los canales enviados. Un tipo "
+        "desconocido, un valor que no es true/false, `in_app: false` o apagar un canal bloqueado es 400 "
+        "(`settings[i]` nombra el error) y no cambia nada."
+    ),
+    "tenant_register_push_token": (
+        "A token belongs to one user: registering a token known from another account moves it to this "
+        "resident (the phone changed hands). The oldest token is retired past `PUSH_TOKENS_PER_USER`."
+    ),
+    "tenant_remove_push_token": "The same answer for a token of the caller, an unknown one or another user's.",
+    "tenant_notification_settings_update": (
+        "A partial or full list: only the types and channels sent change. Errors name the item, e.g. "
+        "`settings.0.channels.email`; `in_app` and account e-mails (`locked`) cannot be turned off."
+    ),
     "tenant_appointments_member_feedback": (
         "Only the ticket's own resident, only while the visit is `awaiting_feedback`, once; the visit is then "
         "`completed`. 409 otherwise."
@@ -448,12 +490,20 @@ TAGS: list[dict[str, str]] = [
         "description": "Asignación de técnicos, cambios de estado y aprobación de los estados finales.",
     },
     {"name": "Tickets · estados", "description": "Catálogo de estados."},
+    {
+        "name": "Niveles de servicio",
+        "description": "Objetivos de primera respuesta, resolución y aprobación por prioridad, en horas hábiles.",
+    },
     {"name": "Tickets · adjuntos", "description": "Archivos de los tickets, validados por su contenido."},
     {
         "name": "Tickets · conversación",
         "description": "Mensajes del ticket; las notas internas solo las ven el administrador y el técnico asignado.",
     },
     {"name": "Notificaciones", "description": "Notificaciones propias, en la aplicación y por correo."},
+    {
+        "name": "Notificaciones · push y preferencias",
+        "description": "Los teléfonos del usuario (tokens push) y qué canales quiere por tipo de notificación.",
+    },
     {
         "name": "Visitas técnicas",
         "description": (

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers as cors_default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 from tickethelp.logging import resolve_log_format
@@ -76,6 +77,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "users",
     "tickets",
+    # Service levels (after tickets: its models point at tickets, tickets services call it).
+    "sla",
     "notifications",
     "reports",
     "tenants",
@@ -97,11 +100,14 @@ MIDDLEWARE = [
     # Before anything parses a JSON body (DRF's parsers, the login e-mail throttle): a body
     # nested deeper than MAX_JSON_DEPTH is a 400 instead of a RecursionError.
     "tickethelp.json_depth.JsonDepthLimitMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Sessions, request.user and messages serve the admin only: skipped on the API's paths,
+    # which authenticate by bearer token (tickethelp.browser_only). CSRF stays everywhere
+    # (Django's deploy check looks for it by name; API views are exempt anyway).
+    "tickethelp.browser_only.BrowserOnlySessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "tickethelp.browser_only.BrowserOnlyAuthenticationMiddleware",
+    "tickethelp.browser_only.BrowserOnlyMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -135,6 +141,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, with the health check (a `SELECT 1` round trip) only on a connection
+    # idle for this many seconds rather than before every request (tickethelp/postgresql).
+    DATABASES["default"]["ENGINE"] = "tickethelp.postgresql"
+    DATABASES["default"]["HEALTH_CHECK_IDLE_SECONDS"] = env_int("DB_HEALTH_CHECK_IDLE_SECONDS", 5)
     # Session settings for the reports: PostgreSQL's JIT spends 100+ ms compiling large
     # aggregates that are meant to take a few hundred milliseconds, and the default 4 MB of
     # work memory makes their hash aggregates spill to disk.
@@ -197,12 +207,17 @@ TECHNICIAN_CAPACITY = env_int("TECHNICIAN_CAPACITY", 10)
 # Lists the real clients read whole (users lists, the residents' tickets) answer every row
 # when no paging parameter is given, up to this many; past it, the first page and its headers.
 MAX_UNPAGED_RESULTS = env_int("MAX_UNPAGED_RESULTS", 5000)
+# Active push tokens a user keeps (phones, tablets); registering one more retires the oldest.
+PUSH_TOKENS_PER_USER = env_int("PUSH_TOKENS_PER_USER", 10)
 
 # --- REST framework ---------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["users.authentication.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's JSON, byte for byte, encoded by orjson (tickethelp/renderers.py).
+    "DEFAULT_RENDERER_CLASSES": ["tickethelp.renderers.JSONRenderer"],
+    # DRF's negotiation without parsing `Accept: application/json` or `*/*` (tickethelp/negotiation.py).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "tickethelp.negotiation.JSONFirstNegotiation",
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
@@ -219,6 +234,8 @@ REST_FRAMEWORK = {
         "tenant_password_reset": env_str("PASSWORD_RESET_RATE", "3/hour"),
         # Password changes check the current password (users.throttles.PasswordCheckThrottle).
         "password_check": env_str("PASSWORD_CHECK_RATE", "10/hour"),
+        # Apps register their push token at every start (notifications.views.PushTokenRegisterThrottle).
+        "push_token_register": env_str("PUSH_TOKEN_REGISTER_RATE", "60/hour"),
     },
     # Client IP for throttles: 0 = REMOTE_ADDR (X-Forwarded-For is spoofable unless the
     # number of trusted proxies in front of us is known; 1 behind the platform's balancer).
@@ -260,7 +277,10 @@ CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_URLS_REGEX = r"^/api/.*$"
 # Bearer tokens in the Authorization header, no cookies: credentials are never needed.
 CORS_ALLOW_CREDENTIALS = False
-CORS_EXPOSE_HEADERS = ["X-Request-ID", "X-Total-Count", "Link"]
+CORS_EXPOSE_HEADERS = ["X-Request-ID", "X-Total-Count", "Link", "ETag", "Idempotent-Replayed"]
+# Besides django-cors-headers' defaults: idempotent retries of creates (tickethelp.idempotency)
+# and conditional GETs (tickethelp.etags) from a browser.
+CORS_ALLOW_HEADERS = (*cors_default_headers, "idempotency-key", "if-none-match")
 
 # --- Background tasks -------------------------------------------------------------------
 # "immediate" runs tasks in-process right after commit (local runs, tests); "database"
@@ -294,6 +314,14 @@ LANGUAGE_CODE = "es"
 TIME_ZONE = env_str("TIME_ZONE", "America/Bogota")
 USE_I18N = True
 USE_TZ = True
+
+# --- Service levels (sla app) --------------------------------------------------------------
+# The business calendar of the SLA clocks: public holidays of SLA_COUNTRY (ISO code, "" for
+# none), working hours per weekday in SLA_TIME_ZONE ("mon-fri 08:00-18:00; sat 08:00-12:00",
+# several ranges per day comma-separated). Closure days are added by admins (sla.ClosureDay).
+SLA_COUNTRY = env_str("SLA_COUNTRY", "CO").strip().upper()
+SLA_TIME_ZONE = env_str("SLA_TIME_ZONE", TIME_ZONE)
+SLA_WORKING_HOURS = env_str("SLA_WORKING_HOURS", "mon-fri 08:00-18:00")
 
 # --- Static and media files --------------------------------------------------------------
 STATIC_URL = "static/"
@@ -405,3 +433,24 @@ LOGGING = {
 # delay (doubled after each failure: 30 s, 60 s, 120 s, 240 s with the defaults).
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 5)
 NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 30)
+
+# --- Push notifications (notifications/delivery/push.py) ------------------------------------
+# Expo's push service; point both URLs elsewhere to test against a fake. The access token is
+# only needed when the Expo project enforces "enhanced push security".
+EXPO_PUSH_URL = env_str("EXPO_PUSH_URL", "https://exp.host/--/api/v2/push/send")
+EXPO_RECEIPTS_URL = env_str("EXPO_RECEIPTS_URL", "https://exp.host/--/api/v2/push/getReceipts")
+EXPO_ACCESS_TOKEN = env_str("EXPO_ACCESS_TOKEN", "")
+# Seconds to wait for Expo's answer before the attempt counts as failed (and is retried).
+PUSH_TIMEOUT_SECONDS = env_int("PUSH_TIMEOUT_SECONDS", 10)
+# Attempts per push before it is FALLIDA, and the first back-off delay (doubled each time;
+# a 429's Retry-After is honoured when longer).
+PUSH_MAX_ATTEMPTS = env_int("PUSH_MAX_ATTEMPTS", 6)
+PUSH_RETRY_BASE_SECONDS = env_int("PUSH_RETRY_BASE_SECONDS", 30)
+# How long a claimed push is reserved for the worker sending it: a worker killed mid-send
+# leaves it PENDIENTE, and it is sent again once this has passed (never sooner).
+PUSH_CLAIM_SECONDS = env_int("PUSH_CLAIM_SECONDS", 120)
+# Expo's receipts are checked this long after the send (they are ready within ~15 min).
+PUSH_RECEIPT_DELAY_SECONDS = env_int("PUSH_RECEIPT_DELAY_SECONDS", 900)
+# FCM HTTP v1 for `fcm` tokens. Not implemented yet: `fcm` tokens are recorded OMITIDA.
+FCM_CREDENTIALS_FILE = env_str("FCM_CREDENTIALS_FILE", "")
+FCM_PROJECT_ID = env_str("FCM_PROJECT_ID", "")

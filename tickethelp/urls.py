@@ -25,12 +25,15 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # Before users.urls: its "me/<str:document>/" would take "me/push-tokens/" and
+    # "me/notification-settings/" (notifications.urls).
+    path("api/", include("notifications.urls")),
     path("api/", include("users.urls")),
     path("api/", include("tickets.urls")),
     path("api/", include("conversations.urls")),
-    path("api/", include("notifications.urls")),
     path("api/", include("reports.urls")),
     path("api/", include("visits.urls")),
+    path("api/", include("sla.urls")),
     path("api/", include("tenants.portal.urls")),
     path("api/", include("tenants.urls")),
     # Last: any other /api/... path is the staff API's JSON 404, with every method and also

@@ -4,12 +4,22 @@ admin site keeps the same rules, locks and history as the API."""
 from django.contrib import admin, messages
 from django.utils import formats, timezone
 
+from sla import clocks
+from sla import queries as sla_queries
 from tickethelp.exceptions import DomainError
 from tickets import selectors, services
 from tickets.models import Estado, RequestStatus, StateChangeRequest, Ticket, TicketAttachment, TicketHistory
 from users.models import Role, User
 
 ADMIN_REJECTION_REASON = "Rechazada desde el panel de administración."
+SLA_READONLY = (
+    "first_response_due",
+    "first_responded_at",
+    "resolution_due",
+    "resolution_paused_at",
+    "approval_due",
+    "sla_stopped_at",
+)
 
 
 def _when(moment):
@@ -105,10 +115,42 @@ class StateChangeRequestInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class SLAFilter(admin.SimpleListFilter):
+    """Tickets with a running service-level clock past its target, or past 80 % of it."""
+
+    title = "nivel de servicio"
+    parameter_name = "sla"
+
+    def lookups(self, request, model_admin):
+        return (("breached", "Incumplido"), ("at_risk", "En riesgo"))
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "breached":
+            return queryset.filter(sla_queries.breached(now))
+        if self.value() == "at_risk":
+            return queryset.filter(sla_queries.at_risk(now))
+        return queryset
+
+
+SLA_LABELS = {"first_response": "primera respuesta", "resolution": "resolución", "approval": "aprobación"}
+
+
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
-    list_display = ("code", "titulo", "estado", "tecnico", "cliente", "priority", "category", "fecha")
-    list_filter = ("estado", "priority", "category", "fecha")
+    list_display = (
+        "code",
+        "titulo",
+        "estado",
+        "tecnico",
+        "cliente",
+        "priority",
+        "category",
+        "fecha",
+        "sla_resolution_due",
+        "sla_breached",
+    )
+    list_filter = (SLAFilter, "estado", "priority", "category", "fecha")
     search_fields = (
         "code",
         "titulo",
@@ -142,7 +184,22 @@ class TicketAdmin(admin.ModelAdmin):
         "device",
         "created_at",
         "updated_at",
+        "first_response_due",
+        "first_responded_at",
+        "resolution_due",
+        "resolution_paused_at",
+        "approval_due",
+        "sla_stopped_at",
     )
+
+    @admin.display(description="resolución vence", ordering="resolution_due")
+    def sla_resolution_due(self, obj):
+        return _when(obj.resolution_due)
+
+    @admin.display(description="incumplido")
+    def sla_breached(self, obj):
+        """The clocks past their target (computed from the row's columns, no query)."""
+        return ", ".join(SLA_LABELS[clock] for clock in obj.sla["breached"]) or "—"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         # The same choices the API accepts, so the services' checks never surprise the form.
@@ -177,7 +234,7 @@ class TicketAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # The device is the resident's choice in the portal; the admin shows it, never edits it.
-        readonly = ["code", "device", "created_at", "updated_at"]
+        readonly = ["code", "device", "created_at", "updated_at", *SLA_READONLY]
         if obj is not None:
             # State moves only through the workflow; the client of a ticket never changes.
             readonly += ["estado", "cliente", "administrador"]
@@ -203,6 +260,9 @@ class TicketAdmin(admin.ModelAdmin):
                 return
             plain_fields = [f for f in form.changed_data if f in ("titulo", "descripcion", "equipo", "category")]
             plain_fields += [f for f in form.changed_data if f in ("priority", "fecha")]
+            if {"priority", "category"} & set(plain_fields):
+                # Other targets: the clocks are re-aimed from the opening (sla).
+                plain_fields += clocks.on_retargeted(obj)
             if "tecnico" in form.changed_data and obj.tecnico is not None:
                 services.ticket_change_technician(ticket_id=obj.pk, actor=request.user, tecnico=obj.tecnico)
             if plain_fields:
@@ -276,8 +336,8 @@ class StateChangeRequestAdmin(SpanishLabels, admin.ModelAdmin):
 class EstadoAdmin(admin.ModelAdmin):
     """The catalog: new states may be added; seeded ones keep their code and finality."""
 
-    list_display = ("id", "codigo", "nombre", "es_activo", "es_final", "portal_status")
-    list_filter = ("es_activo", "es_final", "portal_status")
+    list_display = ("id", "codigo", "nombre", "es_activo", "es_final", "portal_status", "pausa_sla")
+    list_filter = ("es_activo", "es_final", "portal_status", "pausa_sla")
     search_fields = ("codigo", "nombre")
 
     def get_readonly_fields(self, request, obj=None):

@@ -70,6 +70,16 @@ def ticket_example(**values) -> dict:
         }
     )
     ticket.update({f"{role}_detalle": user for role, user in users.items()})
+    ticket["sla"] = values.get(
+        "sla",
+        {
+            "first_response_due": None,
+            "resolution_due": None,
+            "approval_due": None,
+            "breached": [],
+            "paused": False,
+        },
+    )
     return ticket
 
 
@@ -86,6 +96,13 @@ TICKET = ticket_example(
     administrador=ADMIN,
     tecnico=TECHNICIAN,
     cliente=CLIENT,
+    sla={
+        "first_response_due": "2026-03-02T13:15:00-05:00",
+        "resolution_due": "2026-03-04T13:15:00-05:00",
+        "approval_due": None,
+        "breached": [],
+        "paused": False,
+    },
 )
 TICKET_NOT_FOUND = {"detail": "Ticket no encontrado.", "code": "ticket_not_found"}
 TICKET_FINAL = {"detail": "El ticket está en un estado final y no admite cambios.", "code": "ticket_final"}

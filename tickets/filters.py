@@ -11,6 +11,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django_filters.constants import EMPTY_VALUES
 from rest_framework.exceptions import ValidationError
 
+from sla import queries as sla_queries
 from tickethelp.validation import moment_error
 from tickets.models import Priority, Ticket, TicketCount
 from tickets.selectors import ticket_search_matches
@@ -121,6 +122,11 @@ class TicketFilter(django_filters.FilterSet):
     fecha_desde = DateOrDateTimeFilter(method="filter_fecha_desde", label="Desde (fecha o fecha y hora)")
     fecha_hasta = DateOrDateTimeFilter(method="filter_fecha_hasta", label="Hasta (fecha inclusive, o fecha y hora)")
     search = django_filters.CharFilter(method="filter_search", max_length=100, label="Texto a buscar")
+    sla = django_filters.ChoiceFilter(
+        choices=[("breached", "Incumplido"), ("at_risk", "En riesgo")],
+        method="filter_sla",
+        label="Nivel de servicio: breached (un reloj en curso pasó su objetivo) o at_risk (pasó el 80 %)",
+    )
 
     class Meta:
         model = Ticket
@@ -171,6 +177,10 @@ class TicketFilter(django_filters.FilterSet):
         if date_only:  # the whole day is included
             return queryset.filter(fecha__lt=moment + timedelta(days=1))
         return queryset.filter(fecha__lte=moment)
+
+    def filter_sla(self, queryset, name, value):
+        now = timezone.now()
+        return queryset.filter(sla_queries.breached(now) if value == "breached" else sla_queries.at_risk(now))
 
     def filter_search(self, queryset, name, value):
         value = value.strip()

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from sla.status import SLA_COLUMNS, expected_resolution, sla_status
 from tickethelp.uploads import ALLOWED_MIME_TYPES, MAX_UPLOAD_SIZE, served_name
 
 
@@ -50,6 +51,12 @@ class Estado(models.Model):
     portal_status = models.CharField(
         "estado en el portal", max_length=20, choices=PortalStatus.choices, default=PortalStatus.IN_PROGRESS
     )
+    # A ticket in this state waits on the client: its resolution clock (sla) is paused.
+    pausa_sla = models.BooleanField(
+        "pausa el nivel de servicio",
+        default=False,
+        help_text="El ticket espera al cliente: el reloj de resolución se detiene mientras esté en este estado.",
+    )
 
     class Meta:
         verbose_name = "estado"
@@ -78,7 +85,7 @@ def ticket_code_for(pk: int) -> str:
 
 
 class Ticket(models.Model):
-    # From the pk: by the INSERT itself on PostgreSQL (trigger, migration 0011), else right
+    # From the pk: by the INSERT itself on PostgreSQL (trigger, migration 0013), else right
     # after it in the creating transaction (tickets.services.ticket_create).
     code = models.CharField("código", max_length=20, unique=True, null=True, blank=True, editable=False)
     administrador = models.ForeignKey(
@@ -122,6 +129,32 @@ class Ticket(models.Model):
     priority = models.CharField("prioridad", max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
     created_at = models.DateTimeField("creado", auto_now_add=True)
     updated_at = models.DateTimeField("actualizado", auto_now=True)
+    # Service-level clocks (sla app; written only by sla.clocks, called by the services in
+    # their transaction). Each clock has its due instant and its 80 % instant ("warn"),
+    # both in business time; NULL = no clock (tickets older than the sla app, no policy).
+    # `sla_stopped_at`: when the ticket reached a final state (its clocks stopped for good).
+    first_response_due = models.DateTimeField("primera respuesta vence", null=True, blank=True, editable=False)
+    first_response_warn_at = models.DateTimeField("primera respuesta en riesgo", null=True, blank=True, editable=False)
+    first_responded_at = models.DateTimeField("primera respuesta", null=True, blank=True, editable=False)
+    # Business minutes from opening to the first response.
+    first_response_minutes = models.PositiveIntegerField(
+        "minutos hábiles a la primera respuesta", null=True, blank=True, editable=False
+    )
+    resolution_due = models.DateTimeField("resolución vence", null=True, blank=True, editable=False)
+    resolution_warn_at = models.DateTimeField("resolución en riesgo", null=True, blank=True, editable=False)
+    # Set while the resolution clock is paused (a final-state request awaits approval, or the
+    # state waits on the client): on resume both instants move by the business time left.
+    resolution_paused_at = models.DateTimeField("resolución en pausa desde", null=True, blank=True, editable=False)
+    # Business minutes the resolution clock spent paused so far (added at each resume).
+    resolution_paused_minutes = models.PositiveIntegerField("minutos hábiles en pausa", default=0, editable=False)
+    # Business minutes the resolution clock ran (pauses excluded), set when the clocks stop.
+    resolution_minutes = models.PositiveIntegerField(
+        "minutos hábiles de resolución", null=True, blank=True, editable=False
+    )
+    # The approval clock runs only while a final-state request is pending (NULL otherwise).
+    approval_due = models.DateTimeField("aprobación vence", null=True, blank=True, editable=False)
+    approval_warn_at = models.DateTimeField("aprobación en riesgo", null=True, blank=True, editable=False)
+    sla_stopped_at = models.DateTimeField("relojes detenidos", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "ticket"
@@ -151,10 +184,45 @@ class Ticket(models.Model):
                 name="tickets_portal_report_idx",
                 condition=models.Q(device__isnull=False),
             ),
+            # Service levels: breach and at-risk lists read only the running clocks.
+            models.Index(
+                fields=["first_response_due", "first_response_warn_at"],
+                name="tickets_sla_first_response_idx",
+                condition=Q(
+                    first_response_due__isnull=False, first_responded_at__isnull=True, sla_stopped_at__isnull=True
+                ),
+            ),
+            models.Index(
+                fields=["resolution_due", "resolution_warn_at"],
+                name="tickets_sla_resolution_idx",
+                condition=Q(
+                    resolution_due__isnull=False, resolution_paused_at__isnull=True, sla_stopped_at__isnull=True
+                ),
+            ),
+            models.Index(
+                fields=["approval_due", "approval_warn_at"],
+                name="tickets_sla_approval_idx",
+                condition=Q(approval_due__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.code or 'TK-?'} · {self.titulo}"
+
+    # The API's `sla` key, from the clock columns alone (list pages built from rows, see
+    # tickethelp.rows, compute it from the same columns with the same function).
+    ROW_SOURCES = {
+        "sla": (SLA_COLUMNS, sla_status),
+        "expected_resolution_at": (("resolution_due", "sla_stopped_at"), expected_resolution),
+    }
+
+    @property
+    def sla(self) -> dict:
+        return sla_status(*(getattr(self, column) for column in SLA_COLUMNS))
+
+    @property
+    def expected_resolution_at(self):
+        return expected_resolution(self.resolution_due, self.sla_stopped_at)
 
 
 class TicketCount(models.Model):

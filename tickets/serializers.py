@@ -50,6 +50,43 @@ def user_document(relation: str, *, nullable: bool = True) -> serializers.CharFi
     return serializers.CharField(source=f"{relation}.document", read_only=True)
 
 
+class SLAStatusSerializer(serializers.Serializer):
+    """The schema of a ticket's `sla` key (written by `SLAField`)."""
+
+    first_response_due = serializers.DateTimeField(allow_null=True, help_text="Vence la primera respuesta.")
+    resolution_due = serializers.DateTimeField(allow_null=True, help_text="Vence la resolución (hora hábil).")
+    approval_due = serializers.DateTimeField(
+        allow_null=True, help_text="Vence la aprobación de la solicitud pendiente (null sin solicitud)."
+    )
+    breached = serializers.ListField(
+        child=serializers.ChoiceField(choices=["first_response", "resolution", "approval"]),
+        help_text="Relojes cuyo objetivo se incumplió o se está incumpliendo.",
+    )
+    paused = serializers.BooleanField(help_text="El reloj de resolución está en pausa.")
+
+
+@extend_schema_field(SLAStatusSerializer)
+class SLAField(serializers.Field):
+    """The ticket's service-level state (`Ticket.sla`, computed from its clock columns), with
+    the dates as every other date of this API. `pure_output`: a function of the value alone,
+    so list pages built from rows (tickethelp.rows) call it too."""
+
+    pure_output = True
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+        self._date = serializers.DateTimeField()
+
+    def to_representation(self, value: dict) -> dict:
+        dates = ("first_response_due", "resolution_due", "approval_due")
+        return {
+            **{key: None if value[key] is None else self._date.to_representation(value[key]) for key in dates},
+            "breached": list(value["breached"]),
+            "paused": value["paused"],
+        }
+
+
 class TicketSerializer(FastOutputMixin, serializers.ModelSerializer):
     """The document's Ticket, with its keys and types (REAL-CLIENTS.md §1): users by
     document, `estado` by id; the richer state and users are under the `*_detalle` keys."""
@@ -64,6 +101,7 @@ class TicketSerializer(FastOutputMixin, serializers.ModelSerializer):
     administrador_detalle = UserBriefSerializer(source="administrador", allow_null=True)
     tecnico_detalle = UserBriefSerializer(source="tecnico", allow_null=True)
     cliente_detalle = UserBriefSerializer(source="cliente")
+    sla = SLAField()
 
     class Meta:
         model = Ticket
@@ -88,6 +126,7 @@ class TicketSerializer(FastOutputMixin, serializers.ModelSerializer):
             "administrador_detalle",
             "tecnico_detalle",
             "cliente_detalle",
+            "sla",
         )
         read_only_fields = fields
 

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from notifications.events import notify_ticket_event
+from sla import clocks
 from tickethelp.exceptions import Conflict, DomainError, Forbidden, NotFound
 from tickethelp.uploads import STORAGE_ERRORS, CheckedUpload, UploadRejected, check_upload, store_upload
 from tickets import selectors
@@ -171,7 +172,7 @@ def ticket_create(
         with transaction.atomic():
             if tecnico is None and auto_assign:
                 tecnico = _pick_least_busy_technician()
-            ticket = Ticket.objects.create(
+            ticket = Ticket(
                 administrador=administrador,
                 tecnico=tecnico,
                 cliente=cliente,
@@ -184,9 +185,12 @@ def ticket_create(
                 priority=priority,
                 device=device,
             )
+            # The service-level clocks ride on the INSERT.
+            clocks.on_created(ticket, now=timezone.now())
+            ticket.save(force_insert=True)
             ticket.code = ticket_code_for(ticket.pk)
             if connection.vendor != "postgresql":
-                # PostgreSQL fills it in the INSERT itself (trigger of tickets 0011).
+                # PostgreSQL fills it in the INSERT itself (trigger of tickets 0013).
                 Ticket.objects.filter(pk=ticket.pk).update(code=ticket.code)
             assigned = f", asignado a {tecnico.get_full_name()}" if tecnico else ", sin técnico asignado"
             _record(
@@ -310,6 +314,9 @@ def _ticket_change_state(*, ticket_id: int, actor: User, to_state_id: int, reaso
             state_request = StateChangeRequest.objects.create(
                 ticket=ticket, requested_by=actor, from_state=from_state, to_state=to_state, reason=reason
             )
+            sla_fields = clocks.on_request_pending(ticket, now=timezone.now())
+            if sla_fields:
+                ticket.save(update_fields=[*sla_fields, "updated_at"])
             _record(
                 ticket=ticket,
                 actor=actor,
@@ -322,7 +329,8 @@ def _ticket_change_state(*, ticket_id: int, actor: User, to_state_id: int, reaso
             _publish("solicitud_cambio_estado", ticket=ticket, actor=actor, request_id=state_request.pk)
             return StateChangeOutcome(ticket=ticket, request=state_request)
         ticket.estado = to_state
-        ticket.save(update_fields=["estado", "updated_at"])
+        sla_fields = clocks.on_state_changed(ticket, from_state=from_state, to_state=to_state, now=timezone.now())
+        ticket.save(update_fields=["estado", *sla_fields, "updated_at"])
         _record(
             ticket=ticket,
             actor=actor,
@@ -377,7 +385,8 @@ def state_request_decide(
             ticket.estado = state_request.to_state
             if ticket.estado.codigo == EstadoCodigo.FINALIZED:
                 ticket.fecha_resolucion = now
-            ticket.save(update_fields=["estado", "fecha_resolucion", "updated_at"])
+            sla_fields = clocks.on_request_decided(ticket, approved=True, now=now)
+            ticket.save(update_fields=["estado", "fecha_resolucion", *sla_fields, "updated_at"])
             _record(
                 ticket=ticket,
                 actor=actor,
@@ -389,6 +398,9 @@ def state_request_decide(
         else:
             state_request.status = RequestStatus.REJECTED
             state_request.rejection_reason = rejection_reason
+            sla_fields = clocks.on_request_decided(ticket, approved=False, now=now)
+            if sla_fields:
+                ticket.save(update_fields=[*sla_fields, "updated_at"])
             _record(
                 ticket=ticket,
                 actor=actor,
@@ -440,7 +452,8 @@ def ticket_cancel(*, ticket_id: int, actor: User, reason: str = "") -> Ticket:
             state_request.rejection_reason = "El ticket fue cancelado."
             state_request.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason"])
         ticket.estado = canceled
-        ticket.save(update_fields=["estado", "updated_at"])
+        sla_fields = clocks.on_canceled(ticket, now=timezone.now())
+        ticket.save(update_fields=["estado", *sla_fields, "updated_at"])
         _record(
             ticket=ticket,
             actor=actor,

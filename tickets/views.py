@@ -7,6 +7,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tickethelp import idempotency
 from tickethelp.exceptions import NotFound
 from tickethelp.openapi import staff_errors
 from tickethelp.pagination import MAX_PAGE_SIZE, paginate_serialized
@@ -143,8 +144,10 @@ class TicketListCreateView(APIView):
             201: TicketCreatedResponseSerializer,
             **staff_errors(400, 401, 403, examples={400: examples.WRONG_ROLE}),
         },
+        parameters=[idempotency.PARAMETER],
         examples=[examples.TICKET_CREATE_REQUEST, examples.TICKET_CREATE_RESPONSE],
     )
+    @idempotency.idempotent
     def post(self, request):
         data = validated(TicketCreateSerializer, request)
         roles = {"administrador": Role.ADMIN, "tecnico": Role.TECH, "cliente": Role.CLIENT}

@@ -3,11 +3,11 @@
 from collections.abc import Callable
 
 from django.contrib.auth import password_validation
+from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
-from notifications.services import notify
 from tickethelp.exceptions import Conflict, DomainError
 from users.models import Role, User, normalize_email
 from users.tokens import is_recent_login, revoke_all_tokens
@@ -32,11 +32,24 @@ ACCOUNT_EMAILS = {
 }
 
 
+# Account e-mails are written and sent by the notifications app, which registers its sender
+# here (AppConfig.ready): users stays at the bottom of the imports. Called as
+# notifier(user=..., kind=..., titulo=..., mensaje=...) inside the caller's transaction.
+AccountNotifier = Callable[..., object]
+_account_notifiers: list[AccountNotifier] = []
+
+
+def register_account_notifier(notifier: AccountNotifier) -> None:
+    _account_notifiers[:] = [notifier]
+
+
 def _queue_password_email(user: User, kind: str) -> None:
     """An account notification whose e-mail carries a fresh random password. The delivery
-    task generates it and applies it only once the e-mail went out (notifications.services)."""
+    task generates it and applies it only once the e-mail went out (notifications.delivery)."""
+    if not _account_notifiers:
+        raise ImproperlyConfigured("No account notifier registered: is the notifications app installed?")
     titulo, mensaje = ACCOUNT_EMAILS[kind]
-    notify(codigo=kind, recipients=[user], titulo=titulo, mensaje=mensaje, datos={"evento": kind})
+    _account_notifiers[0](user=user, kind=kind, titulo=titulo, mensaje=mensaje)
 
 
 # The model's check constraints and the field each is about. They hold by construction here

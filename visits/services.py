@@ -16,6 +16,7 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from notifications.services import Announcement, notify_all
+from sla import clocks
 from tickethelp.exceptions import Conflict, DomainError, Forbidden, NotFound
 from tickets.models import HistoryAction, Ticket, TicketHistory
 from tickets.selectors import is_participant
@@ -205,6 +206,10 @@ def appointment_book(
             )
 
         appointment = _guard_overlap(write)
+        # Booking a visit answers the resident: a first response (sla).
+        sla_fields = clocks.on_first_response(ticket, now=timezone.now())
+        if sla_fields:
+            ticket.save(update_fields=[*sla_fields, "updated_at"])
         _record(
             appointment=appointment,
             ticket=ticket,

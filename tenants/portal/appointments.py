@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from tenants.portal.serializers import BlankAsNullField, PortalTechnicianSerializer, UtcDateTimeField
 from tenants.portal.views import AUTH_ERRORS, TAGS, TICKET_NOT_FOUND, TenantAPIView, validated
+from tickethelp import idempotency
 from tickethelp.exceptions import NotFound
 from tickethelp.openapi import request_example, response_example, tenant_errors
 from visits import selectors as visit_selectors
@@ -145,8 +146,10 @@ class TenantAppointmentFeedbackView(TenantAPIView):
                 },
             ),
         },
+        parameters=[idempotency.PARAMETER],
         examples=[FEEDBACK_REQUEST, FEEDBACK_RESPONSE],
     )
+    @idempotency.idempotent
     def post(self, request, appointment_id: int):
         data = validated(PortalFeedbackSerializer, request.data)
         if not 0 < appointment_id <= visit_selectors.MAX_ID:

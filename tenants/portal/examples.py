@@ -90,6 +90,7 @@ TICKET_DETAIL = {
             "created_at": "2026-03-05T13:12:40.000000Z",
         }
     ],
+    "expected_resolution_at": "2026-03-12T13:12:40.000000Z",
 }
 NOTIFICATION = {
     "id": 44,
@@ -221,6 +222,27 @@ TICKET_CREATED_RESPONSE = response_example(
 TICKET_INVALID = {
     "message": "The given data was invalid.",
     "errors": {"device_id": ["The selected device id is invalid."]},
+}
+ANDROID_TICKET_CREATE_REQUEST = request_example(
+    "New ticket with a photo (base64)",
+    {
+        "device_id": 1,
+        "category": "electrodomesticos",
+        "title": "El televisor no da imagen",
+        "description": "Enciende pero la pantalla queda negra.",
+        "priority": "high",
+        "attachments_base64": [
+            {"name": "pantalla.jpg", "type": "image/jpeg", "data": "data:image/jpeg;base64,/9j/4AAQ...", "size": 48213}
+        ],
+    },
+)
+ANDROID_BASE64_INVALID = {
+    "message": "The given data was invalid.",
+    "errors": {
+        "attachments_base64.1": [
+            "The attachment #2 (pantalla.jpg) is not valid base64: it holds characters that are not base64."
+        ]
+    },
 }
 TICKET_DETAIL_RESPONSE = response_example("Ticket", {"ticket": TICKET_DETAIL})
 ATTACHMENT_DETAIL = {

@@ -19,6 +19,7 @@ from tenants.portal import examples
 from tenants.portal import selectors as portal_selectors
 from tenants.portal.serializers import UtcDateTimeField
 from tenants.portal.views import PAGINATION_PARAMETERS, TAGS, TenantAPIView, validated
+from tickethelp import idempotency
 from tickethelp.exceptions import Conflict, DomainError, NotFound
 from tickethelp.openapi import request_example, response_example, tenant_errors
 from tickethelp.pagination import paginate_serialized
@@ -105,8 +106,10 @@ class TenantSendMessageView(TenantAPIView):
             **tenant_errors(401, 403, 409, 422),
             **TICKET_NOT_FOUND,
         },
+        parameters=[idempotency.PARAMETER],
         examples=[SEND_REQUEST, SENT_RESPONSE],
     )
+    @idempotency.idempotent
     def post(self, request, ticket_id: int):
         data = validated(PortalSendMessageSerializer, request.data)
         if not 0 < ticket_id <= portal_selectors.MAX_ID:

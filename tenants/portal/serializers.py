@@ -298,6 +298,10 @@ class PortalTicketListItemSerializer(PortalTicketSerializer):
 
 class PortalTicketDetailSerializer(PortalTicketSerializer):
     device = PortalTicketDeviceDetailSerializer(read_only=True, allow_null=True)
+    expected_resolution_at = UtcDateTimeField(
+        allow_null=True,
+        help_text="Fecha esperada de resolución según el nivel de servicio (null si está cerrado o no tiene).",
+    )
     histories = serializers.SerializerMethodField()
 
     @extend_schema_field(PortalHistorySerializer(many=True))
@@ -380,6 +384,25 @@ class PortalTicketCreateRequestSerializer(PortalTicketCreateSerializer):
         fields = super().get_fields()
         fields["attachments[]"] = fields.pop("attachments")
         return fields
+
+
+class PortalAndroidAttachmentSerializer(serializers.Serializer):
+    name = serializers.CharField(required=False, help_text="Display name of the file.")
+    type = serializers.CharField(required=False, help_text="Declared MIME type (ignored: sniffed from the bytes).")
+    data = serializers.CharField(help_text="Plain base64, or a `data:<type>;base64,` URL.")
+    size = serializers.IntegerField(required=False, help_text="Declared size (ignored: the decoded size counts).")
+
+
+class PortalAndroidTicketCreateSerializer(serializers.Serializer):
+    """The Android app's JSON create (documentation only: the view decodes the files and
+    validates the rest with PortalTicketCreateSerializer)."""
+
+    device_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    category = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    attachments_base64 = PortalAndroidAttachmentSerializer(many=True, required=False, max_length=MAX_ATTACHMENTS)
 
 
 class PortalCancelSerializer(serializers.Serializer):

@@ -3,7 +3,7 @@ answers with one. Mounted at "api/" by tickethelp.urls."""
 
 from django.urls import re_path
 
-from tenants.portal import appointments, messages, views
+from tenants.portal import appointments, messages, push, views
 from tickethelp.routing import slash_optional as route
 
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     *route("tenant/me", views.TenantMeView.as_view(), "tenant-me"),
     *route("tenant/devices", views.TenantDevicesView.as_view(), "tenant-devices"),
     *route("tenant/tickets", views.TenantTicketsView.as_view(), "tenant-tickets"),
+    *route("tenant/tickets/android", views.TenantAndroidTicketsView.as_view(), "tenant-tickets-android"),
     *route("tenant/tickets/<int:ticket_id>", views.TenantTicketDetailView.as_view(), "tenant-ticket-detail"),
     *route(
         "tenant/tickets/<int:ticket_id>/attachments",
@@ -61,6 +62,15 @@ urlpatterns = [
         "tenant/appointments/<int:appointment_id>/member-feedback",
         appointments.TenantAppointmentFeedbackView.as_view(),
         "tenant-appointment-feedback",
+    ),
+    # Phones and notification settings (tenants/portal/push.py).
+    *route("tenant/register-push-token", push.TenantRegisterPushTokenView.as_view(), "tenant-register-push-token"),
+    *route("tenant/remove-push-token", push.TenantRemovePushTokenView.as_view(), "tenant-remove-push-token"),
+    *route("tenant/push-tokens", push.TenantPushTokensView.as_view(), "tenant-push-tokens"),
+    *route(
+        "tenant/notification-settings",
+        push.TenantNotificationSettingsView.as_view(),
+        "tenant-notification-settings",
     ),
     # Anything else under tenant/ is a 404 in the portal's shape.
     re_path(r"^tenant/(?P<rest>.*)$", views.tenant_not_found, name="tenant-not-found"),

@@ -30,6 +30,8 @@ from tenants.portal import selectors as portal_selectors
 from tenants.portal import services as portal_services
 from tenants.portal.permissions import IsTenant
 from tenants.portal.serializers import (
+    MAX_ATTACHMENTS,
+    PortalAndroidTicketCreateSerializer,
     PortalApartmentDetailSerializer,
     PortalApartmentResponseSerializer,
     PortalAttachmentDetailSerializer,
@@ -70,6 +72,9 @@ from tenants.portal.serializers import (
     PortalTicketSerializer,
 )
 from tenants.portal.throttles import PasswordResetRequestThrottle
+from tickethelp import idempotency
+from tickethelp.base64_uploads import MalformedBase64, decode_base64_upload
+from tickethelp.etags import IF_NONE_MATCH, NOT_MODIFIED, ConditionalGetMixin
 from tickethelp.exceptions import (
     TENANT_STATUS_MESSAGES,
     Conflict,
@@ -80,6 +85,7 @@ from tickethelp.exceptions import (
 )
 from tickethelp.openapi import TENANT_ERRORS, tenant_errors
 from tickethelp.pagination import page_window, paginate_serialized
+from tickethelp.uploads import UploadRejected
 from tickets import services as ticket_services
 from users import services as user_services
 from users.throttles import LoginEmailThrottle, LoginIPThrottle, PasswordCheckThrottle
@@ -296,7 +302,7 @@ def _ticket_input(request) -> dict:
     return body
 
 
-class TenantTicketsView(TenantAPIView):
+class TenantTicketsView(ConditionalGetMixin, TenantAPIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(
@@ -311,9 +317,11 @@ class TenantTicketsView(TenantAPIView):
                 description="Filter by the ticket's portal status (default: all).",
             ),
             *PAGINATION_PARAMETERS,
+            IF_NONE_MATCH,
         ],
         responses={
             200: PortalTicketListResponseSerializer,
+            **NOT_MODIFIED,
             **AUTH_ERRORS,
             **tenant_errors(422, examples={422: examples.INVALID_STATUS}),
         },
@@ -342,12 +350,17 @@ class TenantTicketsView(TenantAPIView):
             **AUTH_ERRORS,
             **tenant_errors(400, 413, 422, 503, examples={422: examples.TICKET_INVALID}),
         },
+        parameters=[idempotency.PARAMETER],
         examples=[examples.TICKET_CREATE_REQUEST, examples.TICKET_CREATED_RESPONSE],
         description='`message` is "Ticket created successfully with attachments" when files were attached, '
         'else "Ticket created successfully".',
     )
+    @idempotency.idempotent
     def post(self, request):
-        data = validated(PortalTicketCreateSerializer, _ticket_input(request))
+        return self.create_ticket(request, validated(PortalTicketCreateSerializer, _ticket_input(request)))
+
+    def create_ticket(self, request, data: dict) -> Response:
+        """The create shared by the multipart and the Android (base64) routes."""
         ticket = portal_services.tenant_ticket_create(
             tenant=self.tenant,
             device_id=data["device_id"],
@@ -365,11 +378,114 @@ class TenantTicketsView(TenantAPIView):
         return Response({"ticket": body, "message": message}, status=status.HTTP_201_CREATED)
 
 
-class TenantTicketDetailView(TenantAPIView):
+ANDROID_FIELD = "attachments_base64"
+
+
+def _android_attachment(item, position: int):
+    """An uploaded file from one `attachments_base64` item (`{name, type, data, size}` or a
+    bare string); its `type` and `size` are the client's claims and are not trusted."""
+    number = f"#{position + 1}"
+    if isinstance(item, dict):
+        data, name = item.get("data"), item.get("name")
+        name = name if isinstance(name, str) and name else f"attachment-{position + 1}"
+    else:
+        data, name = item, f"attachment-{position + 1}"
+    label = f"The attachment {number} ({name.replace(chr(0), '')[:100]})"
+    if not isinstance(data, str):
+        raise ValidationError({f"{ANDROID_FIELD}.{position}": [f"{label} must carry its base64 data as a string."]})
+    try:
+        return decode_base64_upload(data, name=name)
+    except MalformedBase64 as exc:
+        message = f"{label} is not valid base64: {exc}."
+    except UploadRejected as exc:
+        message = f"{label} {portal_services.ATTACHMENT_MESSAGES.get(exc.code, 'is not acceptable.')}"
+    raise ValidationError({f"{ANDROID_FIELD}.{position}": [message]})
+
+
+def _android_ticket_input(request) -> tuple[dict, list]:
+    """The multipart create's fields from the JSON body, with `attachments_base64` decoded
+    into uploaded files (every item checked; nothing decoded when the list is too long)."""
+    data = request.data
+    if not isinstance(data, dict):
+        raise ValidationError({"non_field_errors": ["The body must be a JSON object."]})
+    fields = ("device_id", "category", "title", "description", "priority")
+    body = {name: data[name] for name in fields if name in data}
+    items = data.get(ANDROID_FIELD)
+    if items is None:
+        items = []
+    if not isinstance(items, list):
+        raise ValidationError({ANDROID_FIELD: ["Expected a list of attachments."]})
+    if len(items) > MAX_ATTACHMENTS:
+        raise ValidationError({ANDROID_FIELD: [f"The attachments may not have more than {MAX_ATTACHMENTS} files."]})
+    files, errors = [], {}
+    try:
+        for position, item in enumerate(items):
+            try:
+                files.append(_android_attachment(item, position))
+            except ValidationError as exc:
+                errors.update(exc.detail)
+    except BaseException:
+        _close_all(files)
+        raise
+    if errors:
+        _close_all(files)
+        raise ValidationError(errors)
+    body["attachments"] = files
+    return body, files
+
+
+def _close_all(files) -> None:
+    for uploaded_file in files:
+        uploaded_file.close()
+
+
+class TenantAndroidTicketsView(TenantTicketsView):
+    """The Android app's create: the multipart create's fields as JSON, the files as base64.
+
+    The same serializer, service, checks, limits and answers; the body may be 4/3 of the
+    multipart cap (base64), see tickethelp.security."""
+
+    parser_classes = [JSONParser]
+    http_method_names = ["post", "options"]
+
+    @extend_schema(
+        operation_id="tenant_tickets_create_android",
+        tags=TAGS,
+        request=PortalAndroidTicketCreateSerializer,
+        responses={
+            201: PortalTicketCreatedResponseSerializer,
+            **AUTH_ERRORS,
+            **tenant_errors(400, 413, 422, 503, examples={422: examples.ANDROID_BASE64_INVALID}),
+        },
+        examples=[examples.ANDROID_TICKET_CREATE_REQUEST, examples.TICKET_CREATED_RESPONSE],
+        description="`attachments_base64` items are `{name, type, data, size}` with `data` plain base64 or a "
+        "`data:<type>;base64,` URL (a bare string works too); `type` and `size` are ignored (the type comes from "
+        "the bytes, the 20 MB limit applies to the decoded bytes). Malformed base64 is a 422 naming the item "
+        "(`attachments_base64.<index>`).",
+        parameters=[idempotency.PARAMETER],
+    )
+    @idempotency.idempotent
+    def post(self, request):
+        body, files = _android_ticket_input(request)
+        try:
+            data = validated(PortalTicketCreateSerializer, body)
+            try:
+                return self.create_ticket(request, data)
+            except DomainError as exc:
+                # The checks of the decoded files name the field the client sent.
+                if "attachments" in exc.field_errors:
+                    exc.field_errors[ANDROID_FIELD] = exc.field_errors.pop("attachments")
+                raise
+        finally:
+            _close_all(files)
+
+
+class TenantTicketDetailView(ConditionalGetMixin, TenantAPIView):
     @extend_schema(
         operation_id="tenant_tickets_detail",
         tags=TAGS,
-        responses={200: PortalTicketDetailResponseSerializer, **AUTH_ERRORS, **TICKET_NOT_FOUND},
+        parameters=[IF_NONE_MATCH],
+        responses={200: PortalTicketDetailResponseSerializer, **NOT_MODIFIED, **AUTH_ERRORS, **TICKET_NOT_FOUND},
         examples=[examples.TICKET_DETAIL_RESPONSE],
     )
     def get(self, request, ticket_id: int):
@@ -484,12 +600,12 @@ class TenantResetPasswordRequestView(TenantAPIView):
 # --- Notifications ---------------------------------------------------------------------------------
 
 
-class TenantNotificationsView(TenantAPIView):
+class TenantNotificationsView(ConditionalGetMixin, TenantAPIView):
     @extend_schema(
         operation_id="tenant_notifications",
         tags=TAGS,
-        parameters=PAGINATION_PARAMETERS,
-        responses={200: PortalNotificationsResponseSerializer, **AUTH_ERRORS, **INVALID_PAGE},
+        parameters=[*PAGINATION_PARAMETERS, IF_NONE_MATCH],
+        responses={200: PortalNotificationsResponseSerializer, **NOT_MODIFIED, **AUTH_ERRORS, **INVALID_PAGE},
         examples=[examples.NOTIFICATIONS_RESPONSE],
     )
     def get(self, request):

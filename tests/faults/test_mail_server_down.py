@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from notifications.delivery.email import retry_delay_seconds
 from notifications.models import Notification, NotificationStatus
-from notifications.services import retry_delay_seconds
 from tests.conftest import client_for
 from tests.factories import UserFactory, estado
 from tests.notifications.smtp_server import LocalSMTPServer

@@ -2,7 +2,14 @@
 
 import pytest
 
-from notifications.models import Notification, NotificationStatus
+from notifications.models import (
+    DeliveryStatus,
+    Notification,
+    NotificationPreference,
+    NotificationStatus,
+    NotificationType,
+    PushDelivery,
+)
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,3 +50,53 @@ def test_notification_list_filters_and_searches(admin_site, make_notification):
 
     assert response.status_code == 200
     assert "buscada@example.com" in response.content.decode()
+
+
+def test_push_admin_lists_tokens_and_deliveries_read_only_and_retires_tokens(admin_site, make_push_token):
+    # given a phone with one push sent
+    user = UserFactory(email="telefono@example.com")
+    token = make_push_token(user, device_name="Pixel de prueba")
+    notification = Notification.objects.create(
+        usuario=user, tipo=NotificationType.objects.get(codigo="estado_cambiado"), titulo="Aviso", mensaje="Texto"
+    )
+    delivery = PushDelivery.objects.create(notification=notification, token=token, estado=DeliveryStatus.ENVIADA)
+
+    # when the admin looks at both lists and at one delivery
+    tokens_page = admin_site.get("/admin/notifications/pushtoken/", {"q": "telefono"})
+    deliveries_page = admin_site.get("/admin/notifications/pushdelivery/", {"estado__exact": "ENVIADA"})
+    detail = admin_site.get(f"/admin/notifications/pushdelivery/{delivery.pk}/change/")
+
+    # then they are shown, read-only (no save button, no add)
+    assert tokens_page.status_code == deliveries_page.status_code == detail.status_code == 200
+    assert "Pixel de prueba" in tokens_page.content.decode()
+    assert "Enviada (esperando recibo)" in deliveries_page.content.decode()
+    assert 'name="_save"' not in detail.content.decode()
+    assert admin_site.get("/admin/notifications/pushdelivery/add/").status_code == 403
+
+    # when the admin retires the token
+    response = admin_site.post(
+        "/admin/notifications/pushtoken/", {"action": "retire", "_selected_action": [token.pk]}, follow=True
+    )
+
+    # then it no longer receives pushes, with the reason kept
+    assert "1 tokens retirados." in response.content.decode()
+    token.refresh_from_db()
+    assert (token.is_active, token.retired_reason) == (False, "admin")
+
+
+def test_preferences_list_filters_and_searches(admin_site):
+    # given two users' deviations, one of them sought
+    tipo = NotificationType.objects.get(codigo="estado_cambiado")
+    NotificationPreference.objects.create(
+        usuario=UserFactory(email="sin-push@example.com"), tipo=tipo, email=True, push=False
+    )
+    NotificationPreference.objects.create(usuario=UserFactory(email="otra@example.com"), tipo=tipo, email=False)
+
+    # when
+    response = admin_site.get("/admin/notifications/notificationpreference/", {"push__exact": "0", "q": "sin-push"})
+
+    # then
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "sin-push@example.com" in content
+    assert "otra@example.com" not in content

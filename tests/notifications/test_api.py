@@ -195,6 +195,8 @@ def test_types_lists_the_active_catalog(owner):
         "visita_cancelada",
         "visita_recordatorio",
         "visita_calificar",
+        "sla_en_riesgo",
+        "sla_incumplido",
     }
 
 

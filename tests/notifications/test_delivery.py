@@ -5,8 +5,9 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
+from notifications.delivery.email import retry_delay_seconds
 from notifications.models import Notification, NotificationStatus
-from notifications.services import notify, retry_delay_seconds
+from notifications.services import notify
 from tests.factories import UserFactory
 from tests.notifications.smtp_server import LocalSMTPServer
 

@@ -39,7 +39,7 @@ def test_an_allowed_origin_reads_the_response_and_its_exposed_headers(as_admin):
     # then
     assert response.status_code == 200
     assert response["Access-Control-Allow-Origin"] == WEB
-    assert response["Access-Control-Expose-Headers"] == "X-Request-ID, X-Total-Count, Link"
+    assert response["Access-Control-Expose-Headers"] == "X-Request-ID, X-Total-Count, Link, ETag, Idempotent-Replayed"
     assert "Access-Control-Allow-Credentials" not in response
 
 
@@ -64,3 +64,17 @@ def test_cors_applies_to_the_api_only(api_client):
     # then
     assert response.status_code == 200
     assert "Access-Control-Allow-Origin" not in response
+
+
+@pytest.mark.django_db
+def test_a_browser_may_send_an_idempotency_key_and_if_none_match(api_client):
+    response = api_client.options(
+        "/api/tickets/",
+        HTTP_ORIGIN=WEB,
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="authorization, content-type, idempotency-key, if-none-match",
+    )
+
+    assert response.status_code == 200
+    allowed = set(response["Access-Control-Allow-Headers"].split(", "))
+    assert {"authorization", "content-type", "idempotency-key", "if-none-match"} <= allowed

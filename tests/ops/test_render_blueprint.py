@@ -19,8 +19,13 @@ def blueprint() -> dict:
     return yaml.safe_load((ROOT / "render.yaml").read_text())
 
 
-def _service(blueprint: dict, kind: str) -> dict:
-    [service] = [service for service in blueprint["services"] if service["type"] == kind]
+def _service(blueprint: dict, kind: str, name: str | None = None) -> dict:
+    """The one service of that type (or, when there are several, the one of that name)."""
+    [service] = [
+        service
+        for service in blueprint["services"]
+        if service["type"] == kind and (name is None or service["name"] == name)
+    ]
     return service
 
 
@@ -63,7 +68,7 @@ def test_a_worker_runs_the_task_queue(blueprint):
 
 def test_a_cron_job_sends_the_visit_reminders_every_few_minutes(blueprint):
     # given
-    cron = _service(blueprint, "cron")
+    cron = _service(blueprint, "cron", "tickethelp-appointment-reminders")
 
     # then
     assert cron["runtime"] == "python"
@@ -75,11 +80,30 @@ def test_a_cron_job_sends_the_visit_reminders_every_few_minutes(blueprint):
     assert rest == ["*", "*", "*", "*"]
 
 
-@pytest.mark.parametrize("kind", ["web", "worker", "cron"])
-def test_both_services_run_on_the_blueprint_database_in_production_mode(blueprint, kind):
+def test_a_cron_job_sends_the_sla_warnings_every_minute(blueprint):
+    # given
+    cron = _service(blueprint, "cron", "tickethelp-sla-warnings")
+
+    # then
+    assert cron["runtime"] == "python"
+    assert "pip install -r requirements.txt" in cron["buildCommand"]
+    assert cron["startCommand"] == "python manage.py send_sla_warnings"
+    assert cron["schedule"] == "* * * * *"
+
+
+@pytest.mark.parametrize(
+    ("kind", "name"),
+    [
+        ("web", None),
+        ("worker", None),
+        ("cron", "tickethelp-appointment-reminders"),
+        ("cron", "tickethelp-sla-warnings"),
+    ],
+)
+def test_both_services_run_on_the_blueprint_database_in_production_mode(blueprint, kind, name):
     # given
     [database] = blueprint["databases"]
-    env = _env(blueprint, _service(blueprint, kind))
+    env = _env(blueprint, _service(blueprint, kind, name))
 
     # then
     assert env["DATABASE_URL"]["fromDatabase"] == {"name": database["name"], "property": "connectionString"}

@@ -29,6 +29,7 @@ test) and `me` (the calling role's user and refresh token, None when anonymous).
 
 from __future__ import annotations
 
+from base64 import b64encode
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -128,6 +129,17 @@ APARTMENT_BODY = lambda w, me: {"building": w.building.pk, "name": "Matriz-1"}  
 TENANT_BODY = lambda w, me: {"apartment": w.apartment.pk, "phone": "+57 1 000"}  # noqa: E731
 DEVICE_TYPE_BODY = lambda w, me: {"name": "Secadora"}  # noqa: E731
 DEVICE_BODY = lambda w, me: {"name": "Consola", "owners": [w.tenant.pk]}  # noqa: E731
+PUSH_TOKEN_BODY = lambda w, me: {  # noqa: E731
+    "push_token": "ExponentPushToken[matriz-nuevo]",
+    "token_type": "expo",
+    "platform": "ios",
+    "device_type": "phone",
+}
+SLA_POLICY = "api/sla-policies/<int:policy_id>/"
+SLA_POLICY_PATH = "/api/sla-policies/{w.spare_sla_policy.pk}/"
+SLA_TARGETS = {"first_response_minutes": 30, "resolution_minutes": 600, "approval_minutes": 60}
+SLA_POLICY_BODY = lambda w, me: {"priority": "low", "category": "matriz", **SLA_TARGETS}  # noqa: E731
+SLA_SPARE_BODY = lambda w, me: {"priority": "medium", "category": "matriz-spare", **SLA_TARGETS}  # noqa: E731
 
 
 def management(resource: str, *, body: Body, create_body: Body | None = None) -> list[Row]:
@@ -381,6 +393,22 @@ ROWS: list[Row] = [
         )
         for method in ("POST", "PUT", "PATCH")
     ],
+    # --- the caller's phones and channel settings (`w.push_token` belongs to CLIENT) -------------
+    Row("GET", "api/me/push-tokens/", signed_in(200)),
+    Row("POST", "api/me/push-tokens/", signed_in(201), body=PUSH_TOKEN_BODY),
+    Row(
+        "DELETE",
+        "api/me/push-tokens/<int:token_id>/",
+        signed_in(404, CLIENT=204),
+        path="/api/me/push-tokens/{w.push_token.pk}/",
+    ),
+    Row("GET", "api/me/notification-settings/", signed_in(200)),
+    Row(
+        "PUT",
+        "api/me/notification-settings/",
+        signed_in(200),
+        body=lambda w, me: {"settings": [{"codigo": "estado_cambiado", "channels": {"push": False}}]},
+    ),
     # --- reports (ADMIN) -------------------------------------------------------------------------
     *[
         Row("GET", f"api/reports/stats/{name}/", staff(ADMIN=200), path=f"/api/reports/stats/{name}/{query}")
@@ -481,6 +509,18 @@ ROWS: list[Row] = [
         },
         format="multipart",
     ),
+    Row(
+        "POST",
+        "api/tenant/tickets/android",
+        portal(201),
+        body=lambda w, me: {
+            "device_id": w.device.pk,
+            "category": "Hardware",
+            "title": "El televisor no enciende",
+            "description": "Desde esta mañana.",
+            "attachments_base64": [{"name": "foto.png", "data": "data:image/png;base64," + b64encode(PNG).decode()}],
+        },
+    ),
     Row("GET", "api/tenant/tickets/<int:ticket_id>", portal(200), path="/api/tenant/tickets/{w.tenant_ticket.pk}"),
     Row(
         "GET",
@@ -530,6 +570,21 @@ ROWS: list[Row] = [
         portal(200),
         path="/api/tenant/notifications/{w.tenant_notification.pk}/read",
     ),
+    Row("POST", "api/tenant/register-push-token", portal(200), body=PUSH_TOKEN_BODY),
+    Row(
+        "POST",
+        "api/tenant/remove-push-token",
+        portal(200),
+        body=lambda w, me: {"push_token": w.push_token.token},  # CLIENT's: answered alike, kept
+    ),
+    Row("GET", "api/tenant/push-tokens", portal(200)),
+    Row("GET", "api/tenant/notification-settings", portal(200)),
+    Row(
+        "PUT",
+        "api/tenant/notification-settings",
+        portal(200),
+        body=lambda w, me: {"settings": [{"notification_type": "estado_cambiado", "channels": {"push": False}}]},
+    ),
     # any other /api/tenant/... path, any method: the portal's 404 (reveals nothing to anyone)
     *[
         Row(method, "api/^tenant/(?P<rest>.*)$", everyone(404), path="/api/tenant/no-such-endpoint")
@@ -554,6 +609,13 @@ ROWS: list[Row] = [
     ),
     *management("device-types", body=DEVICE_TYPE_BODY),
     *management("devices", body=DEVICE_BODY),
+    # --- service levels (ADMIN) -------------------------------------------------------------------
+    Row("GET", "api/sla-policies/", staff(ADMIN=200)),
+    Row("POST", "api/sla-policies/", staff(ADMIN=201), body=SLA_POLICY_BODY),
+    Row("GET", SLA_POLICY, staff(ADMIN=200), path=SLA_POLICY_PATH),
+    Row("PUT", SLA_POLICY, staff(ADMIN=200), path=SLA_POLICY_PATH, body=SLA_SPARE_BODY),
+    Row("PATCH", SLA_POLICY, staff(ADMIN=200), path=SLA_POLICY_PATH, body=lambda w, me: {"approval_minutes": 90}),
+    Row("DELETE", SLA_POLICY, staff(ADMIN=204), path=SLA_POLICY_PATH),
 ]
 
 

@@ -22,7 +22,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from rest_framework.test import APIClient
 
 from conversations.models import MessageAttachment, TicketMessage
-from notifications.models import Notification, NotificationType
+from notifications.models import Notification, NotificationType, PushToken
+from sla.models import SLAPolicy
 from tests.factories import (
     TEST_PASSWORD,
     ApartmentFactory,
@@ -245,6 +246,9 @@ def build_world() -> SimpleNamespace:
         visit_started=AppointmentFactory(ticket=ticket, status="in_progress"),
         tenant_visit=AppointmentFactory(ticket=tenant_ticket, status="awaiting_feedback"),
         tenant_notification=notify(tenant.user, tenant_ticket),
+        push_token=PushToken.objects.create(
+            usuario=client, token="ExponentPushToken[matriz-cliente]", token_type="expo", platform="android"
+        ),
         # rows the management API may change or delete (nothing depends on them)
         spare_owners=OwnerFactory(),
         spare_buildings=BuildingFactory(owner=owner),
@@ -253,6 +257,13 @@ def build_world() -> SimpleNamespace:
         spare_tenants=TenantFactory(apartment=apartment),
         spare_device_types=NameDeviceFactory(name="Horno"),
         spare_devices=DeviceFactory(owners=[tenant]),
+        spare_sla_policy=SLAPolicy.objects.create(
+            priority="medium",
+            category="matriz-spare",
+            first_response_minutes=1,
+            resolution_minutes=2,
+            approval_minutes=3,
+        ),
     )
     callers = {
         "anonymous": None,

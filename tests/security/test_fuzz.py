@@ -15,7 +15,7 @@ import schemathesis
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from notifications.models import Notification, NotificationType
+from notifications.models import Notification, NotificationType, PushToken
 from tests.factories import (
     ApartmentFactory,
     BuildingFactory,
@@ -79,6 +79,10 @@ def seeded(db, settings, tmp_path):
         Notification.objects.create(usuario=user, ticket=tickets[0], tipo=tipo, titulo="Aviso", mensaje="Texto")
         for user in [*admins, *techs, *clients, tenant.user]
     ]
+    phones = [
+        PushToken.objects.create(usuario=user, token=f"ExpoPushToken[fuzz{user.pk}]", token_type="expo", platform="ios")
+        for user in (clients[0], tenant.user, admins[0])
+    ]
     users = {
         "anonymous": None,
         "CLIENT": clients[0],
@@ -92,6 +96,7 @@ def seeded(db, settings, tmp_path):
         "request_id": [pending.pk],
         "attachment_id": [attachment.pk],
         "notification_id": [notification.pk for notification in notifications],
+        "token_id": [phone.pk for phone in phones],
         ("buildings", "id"): [building.pk],
         ("apartments", "id"): [apartment.pk],
         ("owners", "id"): [building.owner_id],

@@ -367,6 +367,7 @@ def test_throttle_rates_come_from_the_environment(settings_with):
         LOGIN_RATE_PER_IP="10/min",
         PASSWORD_RESET_RATE="1/day",
         PASSWORD_CHECK_RATE="2/hour",
+        PUSH_TOKEN_REGISTER_RATE="5/hour",
     )
 
     # then
@@ -375,6 +376,7 @@ def test_throttle_rates_come_from_the_environment(settings_with):
         "login_email": "3/min",
         "tenant_password_reset": "1/day",
         "password_check": "2/hour",
+        "push_token_register": "5/hour",
     }
 
 
@@ -384,6 +386,7 @@ def test_default_throttle_rates(settings_with):
         "login_email": "5/min",
         "tenant_password_reset": "3/hour",
         "password_check": "10/hour",
+        "push_token_register": "60/hour",
     }
 
 
@@ -866,7 +869,7 @@ def test_without_a_mail_server_production_never_prints_a_password(
 ):
     # given production without EMAIL_HOST, and a known temporary password
     settings.EMAIL_BACKEND = "tickethelp.mail.UnconfiguredEmailBackend"
-    monkeypatch.setattr("notifications.services.generate_password", lambda: "Temporal-Conocida-41!")
+    monkeypatch.setattr("notifications.delivery.email.generate_password", lambda: "Temporal-Conocida-41!")
     user = UserFactory(email="reset-me@example.com")
     caplog.set_level(logging.DEBUG)
 

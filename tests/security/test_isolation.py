@@ -28,7 +28,7 @@ from django.urls import URLResolver, get_resolver, resolve
 from rest_framework.test import APIClient
 
 from conversations.models import MessageAttachment, TicketMessage
-from notifications.models import Notification
+from notifications.models import Notification, NotificationPreference, PushToken
 from tenants.models import Device, Tenant
 from tests.conftest import client_for
 from tests.factories import (
@@ -71,6 +71,7 @@ PORTAL_TICKET_NOT_FOUND = {"error": "Not Found", "message": "Ticket not found."}
 PORTAL_NOTIFICATION_NOT_FOUND = {"error": "Not Found", "message": "Notification not found."}
 PORTAL_APPOINTMENT_NOT_FOUND = {**PORTAL_TICKET_NOT_FOUND, "message": "Appointment not found."}
 APPOINTMENT_NOT_FOUND = {"detail": "Cita no encontrada.", "code": "appointment_not_found"}
+PUSH_TOKEN_NOT_FOUND = {"detail": "Token push no encontrado.", "code": "push_token_not_found"}
 
 # Ids and documents that name nothing: a foreign object must be answered like these.
 MISSING_ID = 2_000_000_000
@@ -195,6 +196,17 @@ def technician_notification(world: World) -> dict:
         cliente=world.users["resident"], tecnico=world.users["technician"], administrador=world.users["admin"]
     )
     return {"notification": make_notification(world.users["technician"], ticket=ticket).pk}
+
+
+RESIDENT_PHONE = "ExponentPushToken[resident-phone]"
+
+
+def resident_push_token(world: World) -> dict:
+    """The resident's phone: theirs alone to list and remove, whatever the caller's role."""
+    token = PushToken.objects.create(
+        usuario=world.users["resident"], token=RESIDENT_PHONE, token_type="expo", platform="android"
+    )
+    return {"push_token": token.pk}
 
 
 def resident_account(world: World) -> dict:
@@ -476,6 +488,15 @@ ENDPOINTS = [
         TENANT_INTRUDERS,
         (404, PORTAL_NOTIFICATION_NOT_FOUND),
     ),
+    # A phone's token is its owner's alone: admins included, nobody else removes it.
+    Endpoint(
+        "delete",
+        "/api/me/push-tokens/{push_token}/",
+        resident_push_token,
+        EVERYONE_ELSE,
+        (404, PUSH_TOKEN_NOT_FOUND),
+        ok=204,
+    ),
 ]
 
 CASES = [
@@ -506,6 +527,7 @@ ADMIN_ONLY_ROUTES = {
     "mgmt-tenant-profile-detail",
     "mgmt-device-type-detail",
     "mgmt-device-detail",
+    "sla-policy-detail",
 }
 # Not object routes at all.
 EXEMPT_ROUTES = {
@@ -554,6 +576,8 @@ def database_state() -> dict:
         TicketMessage,
         MessageAttachment,
         Appointment,
+        PushToken,
+        NotificationPreference,
     )
     state = {model._meta.label: list(model.objects.order_by("pk").values()) for model in models}
     state["files"] = stored_files()
@@ -564,7 +588,7 @@ def database_state() -> dict:
 def missing(values: dict) -> dict:
     """The same path values with the owner's object replaced by one that does not exist."""
     replaced = dict(values)
-    for key in ("ticket", "attachment", "message_attachment", "notification", "appointment"):
+    for key in ("ticket", "attachment", "message_attachment", "notification", "appointment", "push_token"):
         if key in replaced:
             replaced[key] = MISSING_ID
     if "document" in replaced:
@@ -665,6 +689,7 @@ SAMPLE_VALUES = {
     "message_attachment": 5,
     "notification": 4,
     "appointment": 5,
+    "push_token": 6,
     "document": "10000001",
     "tecnico_document": "10000002",
     "sig": "s",
@@ -702,3 +727,64 @@ def test_exempt_routes_refuse_every_role_but_admin(name):
 
     # then IsAdmin, and only IsAdmin, guards it
     assert view.permission_classes == [IsAdmin]
+
+
+# --- Phones and settings addressed by the body, not the path -------------------------------------
+
+
+@pytest.mark.parametrize("intruder", TENANT_INTRUDERS)
+def test_no_resident_removes_or_lists_another_residents_phone(world, intruder):
+    # given the resident's phone
+    resident_push_token(world)
+    client = world.client(intruder)
+    before = database_state()
+
+    # when an intruder asks to remove it by its value, and lists their own phones
+    removed = client.post("/api/tenant/remove-push-token", {"push_token": RESIDENT_PHONE}, format="json")
+    listed = client.get("/api/tenant/push-tokens")
+
+    # then the answer is the one an unknown token gets, nothing changed, and the list is theirs
+    assert (removed.status_code, removed.json()) == (
+        200,
+        {"success": True, "message": "Push token removed successfully"},
+    )
+    assert database_state() == before
+    assert listed.json() == {"success": True, "push_tokens": [], "count": 0}
+
+
+@pytest.mark.parametrize("intruder", EVERYONE_ELSE)
+def test_nobody_sees_or_changes_another_users_phones_or_settings_on_the_staff_api(world, intruder):
+    # given the resident's phone and one channel choice of theirs
+    resident_push_token(world)
+    client = world.client(intruder)
+    client_of_resident = world.client("resident")
+    client_of_resident.put(
+        "/api/me/notification-settings/",
+        {"settings": [{"codigo": "estado_cambiado", "channels": {"push": False}}]},
+        format="json",
+    )
+    resident_choice = list(NotificationPreference.objects.values_list("usuario_id", "tipo__codigo", "push"))
+
+    # when the intruder lists phones and reads and changes settings
+    listed = client.get("/api/me/push-tokens/")
+    mine = client.get("/api/me/notification-settings/").json()["settings"]
+    client.put(
+        "/api/me/notification-settings/",
+        {"settings": [{"codigo": "estado_cambiado", "channels": {"push": True, "email": False}}]},
+        format="json",
+    )
+
+    # then only their own rows are read or written
+    assert listed.json() == []
+    assert {item["codigo"]: item["channels"]["push"] for item in mine}["estado_cambiado"] is True
+    assert PushToken.objects.get(token=RESIDENT_PHONE).usuario_id == world.users["resident"].pk
+    assert (world.users["resident"].pk, "estado_cambiado", False) in set(
+        NotificationPreference.objects.values_list("usuario_id", "tipo__codigo", "push")
+    )
+    assert resident_choice == [(world.users["resident"].pk, "estado_cambiado", False)]
+    resident_view = client_of_resident.get("/api/me/notification-settings/").json()["settings"]
+    assert {item["codigo"]: item["channels"] for item in resident_view}["estado_cambiado"] == {
+        "in_app": True,
+        "email": True,
+        "push": False,
+    }

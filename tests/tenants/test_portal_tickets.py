@@ -394,7 +394,9 @@ def test_detail_shows_device_technician_and_histories(as_tenant, tenant, device,
         "technical",
         "histories",
         "attachments",
+        "expected_resolution_at",
     }
+    assert body["expected_resolution_at"] is None  # a ticket without service-level clocks
 
 
 @pytest.mark.parametrize("ticket_id", ["999999", "99999999999999999999999"])

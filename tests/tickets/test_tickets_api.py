@@ -129,6 +129,14 @@ def test_list_returns_the_documented_envelope_with_users_by_document_and_details
                 "administrador_detalle": user_brief(ticket.administrador),
                 "tecnico_detalle": user_brief(ticket.tecnico),
                 "cliente_detalle": user_brief(ticket.cliente),
+                # a ticket made without the services has no service-level clocks
+                "sla": {
+                    "first_response_due": None,
+                    "resolution_due": None,
+                    "approval_due": None,
+                    "breached": [],
+                    "paused": False,
+                },
             }
         ],
     }

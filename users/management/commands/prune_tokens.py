@@ -1,5 +1,5 @@
 """Delete revoked and blacklisted tokens and sessions that have expired anyway, and throttle
-counters whose window has ended (run daily)."""
+counters whose window has ended, and expired idempotency keys (run daily)."""
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -22,6 +22,7 @@ class Command(BaseCommand):
         sessions, _ = AuthSession.objects.filter(expires_at__lt=now).delete()
         call_command("flushexpiredtokens", verbosity=0)
         counters = DatabaseCounterStore().prune()
+        call_command("purge_idempotency_keys", stdout=self.stdout)
         self.stdout.write(
             f"Pruned {deleted} expired access-token revocations, {sessions} expired sessions, "
             f"expired refresh tokens and {counters} expired throttle counters."

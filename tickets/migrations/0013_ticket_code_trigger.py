@@ -28,6 +28,6 @@ DROP FUNCTION IF EXISTS tickets_ticket_fill_code();
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tickets", "0010_history_visit_actions")]
+    dependencies = [("tickets", "0012_sla_paused_minutes")]
 
     operations = [migrations.RunPython(on_postgresql(INSTALL), on_postgresql(UNINSTALL))]

@@ -1,0 +1,292 @@
+"""The push channel: one PushDelivery row per (notification, active token), sent in batches.
+
+Order of a send, chosen so that no push is lost and none goes out twice:
+
+1. claim (own transaction, `SELECT ... FOR UPDATE SKIP LOCKED`): up to 100 PENDIENTE rows
+   due now; `intentos` + 1 and `proximo_intento` = now + PUSH_CLAIM_SECONDS, committed. Other
+   workers skip them (locked while claiming, then not due until the claim expires);
+2. send them to Expo in one request, outside any transaction;
+3. record the outcome (own transaction): ENVIADA with Expo's ticket id, or back to "due at
+   now + back-off" on a 5xx/429/timeout, or FALLIDA (the error kept; a dead token retired).
+
+A worker killed between 1 and 3 leaves its rows PENDIENTE with the attempt counted; they are
+due again when the claim expires and are then sent once more (Expo has no idempotency key:
+had the killed request reached Expo, that phone sees the push twice — the one case where it
+can). The back-off, the claim and Retry-After all live in `proximo_intento`.
+"""
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Min, Q
+from django.utils import timezone
+
+from notifications.delivery import expo
+from notifications.models import DeliveryStatus, Notification, PushDelivery, PushToken, PushTokenType
+
+logger = logging.getLogger(__name__)
+
+FCM_SKIPPED = "FCM not configured"
+RETIRED_SKIPPED = "Token retired before the send"
+# Expo's per-message errors that a later attempt may get past; any other one is final.
+TRANSIENT_TICKET_ERRORS = {"MessageRateExceeded"}
+DEVICE_GONE = "DeviceNotRegistered"
+# Receipts are kept by Expo for 24 hours: a push without one after that is closed unknown.
+RECEIPTS_KEPT = timedelta(hours=24)
+
+
+def retry_delay_seconds(attempt: int) -> float:
+    """Back-off after the n-th failed attempt: base, 2x, 4x, ..."""
+    return settings.PUSH_RETRY_BASE_SECONDS * (2 ** max(attempt - 1, 0))
+
+
+def push_prepare(*, notification_ids: Iterable[int]) -> int:
+    """Write the delivery rows of notifications still marked `push_pendiente`: one per active
+    token of the recipient (INSERT ... ON CONFLICT DO NOTHING, so running twice is harmless),
+    `fcm` ones OMITIDA while FCM is not configured. Returns the rows written."""
+    with transaction.atomic():
+        # No lock: a second run inserts nothing new (the unique pair), and the flag's UPDATE
+        # below simply waits if the e-mail of one of these notifications is being sent.
+        pending = list(
+            Notification.objects.filter(pk__in=list(notification_ids), push_pendiente=True).values_list(
+                "pk", "usuario_id"
+            )
+        )
+        if not pending:
+            return 0
+        tokens: dict[int, list[tuple[int, str]]] = {}
+        for token_id, user_id, token_type in PushToken.objects.filter(
+            usuario_id__in={user_id for _, user_id in pending}, is_active=True
+        ).values_list("pk", "usuario_id", "token_type"):
+            tokens.setdefault(user_id, []).append((token_id, token_type))
+        rows = [
+            PushDelivery(notification_id=notification_id, token_id=token_id)
+            if token_type == PushTokenType.EXPO
+            else PushDelivery(
+                notification_id=notification_id,
+                token_id=token_id,
+                estado=DeliveryStatus.OMITIDA,
+                ultimo_error=FCM_SKIPPED,
+            )
+            for notification_id, user_id in pending
+            for token_id, token_type in tokens.get(user_id, [])
+        ]
+        PushDelivery.objects.bulk_create(rows, ignore_conflicts=True)
+        Notification.objects.filter(pk__in=[pk for pk, _ in pending]).update(push_pendiente=False)
+    return len(rows)
+
+
+def _message(delivery: PushDelivery) -> dict:
+    """What the phone receives: the notification's own title and text, and ids to open it."""
+    notification = delivery.notification
+    ticket = notification.ticket
+    return {
+        "to": delivery.token.token,
+        "title": notification.titulo,
+        "body": notification.mensaje,
+        "sound": "default",
+        "data": {
+            "notification_id": notification.pk,
+            "ticket_id": ticket.pk if ticket else None,
+            "ticket_code": ticket.code if ticket else None,
+            "type": notification.tipo.codigo,
+        },
+    }
+
+
+def _due(notification_ids: list[int] | None, now):
+    due = PushDelivery.objects.filter(estado=DeliveryStatus.PENDIENTE).filter(
+        Q(proximo_intento__isnull=True) | Q(proximo_intento__lte=now)
+    )
+    return due if notification_ids is None else due.filter(notification_id__in=notification_ids)
+
+
+def _claim(notification_ids: list[int] | None) -> list[PushDelivery]:
+    now = timezone.now()
+    with transaction.atomic():
+        batch = list(
+            _due(notification_ids, now)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("token", "notification__tipo", "notification__ticket")
+            .order_by("pk")[: expo.SEND_BATCH]
+        )
+        claimed_until = now + timedelta(seconds=settings.PUSH_CLAIM_SECONDS)
+        PushDelivery.objects.filter(pk__in=[d.pk for d in batch]).update(
+            intentos=F("intentos") + 1, proximo_intento=claimed_until
+        )
+        for delivery in batch:
+            delivery.intentos += 1
+            delivery.proximo_intento = claimed_until
+    return batch
+
+
+OUTCOME_FIELDS = ("estado", "receipt_id", "fecha_envio", "ultimo_error", "proximo_intento", "fecha_recibo")
+_OUTCOME_TYPES = ("text", "text", "timestamptz", "text", "timestamptz", "timestamptz")
+
+
+def _save_outcomes(batch: list[PushDelivery]) -> None:
+    """Each row's outcome in one statement. On PostgreSQL an UPDATE ... FROM unnest(arrays):
+    `bulk_update`'s CASE WHEN per field and row cost more to build in Python than the send."""
+    if not batch:
+        return
+    if connection.vendor != "postgresql":
+        PushDelivery.objects.bulk_update(batch, OUTCOME_FIELDS)
+        return
+    table = PushDelivery._meta.db_table
+    assignments = ", ".join(f"{field} = v.{field}" for field in OUTCOME_FIELDS)
+    arrays = ", ".join(f"%s::{kind}[]" for kind in _OUTCOME_TYPES)
+    sql = (
+        f"UPDATE {table} AS d SET {assignments} "  # noqa: S608 - names are constants, values parameters
+        f"FROM unnest(%s::bigint[], {arrays}) AS v(id, {', '.join(OUTCOME_FIELDS)}) WHERE d.id = v.id"
+    )
+    params = [[d.pk for d in batch]] + [[getattr(d, field) for d in batch] for field in OUTCOME_FIELDS]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _fail(delivery: PushDelivery, error: str) -> None:
+    delivery.estado = DeliveryStatus.FALLIDA
+    delivery.ultimo_error = error[:2000]
+    delivery.proximo_intento = None
+
+
+def _later(delivery: PushDelivery, error: str, now, retry_after: float | None = None) -> None:
+    """A failure worth another attempt, unless this was the last one."""
+    if delivery.intentos >= settings.PUSH_MAX_ATTEMPTS:
+        _fail(delivery, f"{error} (after {delivery.intentos} attempts)")
+        return
+    delay = max(retry_delay_seconds(delivery.intentos), retry_after or 0)
+    delivery.ultimo_error = error[:2000]
+    delivery.proximo_intento = now + timedelta(seconds=delay)
+
+
+def _send(batch: list[PushDelivery]) -> int:
+    """One request to Expo for a claimed batch, and its outcome recorded. Returns pushes sent."""
+    live = [d for d in batch if d.token.is_active]
+    tickets: list[dict] = []
+    outage: expo.PushServiceUnavailable | None = None
+    rejected: expo.PushRequestRejected | None = None
+    if live:
+        try:
+            tickets = expo.send_messages([_message(d) for d in live])
+        except expo.PushServiceUnavailable as exc:
+            outage = exc
+        except expo.PushRequestRejected as exc:
+            rejected = exc
+    now = timezone.now()
+    dead_tokens: set[int] = set()
+    sent = 0
+    for delivery in batch:
+        if not delivery.token.is_active:
+            delivery.estado, delivery.ultimo_error, delivery.proximo_intento = (
+                DeliveryStatus.OMITIDA,
+                RETIRED_SKIPPED,
+                None,
+            )
+    if outage is not None:
+        logger.warning("Push batch of %s: Expo unavailable: %s", len(live), outage)
+        for delivery in live:
+            _later(delivery, str(outage), now, outage.retry_after)
+    elif rejected is not None:
+        logger.error("Push batch of %s rejected by Expo: %s", len(live), rejected)
+        for delivery in live:
+            _fail(delivery, str(rejected))
+    else:
+        for delivery, ticket in zip(live, tickets, strict=True):
+            if ticket.get("status") == "ok":
+                delivery.estado, delivery.receipt_id = DeliveryStatus.ENVIADA, str(ticket.get("id", ""))[:100]
+                delivery.fecha_envio, delivery.ultimo_error, delivery.proximo_intento = now, "", None
+                sent += 1
+                continue
+            code = expo.error_code(ticket)
+            error = f"{code or 'error'}: {ticket.get('message', '')}"
+            if code in TRANSIENT_TICKET_ERRORS:
+                _later(delivery, error, now)
+            else:
+                _fail(delivery, error)
+                if code == DEVICE_GONE:
+                    dead_tokens.add(delivery.token_id)
+    with transaction.atomic():
+        _save_outcomes(batch)
+        retire_tokens(dead_tokens, reason=DEVICE_GONE)
+    return sent
+
+
+def retire_tokens(token_ids: Iterable[int], *, reason: str) -> int:
+    token_ids = list(token_ids)
+    if not token_ids:
+        return 0
+    return PushToken.objects.filter(pk__in=token_ids, is_active=True).update(
+        is_active=False, retired_at=timezone.now(), retired_reason=reason[:40]
+    )
+
+
+def push_send(*, notification_ids: Iterable[int] | None = None) -> tuple[int, float | None]:
+    """Send every due PENDIENTE push (of these notifications, or all), 100 per request.
+    Returns (pushes sent, seconds until the earliest of them still pending is due, if any)."""
+    ids = None if notification_ids is None else list(notification_ids)
+    sent = 0
+    while True:
+        batch = _claim(ids)
+        if batch:
+            sent += _send(batch)
+        if len(batch) < expo.SEND_BATCH:  # nothing more was due when it was claimed
+            break
+    pending = PushDelivery.objects.filter(estado=DeliveryStatus.PENDIENTE)
+    if ids is not None:
+        pending = pending.filter(notification_id__in=ids)
+    next_due = pending.aggregate(next_due=Min("proximo_intento"))["next_due"]
+    if next_due is None:
+        return sent, None
+    return sent, max((next_due - timezone.now()).total_seconds(), 0.0)
+
+
+def push_check_receipts(*, older_than: timedelta | None = None) -> dict[str, int]:
+    """Ask Expo for the receipts of ENVIADA pushes sent at least `older_than` ago (1000 ids
+    per request): ok -> ENTREGADA; an error -> FALLIDA (DeviceNotRegistered retires the
+    token); still no receipt 24 h after the send -> closed with that noted."""
+    if older_than is None:
+        older_than = timedelta(seconds=settings.PUSH_RECEIPT_DELAY_SECONDS)
+    counts = {"entregadas": 0, "fallidas": 0, "sin_recibo": 0}
+    last_id = 0
+    while True:
+        now = timezone.now()
+        with transaction.atomic():
+            batch = list(
+                PushDelivery.objects.select_for_update(skip_locked=True)
+                .filter(
+                    estado=DeliveryStatus.ENVIADA,
+                    fecha_recibo__isnull=True,
+                    fecha_envio__lte=now - older_than,
+                    pk__gt=last_id,
+                )
+                .exclude(receipt_id="")
+                .order_by("pk")[: expo.RECEIPTS_BATCH]
+            )
+            if not batch:
+                return counts
+            last_id = batch[-1].pk
+            receipts = expo.get_receipts([d.receipt_id for d in batch])
+            dead_tokens = set()
+            for delivery in batch:
+                receipt = receipts.get(delivery.receipt_id)
+                if receipt is None:
+                    if delivery.fecha_envio < now - RECEIPTS_KEPT:
+                        delivery.fecha_recibo, delivery.ultimo_error = now, "No receipt from Expo within 24 h"
+                        counts["sin_recibo"] += 1
+                    continue
+                delivery.fecha_recibo = now
+                if receipt.get("status") == "ok":
+                    delivery.estado = DeliveryStatus.ENTREGADA
+                    counts["entregadas"] += 1
+                else:
+                    code = expo.error_code(receipt)
+                    _fail(delivery, f"{code or 'error'}: {receipt.get('message', '')}")
+                    counts["fallidas"] += 1
+                    if code == DEVICE_GONE:
+                        dead_tokens.add(delivery.token_id)
+            _save_outcomes(batch)
+            retire_tokens(dead_tokens, reason=DEVICE_GONE)
