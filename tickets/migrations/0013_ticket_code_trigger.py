@@ -17,6 +17,7 @@ BEGIN
     RETURN NEW;
 END $$;
 
+DROP TRIGGER IF EXISTS tickets_ticket_code ON tickets_ticket;
 CREATE TRIGGER tickets_ticket_code BEFORE INSERT ON tickets_ticket
     FOR EACH ROW EXECUTE FUNCTION tickets_ticket_fill_code();
 """
