@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_tasks_db.backend import DatabaseBackend
 
 from notifications import preferences, tasks
 from notifications.models import (
@@ -96,7 +97,7 @@ def notify_all(announcements: Sequence[Announcement], *, ticket=None) -> list[No
     email_ids = [row.pk for row in rows if row.fecha_envio is None]
     push_ids = [row.pk for row in rows if row.push_pendiente]
     if email_ids or push_ids:
-        transaction.on_commit(lambda: queue_delivery(email_ids, push_ids))
+        _queue_with_the_write(email_ids, push_ids)
     return rows
 
 
@@ -118,8 +119,24 @@ def notify_account(*, user: User, kind: str, titulo: str, mensaje: str) -> list[
     return notify(codigo=kind, recipients=[user], titulo=titulo, mensaje=mensaje, datos={"evento": kind})
 
 
+def _queue_with_the_write(email_ids: list[int], push_ids: list[int]) -> None:
+    """The deliveries of a write's notifications run after its commit, whichever the queue.
+
+    On the database queue (production) the tasks are written in the write's own
+    transaction: the worker cannot see them before the commit, a rolled-back write leaves
+    no task, and the write commits once (queued after commit, each task's INSERT was a
+    transaction of its own). Any other queue (the in-process one of development and tests
+    runs a task at once) is handed the tasks after commit."""
+    if transaction.get_connection().in_atomic_block and isinstance(
+        tasks.deliver_notifications.get_backend(), DatabaseBackend
+    ):
+        queue_delivery(email_ids, push_ids)
+    else:
+        transaction.on_commit(lambda: queue_delivery(email_ids, push_ids))
+
+
 def queue_delivery(email_ids: Iterable[int], push_ids: Iterable[int] = ()) -> None:
-    """Hand notifications to the task queue: one task per e-mail, one for all the pushes."""
+    """Hand notifications to the task queue: one task for the e-mails, one for the pushes."""
     tasks.enqueue_email(email_ids)
     tasks.enqueue_push(push_ids)
 

@@ -1,7 +1,9 @@
 """Background entry points of notification delivery (django-tasks), thin on purpose: each
 calls its channel in `notifications.delivery` and, when the channel asks for a retry,
-queues itself again after the back-off. Queued by `notifications.services` after commit."""
+queues itself again after the back-off. Queued by `notifications.services`: with the write on
+the database queue, after its commit on any other."""
 
+import logging
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -10,6 +12,8 @@ from django.utils import timezone
 from django_tasks import task
 
 from notifications.delivery import email, push
+
+logger = logging.getLogger(__name__)
 
 
 def _later(task_, delay_seconds: float):
@@ -23,11 +27,14 @@ def _later(task_, delay_seconds: float):
 
 
 def enqueue_email(notification_ids: Iterable[int], *, delay_seconds: float = 0) -> None:
-    """One task per e-mail: each is sent, retried and recorded on its own. Without deferral
-    (immediate backend) a retry runs at once: bounded by NOTIFICATION_MAX_ATTEMPTS."""
-    deferred = _later(deliver_notification, delay_seconds) or deliver_notification
-    for notification_id in notification_ids:
-        deferred.enqueue(notification_id=notification_id)
+    """One task for the batch's e-mails (a queued task is an INSERT: one per recipient cost
+    a write one per recipient); each e-mail is still sent, retried and recorded on its own.
+    Without deferral (immediate backend) a retry runs at once: bounded by
+    NOTIFICATION_MAX_ATTEMPTS."""
+    ids = list(notification_ids)
+    if ids:
+        deferred = _later(deliver_notifications, delay_seconds) or deliver_notifications
+        deferred.enqueue(notification_ids=ids)
 
 
 def enqueue_push(notification_ids: Iterable[int], *, delay_seconds: float = 0) -> None:
@@ -39,7 +46,26 @@ def enqueue_push(notification_ids: Iterable[int], *, delay_seconds: float = 0) -
 
 
 @task()
+def deliver_notifications(*, notification_ids: list[int]) -> None:
+    """The e-mails of one write, each delivered (and retried) on its own; one that crashes
+    does not keep the others from going out, and the task still ends failed."""
+    failure = None
+    for notification_id in notification_ids:
+        try:
+            retry_in = email.notification_deliver(notification_id=notification_id)
+        except Exception as exc:  # the rest of the batch still goes out
+            logger.exception("Notification %s: delivery crashed", notification_id)
+            failure = failure or exc
+            continue
+        if retry_in is not None:
+            enqueue_email([notification_id], delay_seconds=retry_in)
+    if failure is not None:
+        raise failure
+
+
+@task()
 def deliver_notification(*, notification_id: int) -> None:
+    """One e-mail: tasks queued before deliver_notifications existed."""
     retry_in = email.notification_deliver(notification_id=notification_id)
     if retry_in is not None:
         enqueue_email([notification_id], delay_seconds=retry_in)

@@ -57,11 +57,13 @@ def _assign(instance: Model, data: Mapping[str, Any], allowed: Iterable[str]) ->
         setattr(instance, field, value.strip() if isinstance(value, str) else value)
 
 
-def _save_checked(instance: Model) -> None:
-    """full_clean + save; a uniqueness race lost at the database is a 409, not a 500."""
-    instance.full_clean()
+def _save_checked(instance: Model, *, exclude: Iterable[str] = ()) -> None:
+    """full_clean + save; a uniqueness race lost at the database is a 409, not a 500. No
+    savepoint of its own: an error rolls back the caller's whole transaction. `exclude`:
+    fields the caller has just checked or made itself (each check is a query)."""
+    instance.full_clean(exclude=list(exclude) or None)
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):
             instance.save()
     except IntegrityError:
         raise Conflict(
@@ -240,7 +242,9 @@ def tenant_create(
         else:
             user = user_services.user_create(**new_user, role=Role.CLIENT)
         tenant = Tenant(user=user, apartment=apartment, phone=(phone or "").strip(), photo=(photo or "").strip())
-        _save_checked(tenant)
+        # The user is a CLIENT without a profile (checked above, or created here) and the
+        # apartment an existing row (read by the caller's validation): three queries spared.
+        _save_checked(tenant, exclude=("user", "apartment"))
     return tenant
 
 

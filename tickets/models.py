@@ -85,7 +85,8 @@ def ticket_code_for(pk: int) -> str:
 
 
 class Ticket(models.Model):
-    # Filled right after the insert, from the pk, inside the creating transaction.
+    # From the pk: by the INSERT itself on PostgreSQL (trigger, migration 0013), else right
+    # after it in the creating transaction (tickets.services.ticket_create).
     code = models.CharField("código", max_length=20, unique=True, null=True, blank=True, editable=False)
     administrador = models.ForeignKey(
         settings.AUTH_USER_MODEL,

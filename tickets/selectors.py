@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
@@ -32,10 +32,16 @@ def estado_list() -> QuerySet[Estado]:
     return Estado.objects.order_by("id")
 
 
-def estado_find(*, estado_id) -> Estado | None:
+def estado_find(*, estado_id, with_pending_request_of: int | None = None) -> Estado | None:
+    """The state `estado_id`, or None. `with_pending_request_of`: a ticket's id; the state
+    then carries `ticket_has_pending_request` (read in the same statement)."""
     if not isinstance(estado_id, int) or isinstance(estado_id, bool):
         return None
-    return Estado.objects.filter(pk=estado_id).first()
+    queryset = Estado.objects.filter(pk=estado_id)
+    if with_pending_request_of is not None:
+        pending = StateChangeRequest.objects.filter(ticket_id=with_pending_request_of, status=RequestStatus.PENDING)
+        queryset = queryset.annotate(ticket_has_pending_request=Exists(pending))
+    return queryset.first()
 
 
 # --- Tickets -------------------------------------------------------------------------------

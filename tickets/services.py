@@ -84,9 +84,17 @@ def _lock_ticket(ticket_id: int) -> Ticket:
     # is wrong here: when the row we waited for changed its `estado_id`, PostgreSQL
     # re-checks the join against the state row it had already read, drops the ticket, and
     # the waiter would see "not found" (seen under concurrent approvals).
+    _lock_ticket_row(ticket_id)
+    return Ticket.objects.select_related(*TICKET_RELATIONS).get(pk=ticket_id)
+
+
+TICKET_RELATIONS = ("estado", "tecnico", "cliente", "administrador")
+
+
+def _lock_ticket_row(ticket_id: int) -> None:
+    """Only the lock of `_lock_ticket`, for callers that read the ticket with another row."""
     if not Ticket.objects.select_for_update().filter(pk=ticket_id).values_list("pk", flat=True).first():
         raise NotFound("Ticket no encontrado.", code="ticket_not_found")
-    return Ticket.objects.select_related("estado", "tecnico", "cliente", "administrador").get(pk=ticket_id)
 
 
 def _refuse_if_final(ticket: Ticket) -> None:
@@ -183,7 +191,9 @@ def ticket_create(
             clocks.on_created(ticket, now=timezone.now())
             ticket.save(force_insert=True)
             ticket.code = ticket_code_for(ticket.pk)
-            Ticket.objects.filter(pk=ticket.pk).update(code=ticket.code)
+            if connection.vendor != "postgresql":
+                # PostgreSQL fills it in the INSERT itself (trigger of tickets 0013).
+                Ticket.objects.filter(pk=ticket.pk).update(code=ticket.code)
             assigned = f", asignado a {tecnico.get_full_name()}" if tecnico else ", sin técnico asignado"
             _record(
                 ticket=ticket,
@@ -243,8 +253,10 @@ class StateChangeOutcome:
     request: StateChangeRequest | None  # set when the target is final (awaiting approval)
 
 
-def _target_state(to_state_id: int) -> Estado:
-    to_state = selectors.estado_find(estado_id=to_state_id)
+def _target_state(to_state_id: int, *, ticket_id: int) -> Estado:
+    """The target state, read together with whether the (locked) ticket has a pending
+    request (`to_state.ticket_has_pending_request`): one statement for both checks."""
+    to_state = selectors.estado_find(estado_id=to_state_id, with_pending_request_of=ticket_id)
     if to_state is None:
         raise DomainError(
             f"El estado {to_state_id} no existe.",
@@ -287,14 +299,14 @@ def _ticket_change_state(*, ticket_id: int, actor: User, to_state_id: int, reaso
                 "Solo el técnico asignado puede cambiar el estado de este ticket.", code="not_assigned_technician"
             )
         _refuse_if_final(ticket)
-        to_state = _target_state(to_state_id)
+        to_state = _target_state(to_state_id, ticket_id=ticket.pk)
         if to_state.pk == ticket.estado_id:
             raise DomainError(
                 f"El ticket ya está en el estado '{to_state.nombre}'.",
                 code="same_state",
                 field_errors={"to_state": ["El ticket ya está en ese estado."]},
             )
-        if StateChangeRequest.objects.filter(ticket=ticket, status=RequestStatus.PENDING).exists():
+        if to_state.ticket_has_pending_request:
             raise _pending_request_conflict()
         from_state = ticket.estado
         reason = (reason or "").strip()
@@ -361,12 +373,18 @@ def state_request_decide(
     if ticket_id is None:
         raise NotFound("Solicitud de cambio de estado no encontrada.", code="request_not_found")
     with transaction.atomic():
-        ticket = _lock_ticket(ticket_id)
+        # The ticket row locked alone (see _lock_ticket), then the request locked and read with
+        # the ticket and its relations in one statement: whoever changes a request holds its
+        # ticket's lock first, so under that lock the joined rows cannot change.
+        _lock_ticket_row(ticket_id)
         state_request = (
             StateChangeRequest.objects.select_for_update(of=("self",))
-            .select_related("from_state", "to_state", "requested_by")
+            .select_related(
+                "from_state", "to_state", "requested_by", "ticket", *(f"ticket__{r}" for r in TICKET_RELATIONS)
+            )
             .get(pk=request_id)
         )
+        ticket = state_request.ticket
         if state_request.status != RequestStatus.PENDING:
             verb = "aprobada" if state_request.status == RequestStatus.APPROVED else "rechazada"
             raise Conflict(f"La solicitud #{state_request.pk} ya fue {verb}.", code="request_already_decided")

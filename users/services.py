@@ -52,13 +52,31 @@ def _queue_password_email(user: User, kind: str) -> None:
     _account_notifiers[0](user=user, kind=kind, titulo=titulo, mensaje=mensaje)
 
 
-def _save_checked(user: User, *, update_fields: list[str] | None = None) -> None:
-    """full_clean + save; a uniqueness race lost at the database is a 409, not a 500."""
-    user.full_clean(exclude=["password"])
+# The model's check constraints and the field each is about. They hold by construction here
+# (normalize_email, roles from Role.choices), so full_clean does not ask the database about
+# them (a SELECT and a savepoint each); the database still enforces them, and a violation is
+# answered as that field's 400.
+CHECKED_BY_THE_DATABASE = {"users_user_email_lowercase": "email", "users_user_role_valid": "role"}
+
+
+def _clean(user: User) -> None:
+    user.full_clean(exclude=["password"], validate_constraints=False)
+
+
+def _save_checked(user: User, *, update_fields: list[str] | None = None, cleaned: bool = False) -> None:
+    """full_clean (unless `cleaned`) + save; a uniqueness race lost at the database is a
+    409, not a 500. No savepoint of its own: an error rolls back the caller's transaction."""
+    if not cleaned:
+        _clean(user)
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):
             user.save(update_fields=update_fields)
-    except IntegrityError:
+    except IntegrityError as exc:
+        for constraint, field in CHECKED_BY_THE_DATABASE.items():
+            if constraint in str(exc):
+                raise DomainError(
+                    "Valor no válido.", code="invalid", field_errors={field: ["Valor no válido."]}
+                ) from None
         raise Conflict("Ya existe un usuario con ese documento, correo o número.", code="user_exists") from None
 
 
@@ -71,19 +89,23 @@ def user_create(
     number: str | None = None,
     role: str = Role.CLIENT,
 ) -> User:
-    """Create an account with no usable password; the welcome e-mail task sets a random one."""
-    with transaction.atomic():
-        user = User(
-            document=document.strip(),
-            email=normalize_email(email),
-            first_name=first_name.strip(),
-            last_name=(last_name or "").strip(),
-            number=(number or "").strip() or None,
-            role=role,
-            must_change_password=True,
-        )
-        user.set_unusable_password()
-        _save_checked(user)
+    """Create an account with no usable password; the welcome e-mail task sets a random one.
+    Inside a caller's transaction (a resident's creation) it adds no savepoint."""
+    user = User(
+        document=document.strip(),
+        email=normalize_email(email),
+        first_name=first_name.strip(),
+        last_name=(last_name or "").strip(),
+        number=(number or "").strip() or None,
+        role=role,
+        must_change_password=True,
+    )
+    user.set_unusable_password()
+    # Bad input is refused before the block, which then may be part of the caller's
+    # transaction without a savepoint (an error inside it rolls the whole of it back).
+    _clean(user)
+    with transaction.atomic(savepoint=False):
+        _save_checked(user, cleaned=True)
         _queue_password_email(user, "bienvenida")
     return user
 

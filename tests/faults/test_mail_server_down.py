@@ -17,6 +17,8 @@ from tests.notifications.smtp_server import LocalSMTPServer
 from tests.processes import wait_for
 from users.models import Role
 
+# The batch task of a write's e-mails (push tasks carry notification ids too).
+EMAIL_TASK = "notifications.tasks.deliver_notifications"
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 TICKETS = 3
 FAILED_ATTEMPTS_BEFORE_RECOVERY = 2
@@ -29,8 +31,10 @@ def _work_once() -> None:
 
 def _retry_delays(notification_id: int) -> list[float]:
     """Seconds between enqueueing and `run_after` of every retry queued for a notification
-    (the first task, queued on commit, is due at once and has no `run_after`)."""
-    rows = DBTaskResult.objects.filter(args_kwargs__kwargs__notification_id=notification_id).order_by("enqueued_at")
+    (the first task, queued with the write, is due at once and has no `run_after`)."""
+    rows = DBTaskResult.objects.filter(
+        task_path=EMAIL_TASK, args_kwargs__kwargs__notification_ids__contains=[notification_id]
+    ).order_by("enqueued_at")
     return [(row.run_after - row.enqueued_at).total_seconds() for row in rows[1:]]
 
 

@@ -24,6 +24,8 @@ from tests.notifications.smtp_server import LocalSMTPServer
 from tests.processes import ROOT, free_port, production_env, wait_for
 from users.models import Role
 
+# The batch task of a write's e-mails (push tasks carry notification ids too).
+EMAIL_TASK = "notifications.tasks.deliver_notifications"
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # Without the recovery job, how long to watch the restarted worker for a re-run on its own.
 WATCH_RESTARTED_WORKER_SECONDS = 3
@@ -111,7 +113,9 @@ def mail_port(settings):
 
 
 def _tasks_for(notification_id: int):
-    return DBTaskResult.objects.filter(args_kwargs__kwargs__notification_id=notification_id).order_by("enqueued_at")
+    return DBTaskResult.objects.filter(
+        task_path=EMAIL_TASK, args_kwargs__kwargs__notification_ids__contains=[notification_id]
+    ).order_by("enqueued_at")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -34,8 +34,8 @@ def test_welcome_email_is_queued_and_sent_by_the_db_worker(settings, admin_user,
     assert notification.estado == NotificationStatus.PENDIENTE
     queued = DBTaskResult.objects.get()
     assert queued.status == TaskResultStatus.READY
-    assert queued.task_path == "notifications.tasks.deliver_notification"
-    assert queued.args_kwargs == {"args": [], "kwargs": {"notification_id": notification.pk}}
+    assert queued.task_path == "notifications.tasks.deliver_notifications"
+    assert queued.args_kwargs == {"args": [], "kwargs": {"notification_ids": [notification.pk]}}
     assert not user.has_usable_password()
 
     # when the worker drains the queue
