@@ -29,6 +29,6 @@ DROP FUNCTION IF EXISTS tickets_ticket_fill_code();
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tickets", "0012_sla_paused_minutes")]
+    dependencies = [("tickets", "0014_sla_compliance_indexes")]
 
     operations = [migrations.RunPython(on_postgresql(INSTALL), on_postgresql(UNINSTALL))]
