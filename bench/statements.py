@@ -126,6 +126,7 @@ STATEMENTS: dict[tuple[str, str], Cost] = {
     ("GET", "api/reports/stats/general-stats"): Cost("ADMIN", 3),
     ("GET", "api/reports/stats/performance-ranking"): Cost("ADMIN", 5),
     ("GET", "api/reports/stats/satisfaction"): Cost("ADMIN", 2),
+    ("GET", "api/reports/stats/sla-compliance"): Cost("ADMIN", 5),
     ("GET", "api/reports/stats/tickets-portal"): Cost("ADMIN", 3),
     ("GET", "api/reports/stats/tiempo-resolucion"): Cost("ADMIN", 2),
     ("GET", "api/schema"): Cost("anonymous", 0),
