@@ -152,12 +152,35 @@ def figures(process: subprocess.Popen, duration: int) -> dict:
     }
 
 
-def throughput(ports: list[int], pairs, args) -> dict:
-    """req/s of one instance alone, then of the two driven at once."""
+def cpu_seconds(masters: list[subprocess.Popen]) -> float:
+    """CPU time (user + system) used so far by these gunicorn masters' workers."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for master in masters:
+        children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+        for pid in children:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def throughput(ports: list[int], masters: list[subprocess.Popen], pairs, args) -> dict:
+    """req/s of one instance alone, then of the two driven at once; and the workers' CPU
+    milliseconds per request in both cases (the machine is shared: when it has no idle core
+    for the second instance, the sum cannot double, but the cost per request must not grow)."""
+    before = cpu_seconds(masters[:1])
     one = figures(wrk(ports[0], pairs, duration=args.duration, connections=args.connections), args.duration)
+    one["cpu_ms_per_request"] = (cpu_seconds(masters[:1]) - before) * 1000 / (one["rps"] * args.duration)
+    before = cpu_seconds(masters)
     both = [wrk(port, pairs, duration=args.duration, connections=args.connections) for port in ports]
     both = [figures(process, args.duration) for process in both]
-    return {"one": one, "both": both, "ratio": sum(b["rps"] for b in both) / one["rps"]}
+    served = sum(b["rps"] for b in both) * args.duration
+    return {
+        "one": one,
+        "both": both,
+        "ratio": sum(b["rps"] for b in both) / one["rps"],
+        "both_cpu_ms_per_request": (cpu_seconds(masters) - before) * 1000 / served,
+    }
 
 
 def bad_logins(ports: list[int], email: str, attempts: int) -> list[int]:
@@ -250,12 +273,11 @@ def main() -> None:
         results["redis"] = env.get("REDIS_URL", "")
         ports = [free_port(), free_port()]
         log(f"scale-out on {context['tickets']:,} tickets, redis: {results['redis'] or 'no'}; ports {ports}")
-        for port in ports:
-            processes.web(port, args.workers)
+        masters = [processes.web(port, args.workers) for port in ports]
         for port in ports:  # warm both instances' workers
             for token, path in pairs * 2:
                 request(port, "GET", path, token=token)
-        results["throughput"] = throughput(ports, pairs, args)
+        results["throughput"] = throughput(ports, masters, pairs, args)
         log(f"  throughput: {json.dumps(results['throughput'])}")
         stamp = int(time.time())
         results["logins_one"] = bad_logins(ports[:1], f"scaleout-one-{stamp}@example.com", args.logins)
@@ -301,7 +323,9 @@ def main() -> None:
         ),
         f"| two instances: sum | {sum(b['rps'] for b in both):.0f} | | | |",
         "",
-        f"Two instances ÷ one: **{results['throughput']['ratio']:.2f}x**.",
+        f"Two instances ÷ one: **{results['throughput']['ratio']:.2f}x** req/s; workers' CPU per request: "
+        f"{one['cpu_ms_per_request']:.1f} ms on one instance, "
+        f"{results['throughput']['both_cpu_ms_per_request']:.1f} ms on two.",
         "",
         f"Bad logins for one address, one instance: {results['logins_one']}; "
         f"alternating between the two: {results['logins_both']}.",
