@@ -14,9 +14,10 @@ that two instances fit the cores one instance of 2 would use). Then:
 2. login throttle: `--logins` bad logins for one address against one instance, then as many
    for another address alternating between the two: both must be refused (429) from the
    same attempt on (LOGIN_RATE_PER_EMAIL, 5/min);
-3. tasks once: `--tickets` tickets created through the two instances alternately (each
-   creates notifications whose e-mails are tasks), two `manage.py db_worker` processes
-   drain the queue into a local SMTP sink; every notification must end sent after exactly
+3. tasks once: two `manage.py db_worker` processes first drain whatever was queued before
+   the run, then `--tickets` tickets are created through the two instances alternately
+   (each creates notifications whose e-mails are tasks) and the workers deliver them into
+   a local SMTP sink (aiosmtpd, a development requirement); every notification must end sent after exactly
    one attempt, and the sink must hold exactly one message per notification.
 
 With `--redis` a private redis-server is started on a free port for the run (REDIS_URL is
