@@ -105,6 +105,9 @@ def main() -> None:
     args = parser.parse_args()
 
     url = ensure_data(args.postgres, args.scale, regenerate=False)
+    # Tokens that outlive the run (JWT_ACCESS_MINUTES, 30 by default): at 100k requests the
+    # run takes longer than that, and expired tokens would turn the mix into 401s.
+    os.environ["JWT_ACCESS_MINUTES"] = str(int(args.max_minutes) + 30)
     context = prepare(url, args.scale)
     pairs = mix(context)
     os.environ["WEB_CONCURRENCY"] = "1"
