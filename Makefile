@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The suite runs on PostgreSQL (as production does); override DATABASE_URL to point elsewhere.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tickethelp
 
-.PHONY: run test test-sqlite venv dev-venv browser lint clean bench bench-reports soak
+.PHONY: run test test-sqlite venv dev-venv browser lint clean bench bench-reports soak bench-memory bench-scaleout
 
 $(BIN)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,15 @@ SOAK_MINUTES ?= 10
 SOAK_RATE ?= 40
 soak: venv
 	$(BIN)/python bench/soak.py --scale $(SOAK_SCALE) --minutes $(SOAK_MINUTES) --rate $(SOAK_RATE)
+
+## make bench-memory: one gunicorn worker's RSS/PSS/USS after boot, warm-up, 1k, 10k and 100k reads (10k tickets).
+bench-memory: dev-venv
+	$(BIN)/python bench/memory.py --scale 10000 --checkpoints 1000 10000 100000
+
+## make bench-scaleout: two gunicorn masters + two db_workers on one database, without then with Redis.
+bench-scaleout: dev-venv
+	$(BIN)/python bench/scaleout.py --scale 10000
+	$(BIN)/python bench/scaleout.py --scale 10000 --redis
 
 ## make bench-reports: generate BENCH_TICKETS tickets in tickethelp_bench and time every report.
 BENCH_TICKETS ?= 1000000

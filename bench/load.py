@@ -231,6 +231,7 @@ class Server:
         settings: str = "bench.settings",
         app: str = "tickethelp.wsgi",
         root: Path = ROOT,
+        recycle: bool = False,
     ):
         self.port = port
         env = {
@@ -242,8 +243,9 @@ class Server:
             "ALLOWED_HOSTS": HOST,
             "SECURE_SSL_REDIRECT": "false",
             "TASKS_BACKEND": "database",
-            # No recycling during the run, so that the memory figures show real growth.
-            "GUNICORN_MAX_REQUESTS": "0",
+            # No recycling during the run, so that the memory figures show real growth
+            # (--recycle: gunicorn.conf.py's recycling, as deployed).
+            **({} if recycle else {"GUNICORN_MAX_REQUESTS": "0"}),
         }
         env.pop("PORT", None)
         self.log = logfile.open("w")
@@ -551,7 +553,7 @@ def run_scale(scale: int, args) -> dict:
     context = prepare(url, scale)
     OUT.mkdir(parents=True, exist_ok=True)
     log(f"\n== {context['tickets']:,} tickets: gunicorn on {HOST}:{args.port}")
-    server = Server(url, args.port, OUT / f"gunicorn-{scale}.log")
+    server = Server(url, args.port, OUT / f"gunicorn-{scale}.log", recycle=args.recycle)
     results = {"scale": scale, "tickets": context["tickets"], "reads": [], "writes": []}
     try:
         for read in READS:
@@ -577,6 +579,7 @@ def run_scale(scale: int, args) -> dict:
         results["memory"] = server.memory()
     finally:
         server.stop()
+    results["recycled"] = (OUT / f"gunicorn-{scale}.log").read_text().count("Autorestarting worker")
     (OUT / f"{scale}.json").write_text(json.dumps(results, indent=2))
     return results
 
@@ -585,7 +588,7 @@ def report(runs: list[dict], args) -> str:
     lines = [
         f"Load: wrk, 1 thread, {args.connections} connections, {args.duration} s per endpoint; "
         f"gunicorn {os.environ.get('WEB_CONCURRENCY', '2')} workers x {os.environ.get('GUNICORN_THREADS', '4')} "
-        "threads, production settings, on this machine.",
+        f"threads, production settings, worker recycling {'on' if args.recycle else 'off'}, on this machine.",
         "",
     ]
     for run in runs:
@@ -621,6 +624,8 @@ def report(runs: list[dict], args) -> str:
                 )
         memory = ", ".join(f"{m['rss_mb']:.0f} MB (peak {m['peak_rss_mb']:.0f} MB)" for m in run.get("memory", []))
         lines += ["", f"gunicorn workers' resident memory after the run: {memory}.", ""]
+        if args.recycle:
+            lines += [f"Workers recycled during the run: {run['recycled']}.", ""]
     if len(runs) > 1:
         first, last = runs[0], runs[-1]
         lines += [
@@ -649,6 +654,7 @@ def main() -> None:
         "--postgres", default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
     )
     parser.add_argument("--regenerate", action="store_true", help="generate the data sets again")
+    parser.add_argument("--recycle", action="store_true", help="worker recycling on (gunicorn.conf.py's max_requests)")
     parser.add_argument("--only", nargs="*", help="only the reads whose name contains one of these words")
     args = parser.parse_args()
     if shutil.which("wrk") is None:

@@ -18,6 +18,8 @@ Storing goes through `store_upload`, which turns a storage failure into a 503 an
 partial file. The stored name is random with the extension of the sniffed type.
 """
 
+from __future__ import annotations
+
 import io
 import logging
 import os
@@ -25,12 +27,19 @@ import struct
 import zlib
 from contextlib import suppress
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.base import ContentFile, File
-from PIL import Image, ImageOps, ImageSequence
 
 from tickethelp.exceptions import StorageUnavailable
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+# Pillow is imported where an image is decoded, not here: most web workers never receive an
+# upload, and importing it costs every worker ~3-5 MB of resident memory (bench/RESULTS.md,
+# "Worker memory").
 
 logger = logging.getLogger(__name__)
 
@@ -220,6 +229,8 @@ def _clean_copy(frame: Image.Image) -> Image.Image:
 
 
 def _reencode_still(image: Image.Image, pillow_format: str) -> bytes:
+    from PIL import ImageOps
+
     upright = ImageOps.exif_transpose(image)  # orientation into the pixels (a copy)
     clean = _clean_copy(upright)
     output = io.BytesIO()
@@ -236,6 +247,8 @@ def _reencode_still(image: Image.Image, pillow_format: str) -> bytes:
 
 def _reencode_animation(image: Image.Image, pillow_format: str, limit: int) -> bytes:
     """Every frame (RGBA, metadata dropped) with its duration, written as a new animation."""
+    from PIL import ImageSequence
+
     width, height = image.size
     frames, durations = [], []
     for frame in ImageSequence.Iterator(image):
@@ -255,6 +268,8 @@ def _reencode_animation(image: Image.Image, pillow_format: str, limit: int) -> b
 def clean_image(uploaded_file, mime_type: str) -> ContentFile:
     """The image decoded whole and written again in its own format, free of anything that
     is not its pixels; UploadRejected when it does not decode or has too many pixels."""
+    from PIL import Image
+
     pillow_format = PILLOW_FORMATS[mime_type]
     limit = max_image_pixels()
     uploaded_file.seek(0)

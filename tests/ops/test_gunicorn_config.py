@@ -42,7 +42,7 @@ def test_defaults_fit_a_two_core_instance_on_loopback(monkeypatch):
     assert issubclass(config["worker_class"], SlowClientThreadWorker)
     assert (config["worker_class"].body_timeout, config["worker_class"].max_buffered_body) == (5, 110 * 1024 * 1024)
     assert (config["timeout"], config["graceful_timeout"], config["keepalive"]) == (30, 30, 5)
-    assert (config["max_requests"], config["max_requests_jitter"]) == (1000, 100)
+    assert (config["max_requests"], config["max_requests_jitter"]) == (50_000, 5_000)
     assert config["worker_tmp_dir"] == "/dev/shm"  # noqa: S108 - tmpfs for the heartbeat file
     assert config["accesslog"] == "-"
     assert "%({x-request-id}o)s" in config["access_log_format"]
