@@ -133,6 +133,7 @@ class TenantAppointmentFeedbackView(TenantAPIView):
             200: PortalFeedbackResponseSerializer,
             **AUTH_ERRORS,
             **tenant_errors(
+                400,
                 404,
                 409,
                 422,

@@ -103,7 +103,7 @@ class TenantSendMessageView(TenantAPIView):
         request=PortalSendMessageSerializer,
         responses={
             200: PortalMessageSentResponseSerializer,
-            **tenant_errors(401, 403, 409, 422),
+            **tenant_errors(400, 401, 403, 409, 422),
             **TICKET_NOT_FOUND,
         },
         parameters=[idempotency.PARAMETER],
