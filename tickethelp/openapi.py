@@ -39,13 +39,14 @@ class TenantValidationErrorSerializer(serializers.Serializer):
 
 # Invalid input: a list of messages per field (`non_field_errors` for the rest); a domain
 # error adds its `detail` and `code`. A list field (e.g. a device's `owners`) reports its
-# invalid items by position, `{"owners": {"0": ["message"]}}`, as DRF does.
+# invalid items by position, `{"owners": {"0": ["message"]}}`, as DRF does; a list of
+# objects nests once more per level (`{"settings": {"0": {"channels": {"push": [...]}}}}`).
 _MESSAGES_SCHEMA = {"type": "array", "items": {"type": "string"}}
 FIELD_ERRORS_SCHEMA = {
     "type": "object",
     "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
     "additionalProperties": {
-        "oneOf": [_MESSAGES_SCHEMA, {"type": "object", "additionalProperties": _MESSAGES_SCHEMA}],
+        "oneOf": [_MESSAGES_SCHEMA, {"type": "object", "description": "errors by position or field, nested"}],
     },
 }
 
