@@ -191,15 +191,9 @@ class ChannelsInputSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-class NotificationSettingSerializer(serializers.Serializer):
-    """One type's channels for the caller: effective, default, and which cannot change."""
-
-    codigo = serializers.CharField(source="tipo.codigo", read_only=True)
-    nombre = serializers.CharField(source="tipo.nombre", read_only=True)
-    descripcion = serializers.CharField(source="tipo.descripcion", read_only=True)
-    channels = serializers.SerializerMethodField()
-    defaults = serializers.SerializerMethodField()
-    locked = serializers.ListField(child=serializers.CharField(), read_only=True)
+class SettingChannelsMixin:
+    """How both APIs' settings items write a `preferences.TypeSetting`'s channels (each API
+    declares its own keys, in its own order, around `channels`, `defaults` and `locked`)."""
 
     @extend_schema_field(ChannelsSerializer)
     def get_channels(self, setting) -> dict:
@@ -208,6 +202,17 @@ class NotificationSettingSerializer(serializers.Serializer):
     @extend_schema_field(ChannelsSerializer)
     def get_defaults(self, setting) -> dict:
         return setting.defaults.as_dict()
+
+
+class NotificationSettingSerializer(SettingChannelsMixin, serializers.Serializer):
+    """One type's channels for the caller: effective, default, and which cannot change."""
+
+    codigo = serializers.CharField(source="tipo.codigo", read_only=True)
+    nombre = serializers.CharField(source="tipo.nombre", read_only=True)
+    descripcion = serializers.CharField(source="tipo.descripcion", read_only=True)
+    channels = serializers.SerializerMethodField()
+    defaults = serializers.SerializerMethodField()
+    locked = serializers.ListField(child=serializers.CharField(), read_only=True)
 
 
 class NotificationSettingsSerializer(serializers.Serializer):

@@ -6,7 +6,7 @@ GET /api/tenant/push-tokens, GET/PUT /api/tenant/notification-settings. The rule
 /api/me/push-tokens/ and /api/me/notification-settings/).
 """
 
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -14,9 +14,9 @@ from rest_framework.settings import api_settings
 from notifications import preferences, push_tokens
 from notifications.serializers import (
     ChannelsInputSerializer,
-    ChannelsSerializer,
     PushTokenRegisterSerializer,
     PushTokenSerializer,
+    SettingChannelsMixin,
 )
 from notifications.throttles import PushTokenRegisterThrottle
 from tenants.portal.serializers import UtcDateTimeField
@@ -49,21 +49,13 @@ class PortalPushTokensResponseSerializer(serializers.Serializer):
     count = serializers.IntegerField()
 
 
-class PortalNotificationSettingSerializer(serializers.Serializer):
+class PortalNotificationSettingSerializer(SettingChannelsMixin, serializers.Serializer):
     notification_type = serializers.CharField(source="tipo.codigo", read_only=True)
     name = serializers.CharField(source="tipo.nombre", read_only=True)
     description = serializers.CharField(source="tipo.descripcion", read_only=True)
     channels = serializers.SerializerMethodField()
     defaults = serializers.SerializerMethodField()
     locked = serializers.ListField(child=serializers.CharField(), read_only=True)
-
-    @extend_schema_field(ChannelsSerializer)
-    def get_channels(self, setting) -> dict:
-        return setting.channels.as_dict()
-
-    @extend_schema_field(ChannelsSerializer)
-    def get_defaults(self, setting) -> dict:
-        return setting.defaults.as_dict()
 
 
 class PortalNotificationSettingsResponseSerializer(serializers.Serializer):
