@@ -20,7 +20,7 @@ from google.auth import exceptions as google_exceptions
 from google.auth.transport.requests import Request as GoogleRequest
 from google.oauth2 import service_account
 
-from notifications.delivery.expo import PushServiceUnavailable, _http, _retry_after
+from notifications.delivery.expo import PushServiceUnavailable, http_session, retry_after_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -31,8 +31,9 @@ INVALID_ARGUMENT = "INVALID_ARGUMENT"
 
 
 class CredentialsRejected(Exception):
-    """Google refused our credentials (401/403 on the send, or no access token from the
-    token endpoint): not the token's fault; the push is retried later."""
+    """Our credentials are unusable (the key file missing or malformed, no project id) or
+    refused (401/403 on the send, no access token from the token endpoint): not the token's
+    fault; the push is retried later."""
 
 
 class TokenGone(Exception):
@@ -76,12 +77,15 @@ def _account() -> _Account:
     with _lock:
         account = _accounts.get(path)
         if account is None:
-            with open(path, encoding="utf-8") as handle:
-                info = json.load(handle)
-            credentials = service_account.Credentials.from_service_account_info(info, scopes=[SCOPE])
+            try:
+                with open(path, encoding="utf-8") as handle:
+                    info = json.load(handle)
+                credentials = service_account.Credentials.from_service_account_info(info, scopes=[SCOPE])
+            except (OSError, ValueError, KeyError, AttributeError) as exc:  # MalformedError is a ValueError
+                raise CredentialsRejected(f"FCM_CREDENTIALS_FILE {path}: {exc}"[:500]) from exc
             project_id = settings.FCM_PROJECT_ID or info.get("project_id", "")
             if not project_id:
-                raise ValueError("FCM: set FCM_PROJECT_ID or a project_id in FCM_CREDENTIALS_FILE")
+                raise CredentialsRejected("FCM: set FCM_PROJECT_ID or a project_id in FCM_CREDENTIALS_FILE")
             account = _accounts[path] = _Account(credentials, project_id)
         return account
 
@@ -91,7 +95,7 @@ def _access_token(account: _Account) -> str:
         credentials = account.credentials
         if not credentials.valid:
             try:
-                credentials.refresh(_TokenRequest(session=_http()))
+                credentials.refresh(_TokenRequest(session=http_session()))
             except google_exceptions.TransportError as exc:
                 raise PushServiceUnavailable(f"FCM OAuth: {exc}"[:500]) from exc
             except google_exceptions.RefreshError as exc:
@@ -145,7 +149,9 @@ def send_message(message: dict) -> str:
     url = f"{settings.FCM_BASE_URL.rstrip('/')}/v1/projects/{account.project_id}/messages:send"
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json; UTF-8"}
     try:
-        response = _http().post(url, json={"message": message}, headers=headers, timeout=settings.PUSH_TIMEOUT_SECONDS)
+        response = http_session().post(
+            url, json={"message": message}, headers=headers, timeout=settings.PUSH_TIMEOUT_SECONDS
+        )
     except requests.Timeout as exc:
         raise PushServiceUnavailable(f"FCM timeout: no answer within {settings.PUSH_TIMEOUT_SECONDS} s") from exc
     except requests.RequestException as exc:
@@ -160,7 +166,7 @@ def send_message(message: dict) -> str:
     code = _fcm_code(details) or google_status
     error = f"FCM HTTP {status} {code}: {text}".strip()
     if status == 429 or status >= 500:
-        raise PushServiceUnavailable(error, retry_after=_retry_after(response))
+        raise PushServiceUnavailable(error, retry_after=retry_after_seconds(response))
     if status in (401, 403):
         if status == 401:
             _forget_token(account)

@@ -241,6 +241,12 @@ def _send_fcm(live: list[PushDelivery], dead_tokens: dict[int, str]) -> int:
         except fcm.MessageRejected as exc:
             logger.error("Push %s rejected by FCM: %s", delivery.pk, exc)
             _fail(delivery, str(exc))
+        except Exception as exc:  # the batch's Expo outcomes must still be recorded (never twice)
+            logger.exception("Push %s: FCM send crashed", delivery.pk)
+            now = timezone.now()
+            for waiting in live[index:]:
+                _later(waiting, f"{type(exc).__name__}: {exc}", now)
+            break
         else:
             now = timezone.now()
             delivery.estado, delivery.receipt_id = DeliveryStatus.ENTREGADA, name[:100]

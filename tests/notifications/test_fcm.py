@@ -246,6 +246,37 @@ def test_fcm_rejecting_our_credentials_at_every_attempt_fails_the_push_but_keeps
     assert fake_fcm.accepted == {}
 
 
+@pytest.mark.parametrize("problem", ["missing file", "no project id"])
+@pytest.mark.django_db
+def test_unusable_credentials_retry_the_fcm_pushes_and_the_expo_ones_of_the_batch_are_recorded(
+    fake_fcm, fake_expo, make_push_token, settings, tmp_path, problem
+):
+    # given FCM_CREDENTIALS_FILE that cannot be used
+    if problem == "missing file":
+        settings.FCM_CREDENTIALS_FILE = str(tmp_path / "nowhere.json")
+    else:
+        key = fake_fcm.service_account()
+        del key["project_id"]
+        (tmp_path / "no-project.json").write_text(json.dumps(key))
+        settings.FCM_CREDENTIALS_FILE = str(tmp_path / "no-project.json")
+    user = UserFactory()
+    phone, android = make_push_token(user), make_push_token(user, token_type="fcm")
+    (notification,) = notify([user])
+    push.push_prepare(notification_ids=[notification.pk])
+
+    # when the batch is sent
+    sent, retry_in = push.push_send(notification_ids=[notification.pk])
+
+    # then the Expo push is sent and recorded; the FCM one waits for the back-off, token kept
+    assert (sent, retry_in) == (1, pytest.approx(settings.PUSH_RETRY_BASE_SECONDS, abs=3))
+    assert fake_expo.accepted == {phone.token: 1}
+    assert fake_fcm.requests == 0
+    assert states() == {phone.token: [DeliveryStatus.ENVIADA, 1], android.token: [DeliveryStatus.PENDIENTE, 1]}
+    assert "FCM" in PushDelivery.objects.get(token=android).ultimo_error
+    android.refresh_from_db()
+    assert android.is_active
+
+
 @pytest.mark.sqlite
 @pytest.mark.django_db
 def test_without_credentials_fcm_pushes_are_skipped_not_failed(fake_expo, make_push_token, settings):
