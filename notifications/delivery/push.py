@@ -7,15 +7,16 @@ Order of a send, chosen so that no push is lost and none goes out twice:
    workers skip them (locked while claiming, then not due until the claim expires);
 2. send them, outside any transaction: the Expo ones in one request, the `fcm` ones one
    POST each to FCM HTTP v1 (when FCM is configured; the first outage defers the rest);
-3. record the outcome (own transaction): ENVIADA with Expo's ticket id (ENTREGADA with FCM's
-   message name: FCM has no receipts), or back to "due at now + back-off" on a
-   5xx/429/timeout (or FCM refusing our credentials), or FALLIDA (the error kept; a dead token
-   retired).
+3. record the outcome (own transaction; an `fcm` row's right after its POST): ENVIADA with
+   Expo's ticket id (ENTREGADA with FCM's message name: FCM has no receipts), or back to "due
+   at now + back-off" on a 5xx/429/timeout (or FCM refusing our credentials), or FALLIDA (the
+   error kept; a dead token retired).
 
 A worker killed between 1 and 3 leaves its rows PENDIENTE with the attempt counted; they are
 due again when the claim expires and are then sent once more (Expo has no idempotency key:
 had the killed request reached Expo, that phone sees the push twice — the one case where it
-can). The back-off, the claim and Retry-After all live in `proximo_intento`.
+can; for FCM, likewise only the push whose POST was in flight). The back-off, the claim and
+Retry-After all live in `proximo_intento`.
 """
 
 import logging
@@ -217,23 +218,31 @@ def _send_expo(live: list[PushDelivery], dead_tokens: dict[int, str]) -> int:
     return sent
 
 
-def _send_fcm(live: list[PushDelivery], dead_tokens: dict[int, str]) -> int:
-    """The batch's `fcm` pushes, one POST each. An outage (5xx/429/timeout) or our credentials
-    refused defers this push and every one not tried yet: the next would most likely fail the
-    same way, and a hanging FCM costs one timeout per batch, not one per push."""
+def _record(rows: list[PushDelivery], dead_tokens: dict[int, str]) -> None:
+    """The rows' outcomes and the tokens to retire (token id -> reason), in one transaction."""
+    with transaction.atomic():
+        _save_outcomes(rows)
+        for reason in set(dead_tokens.values()):
+            retire_tokens([pk for pk, why in dead_tokens.items() if why == reason], reason=reason)
+
+
+def _send_fcm(live: list[PushDelivery]) -> int:
+    """The batch's `fcm` pushes, one POST each, each outcome recorded right after its POST (a
+    worker killed in this loop re-sends only the push in flight, not the ones before it).
+    An outage (5xx/429/timeout) or our credentials refused defers this push and every one
+    not tried yet: the next would most likely fail the same way, and a hanging FCM costs one
+    timeout per batch, not one per push."""
     sent = 0
     for index, delivery in enumerate(live):
+        dead_tokens: dict[int, str] = {}
         try:
             name = fcm.send_message(_fcm_message(delivery))
         except (expo.PushServiceUnavailable, fcm.CredentialsRejected) as exc:
-            retry_after = getattr(exc, "retry_after", None)
             if isinstance(exc, fcm.CredentialsRejected):
                 logger.error("FCM refused our credentials (FCM_CREDENTIALS_FILE): %s", exc)
             else:
                 logger.warning("Push batch: FCM unavailable: %s", exc)
-            now = timezone.now()
-            for waiting in live[index:]:
-                _later(waiting, str(exc), now, retry_after)
+            _defer(live[index:], str(exc), getattr(exc, "retry_after", None))
             break
         except fcm.TokenGone as exc:
             _fail(delivery, str(exc))
@@ -241,24 +250,31 @@ def _send_fcm(live: list[PushDelivery], dead_tokens: dict[int, str]) -> int:
         except fcm.MessageRejected as exc:
             logger.error("Push %s rejected by FCM: %s", delivery.pk, exc)
             _fail(delivery, str(exc))
-        except Exception as exc:  # the batch's Expo outcomes must still be recorded (never twice)
+        except Exception as exc:  # a bug here must not leave the batch claimed and unrecorded
             logger.exception("Push %s: FCM send crashed", delivery.pk)
-            now = timezone.now()
-            for waiting in live[index:]:
-                _later(waiting, f"{type(exc).__name__}: {exc}", now)
+            _defer(live[index:], f"{type(exc).__name__}: {exc}", None)
             break
         else:
-            now = timezone.now()
             delivery.estado, delivery.receipt_id = DeliveryStatus.ENTREGADA, name[:100]
-            delivery.fecha_envio, delivery.ultimo_error, delivery.proximo_intento = now, "", None
+            delivery.fecha_envio, delivery.ultimo_error, delivery.proximo_intento = timezone.now(), "", None
             sent += 1
+        _record([delivery], dead_tokens)
     return sent
 
 
+def _defer(rows: list[PushDelivery], error: str, retry_after: float | None) -> None:
+    now = timezone.now()
+    for delivery in rows:
+        _later(delivery, error, now, retry_after)
+    _record(rows, {})
+
+
 def _send(batch: list[PushDelivery]) -> int:
-    """Send a claimed batch and record its outcome. Returns pushes sent."""
+    """Send a claimed batch and record its outcome. Returns pushes sent. The Expo request's
+    outcome (and the batch's skipped rows) is recorded before any FCM push is sent."""
     expo_rows: list[PushDelivery] = []
     fcm_rows: list[PushDelivery] = []
+    done: list[PushDelivery] = []
     fcm_on = fcm.configured()
     for delivery in batch:
         if not delivery.token.is_active:
@@ -267,19 +283,19 @@ def _send(batch: list[PushDelivery]) -> int:
                 RETIRED_SKIPPED,
                 None,
             )
+            done.append(delivery)
         elif delivery.token.token_type == PushTokenType.EXPO:
             expo_rows.append(delivery)
+            done.append(delivery)
         elif fcm_on:
             fcm_rows.append(delivery)
         else:  # FCM was configured when the row was written, and no longer is
             delivery.estado, delivery.ultimo_error, delivery.proximo_intento = DeliveryStatus.OMITIDA, FCM_SKIPPED, None
+            done.append(delivery)
     dead_tokens: dict[int, str] = {}
-    sent = _send_expo(expo_rows, dead_tokens) + _send_fcm(fcm_rows, dead_tokens)
-    with transaction.atomic():
-        _save_outcomes(batch)
-        for reason in set(dead_tokens.values()):
-            retire_tokens([pk for pk, why in dead_tokens.items() if why == reason], reason=reason)
-    return sent
+    sent = _send_expo(expo_rows, dead_tokens)
+    _record(done, dead_tokens)
+    return sent + _send_fcm(fcm_rows)
 
 
 def retire_tokens(token_ids: Iterable[int], *, reason: str) -> int:

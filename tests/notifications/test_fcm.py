@@ -198,6 +198,52 @@ def test_a_failed_fcm_send_is_retried_after_the_backoff_and_sent_once(
 
 
 @pytest.mark.django_db
+def test_a_worker_killed_mid_batch_resends_only_the_fcm_push_in_flight(
+    fake_fcm, fake_expo, make_push_token, monkeypatch
+):
+    # given a batch of one Expo and three FCM pushes
+    user = UserFactory()
+    phone = make_push_token(user)
+    androids = [make_push_token(user, token_type="fcm") for _ in range(3)]
+    (notification,) = notify([user])
+    push.push_prepare(notification_ids=[notification.pk])
+    real_send, calls = fcm.send_message, []
+
+    def killed_at_the_second(message):
+        calls.append(message["token"])
+        if len(calls) == 2:
+            real_send(message)  # FCM got it, and the worker dies before recording it
+            raise SystemExit("worker killed")
+        return real_send(message)
+
+    # when the worker dies during the second FCM POST
+    monkeypatch.setattr(fcm, "send_message", killed_at_the_second)
+    with pytest.raises(SystemExit):
+        push.push_send(notification_ids=[notification.pk])
+    monkeypatch.setattr(fcm, "send_message", real_send)
+
+    # then what was sent before it is recorded; the rest waits for the claim to expire
+    first, in_flight = calls
+    (untried,) = {android.token for android in androids} - {first, in_flight}
+    assert states() == {
+        phone.token: [DeliveryStatus.ENVIADA, 1],
+        first: [DeliveryStatus.ENTREGADA, 1],
+        in_flight: [DeliveryStatus.PENDIENTE, 1],
+        untried: [DeliveryStatus.PENDIENTE, 1],
+    }
+    assert push.push_send(notification_ids=[notification.pk])[0] == 0
+
+    # when the claim has expired and another worker sends
+    make_due_now()
+    assert push.push_send(notification_ids=[notification.pk]) == (2, None)
+
+    # then only the push in flight reached its phone twice; every other phone once
+    assert fake_expo.accepted == {phone.token: 1}
+    assert fake_fcm.accepted == {first: 1, in_flight: 2, untried: 1}
+    assert states()[in_flight] == [DeliveryStatus.ENTREGADA, 2]
+
+
+@pytest.mark.django_db
 def test_a_hanging_token_endpoint_is_an_outage_retried_later(fake_fcm, make_push_token, settings):
     settings.PUSH_TIMEOUT_SECONDS = 1
     settings.PUSH_RETRY_BASE_SECONDS = 30
