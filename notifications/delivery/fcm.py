@@ -13,14 +13,18 @@ import json
 import logging
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import requests
 from django.conf import settings
-from google.auth import exceptions as google_exceptions
-from google.auth.transport.requests import Request as GoogleRequest
-from google.oauth2 import service_account
 
 from notifications.delivery.expo import PushServiceUnavailable, http_session, retry_after_seconds
+
+if TYPE_CHECKING:
+    from google.oauth2.service_account import Credentials
+
+# google-auth (and cryptography under it) is imported when FCM is first used: ~90 ms and
+# some memory that the web processes, which import this module too, never need.
 
 logger = logging.getLogger(__name__)
 
@@ -48,17 +52,22 @@ class MessageRejected(Exception):
     """FCM refused this message for a reason retrying cannot fix (a 4xx about the payload)."""
 
 
-class _TokenRequest(GoogleRequest):
+def _token_transport():
     """google-auth's transport on our session, with our timeout (its default is 120 s: a
     hanging token endpoint would outlast the batch's claim)."""
+    from google.auth.transport.requests import Request
 
-    def __call__(self, *args, timeout=None, **kwargs):
-        return super().__call__(*args, timeout=timeout or settings.PUSH_TIMEOUT_SECONDS, **kwargs)
+    google_request = Request(session=http_session())
+
+    def request(*args, timeout=None, **kwargs):
+        return google_request(*args, timeout=timeout or settings.PUSH_TIMEOUT_SECONDS, **kwargs)
+
+    return request
 
 
 @dataclass
 class _Account:
-    credentials: service_account.Credentials
+    credentials: "Credentials"
     project_id: str
 
 
@@ -73,6 +82,8 @@ def configured() -> bool:
 def _account() -> _Account:
     """The service account of FCM_CREDENTIALS_FILE, loaded once per file (its access token
     lives in the credentials object and is refreshed only when near expiry)."""
+    from google.oauth2 import service_account
+
     path = settings.FCM_CREDENTIALS_FILE
     with _lock:
         account = _accounts.get(path)
@@ -91,11 +102,13 @@ def _account() -> _Account:
 
 
 def _access_token(account: _Account) -> str:
+    from google.auth import exceptions as google_exceptions
+
     with _lock:
         credentials = account.credentials
         if not credentials.valid:
             try:
-                credentials.refresh(_TokenRequest(session=http_session()))
+                credentials.refresh(_token_transport())
             except google_exceptions.TransportError as exc:
                 raise PushServiceUnavailable(f"FCM OAuth: {exc}"[:500]) from exc
             except google_exceptions.RefreshError as exc:
