@@ -234,6 +234,9 @@ def _send_fcm(live: list[PushDelivery]) -> int:
     timeout per batch, not one per push."""
     sent = 0
     for index, delivery in enumerate(live):
+        if index and _claim_ending(delivery):  # the first is always tried: each pass progresses
+            _release(live[index:])
+            break
         dead_tokens: dict[int, str] = {}
         try:
             name = fcm.send_message(_fcm_message(delivery))
@@ -260,6 +263,24 @@ def _send_fcm(live: list[PushDelivery]) -> int:
             sent += 1
         _record([delivery], dead_tokens)
     return sent
+
+
+def _claim_ending(delivery: PushDelivery) -> bool:
+    """Whether a POST started now might still be unanswered when the claim expires (and
+    another worker may claim the row): a slow FCM must not make a push go out twice."""
+    margin = timedelta(seconds=settings.PUSH_TIMEOUT_SECONDS + 1)
+    return delivery.proximo_intento is not None and timezone.now() + margin >= delivery.proximo_intento
+
+
+def _release(rows: list[PushDelivery]) -> None:
+    """Rows not tried before their claim ran out: due again now, the attempt not counted."""
+    logger.warning("Push batch: %s FCM pushes left for the next pass (claim running out)", len(rows))
+    now = timezone.now()
+    for delivery in rows:
+        delivery.intentos -= 1
+        delivery.proximo_intento = now
+    with transaction.atomic():
+        PushDelivery.objects.filter(pk__in=[d.pk for d in rows]).update(intentos=F("intentos") - 1, proximo_intento=now)
 
 
 def _defer(rows: list[PushDelivery], error: str, retry_after: float | None) -> None:

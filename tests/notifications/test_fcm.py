@@ -5,6 +5,7 @@ retired; without credentials they are skipped, not failed."""
 
 import json
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -241,6 +242,42 @@ def test_a_worker_killed_mid_batch_resends_only_the_fcm_push_in_flight(
     assert fake_expo.accepted == {phone.token: 1}
     assert fake_fcm.accepted == {first: 1, in_flight: 2, untried: 1}
     assert states()[in_flight] == [DeliveryStatus.ENTREGADA, 2]
+
+
+@pytest.mark.django_db
+def test_fcm_pushes_not_sent_before_their_claim_runs_out_are_left_for_the_next_pass(
+    fake_fcm, make_push_token, monkeypatch, settings
+):
+    # given a claim of 3 s, a 1 s timeout, and FCM taking 1.5 s per message
+    settings.PUSH_CLAIM_SECONDS, settings.PUSH_TIMEOUT_SECONDS = 3, 1
+    user = UserFactory()
+    androids = [make_push_token(user, token_type="fcm") for _ in range(3)]
+    (notification,) = notify([user])
+    push.push_prepare(notification_ids=[notification.pk])
+    real_send = fcm.send_message
+
+    def slow(message):
+        time.sleep(1.5)
+        return real_send(message)
+
+    monkeypatch.setattr(fcm, "send_message", slow)
+
+    # when the batch is sent
+    sent, retry_in = push.push_send(notification_ids=[notification.pk])
+
+    # then only what fits in the claim was sent (another worker may take the rest after it);
+    # the rest is due at once, its attempt not counted
+    assert (sent, retry_in) == (1, 0.0)
+    assert sorted(map(tuple, states().values())) == [
+        (DeliveryStatus.ENTREGADA, 1),
+        (DeliveryStatus.PENDIENTE, 0),
+        (DeliveryStatus.PENDIENTE, 0),
+    ]
+
+    # when the next passes run (at full speed), every phone has it once
+    monkeypatch.setattr(fcm, "send_message", real_send)
+    assert push.push_send(notification_ids=[notification.pk]) == (2, None)
+    assert fake_fcm.accepted == {android.token: 1 for android in androids}
 
 
 @pytest.mark.django_db
