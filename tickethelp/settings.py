@@ -451,6 +451,10 @@ PUSH_RETRY_BASE_SECONDS = env_int("PUSH_RETRY_BASE_SECONDS", 30)
 PUSH_CLAIM_SECONDS = env_int("PUSH_CLAIM_SECONDS", 120)
 # Expo's receipts are checked this long after the send (they are ready within ~15 min).
 PUSH_RECEIPT_DELAY_SECONDS = env_int("PUSH_RECEIPT_DELAY_SECONDS", 900)
-# FCM HTTP v1 for `fcm` tokens. Not implemented yet: `fcm` tokens are recorded OMITIDA.
+# FCM HTTP v1 for `fcm` tokens (notifications/delivery/fcm.py): the path of a Google service
+# account's JSON key; unset, pushes to `fcm` tokens are recorded OMITIDA ("FCM not configured").
+# The project defaults to the key's project_id; point the base URL (and the key's token_uri)
+# elsewhere to test against a fake.
 FCM_CREDENTIALS_FILE = env_str("FCM_CREDENTIALS_FILE", "")
 FCM_PROJECT_ID = env_str("FCM_PROJECT_ID", "")
+FCM_BASE_URL = env_str("FCM_BASE_URL", "https://fcm.googleapis.com")

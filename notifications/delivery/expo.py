@@ -35,14 +35,16 @@ class PushRequestRejected(Exception):
 _session: requests.Session | None = None
 
 
-def _http() -> requests.Session:
+def http_session() -> requests.Session:
+    """The worker's one HTTP session (kept-alive connections), shared with the FCM client."""
     global _session
     if _session is None:
         _session = requests.Session()
     return _session
 
 
-def _retry_after(response: requests.Response) -> float | None:
+def retry_after_seconds(response: requests.Response) -> float | None:
+    """A 429/503's `Retry-After` (seconds or an HTTP date) in seconds; None without one."""
     raw = response.headers.get("Retry-After", "").strip()
     if not raw:
         return None
@@ -59,14 +61,14 @@ def _post(url: str, payload) -> dict:
     if settings.EXPO_ACCESS_TOKEN:
         headers["Authorization"] = f"Bearer {settings.EXPO_ACCESS_TOKEN}"
     try:
-        response = _http().post(url, json=payload, headers=headers, timeout=settings.PUSH_TIMEOUT_SECONDS)
+        response = http_session().post(url, json=payload, headers=headers, timeout=settings.PUSH_TIMEOUT_SECONDS)
     except requests.Timeout as exc:
         raise PushServiceUnavailable(f"Timeout: no answer within {settings.PUSH_TIMEOUT_SECONDS} s") from exc
     except requests.RequestException as exc:
         raise PushServiceUnavailable(f"{type(exc).__name__}: {exc}"[:500]) from exc
     if response.status_code == 429 or response.status_code >= 500:
         raise PushServiceUnavailable(
-            f"HTTP {response.status_code}: {response.text[:300]}", retry_after=_retry_after(response)
+            f"HTTP {response.status_code}: {response.text[:300]}", retry_after=retry_after_seconds(response)
         )
     try:
         body = response.json()

@@ -5,14 +5,18 @@ Order of a send, chosen so that no push is lost and none goes out twice:
 1. claim (own transaction, `SELECT ... FOR UPDATE SKIP LOCKED`): up to 100 PENDIENTE rows
    due now; `intentos` + 1 and `proximo_intento` = now + PUSH_CLAIM_SECONDS, committed. Other
    workers skip them (locked while claiming, then not due until the claim expires);
-2. send them to Expo in one request, outside any transaction;
-3. record the outcome (own transaction): ENVIADA with Expo's ticket id, or back to "due at
-   now + back-off" on a 5xx/429/timeout, or FALLIDA (the error kept; a dead token retired).
+2. send them, outside any transaction: the Expo ones in one request, the `fcm` ones one
+   POST each to FCM HTTP v1 (when FCM is configured; the first outage defers the rest);
+3. record the outcome (own transaction; an `fcm` row's right after its POST): ENVIADA with
+   Expo's ticket id (ENTREGADA with FCM's message name: FCM has no receipts), or back to "due
+   at now + back-off" on a 5xx/429/timeout (or FCM refusing our credentials), or FALLIDA (the
+   error kept; a dead token retired).
 
 A worker killed between 1 and 3 leaves its rows PENDIENTE with the attempt counted; they are
 due again when the claim expires and are then sent once more (Expo has no idempotency key:
 had the killed request reached Expo, that phone sees the push twice — the one case where it
-can). The back-off, the claim and Retry-After all live in `proximo_intento`.
+can; for FCM, likewise only the push whose POST was in flight). The back-off, the claim and
+Retry-After all live in `proximo_intento`.
 """
 
 import logging
@@ -24,7 +28,7 @@ from django.db import connection, transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
 
-from notifications.delivery import expo
+from notifications.delivery import expo, fcm
 from notifications.models import DeliveryStatus, Notification, PushDelivery, PushToken, PushTokenType
 
 logger = logging.getLogger(__name__)
@@ -47,6 +51,7 @@ def push_prepare(*, notification_ids: Iterable[int]) -> int:
     """Write the delivery rows of notifications still marked `push_pendiente`: one per active
     token of the recipient (INSERT ... ON CONFLICT DO NOTHING, so running twice is harmless),
     `fcm` ones OMITIDA while FCM is not configured. Returns the rows written."""
+    fcm_on = fcm.configured()
     with transaction.atomic():
         # No lock: a second run inserts nothing new (the unique pair), and the flag's UPDATE
         # below simply waits if the e-mail of one of these notifications is being sent.
@@ -64,7 +69,7 @@ def push_prepare(*, notification_ids: Iterable[int]) -> int:
             tokens.setdefault(user_id, []).append((token_id, token_type))
         rows = [
             PushDelivery(notification_id=notification_id, token_id=token_id)
-            if token_type == PushTokenType.EXPO
+            if token_type == PushTokenType.EXPO or fcm_on
             else PushDelivery(
                 notification_id=notification_id,
                 token_id=token_id,
@@ -94,6 +99,16 @@ def _message(delivery: PushDelivery) -> dict:
             "ticket_code": ticket.code if ticket else None,
             "type": notification.tipo.codigo,
         },
+    }
+
+
+def _fcm_message(delivery: PushDelivery) -> dict:
+    """The same push for FCM HTTP v1: its `data` values must be strings."""
+    expo_message = _message(delivery)
+    return {
+        "token": delivery.token.token,
+        "notification": {"title": expo_message["title"], "body": expo_message["body"]},
+        "data": {key: "" if value is None else str(value) for key, value in expo_message["data"].items()},
     }
 
 
@@ -163,9 +178,8 @@ def _later(delivery: PushDelivery, error: str, now, retry_after: float | None = 
     delivery.proximo_intento = now + timedelta(seconds=delay)
 
 
-def _send(batch: list[PushDelivery]) -> int:
-    """One request to Expo for a claimed batch, and its outcome recorded. Returns pushes sent."""
-    live = [d for d in batch if d.token.is_active]
+def _send_expo(live: list[PushDelivery], dead_tokens: dict[int, str]) -> int:
+    """One request to Expo for the batch's Expo pushes; outcomes set on the rows."""
     tickets: list[dict] = []
     outage: expo.PushServiceUnavailable | None = None
     rejected: expo.PushRequestRejected | None = None
@@ -177,15 +191,7 @@ def _send(batch: list[PushDelivery]) -> int:
         except expo.PushRequestRejected as exc:
             rejected = exc
     now = timezone.now()
-    dead_tokens: set[int] = set()
     sent = 0
-    for delivery in batch:
-        if not delivery.token.is_active:
-            delivery.estado, delivery.ultimo_error, delivery.proximo_intento = (
-                DeliveryStatus.OMITIDA,
-                RETIRED_SKIPPED,
-                None,
-            )
     if outage is not None:
         logger.warning("Push batch of %s: Expo unavailable: %s", len(live), outage)
         for delivery in live:
@@ -208,11 +214,109 @@ def _send(batch: list[PushDelivery]) -> int:
             else:
                 _fail(delivery, error)
                 if code == DEVICE_GONE:
-                    dead_tokens.add(delivery.token_id)
-    with transaction.atomic():
-        _save_outcomes(batch)
-        retire_tokens(dead_tokens, reason=DEVICE_GONE)
+                    dead_tokens[delivery.token_id] = DEVICE_GONE
     return sent
+
+
+def _record(rows: list[PushDelivery], dead_tokens: dict[int, str]) -> None:
+    """The rows' outcomes and the tokens to retire (token id -> reason), in one transaction."""
+    with transaction.atomic():
+        _save_outcomes(rows)
+        for reason in set(dead_tokens.values()):
+            retire_tokens([pk for pk, why in dead_tokens.items() if why == reason], reason=reason)
+
+
+def _send_fcm(live: list[PushDelivery]) -> int:
+    """The batch's `fcm` pushes, one POST each, each outcome recorded right after its POST (a
+    worker killed in this loop re-sends only the push in flight, not the ones before it).
+    An outage (5xx/429/timeout) or our credentials refused defers this push and every one
+    not tried yet: the next would most likely fail the same way, and a hanging FCM costs one
+    timeout per batch, not one per push."""
+    sent = 0
+    for index, delivery in enumerate(live):
+        if index and _claim_ending(delivery):  # the first is always tried: each pass progresses
+            _release(live[index:])
+            break
+        dead_tokens: dict[int, str] = {}
+        try:
+            name = fcm.send_message(_fcm_message(delivery))
+        except (expo.PushServiceUnavailable, fcm.CredentialsRejected) as exc:
+            if isinstance(exc, fcm.CredentialsRejected):
+                logger.error("FCM refused our credentials (FCM_CREDENTIALS_FILE): %s", exc)
+            else:
+                logger.warning("Push batch: FCM unavailable: %s", exc)
+            _defer(live[index:], str(exc), getattr(exc, "retry_after", None))
+            break
+        except fcm.TokenGone as exc:
+            _fail(delivery, str(exc))
+            dead_tokens[delivery.token_id] = exc.code
+        except fcm.MessageRejected as exc:
+            logger.error("Push %s rejected by FCM: %s", delivery.pk, exc)
+            _fail(delivery, str(exc))
+        except Exception as exc:  # a bug here must not leave the batch claimed and unrecorded
+            logger.exception("Push %s: FCM send crashed", delivery.pk)
+            _defer(live[index:], f"{type(exc).__name__}: {exc}", None)
+            break
+        else:
+            delivery.estado, delivery.receipt_id = DeliveryStatus.ENTREGADA, name[:100]
+            delivery.fecha_envio, delivery.ultimo_error, delivery.proximo_intento = timezone.now(), "", None
+            sent += 1
+        _record([delivery], dead_tokens)
+    return sent
+
+
+def _claim_ending(delivery: PushDelivery) -> bool:
+    """Whether a POST started now might still be unanswered when the claim expires (and
+    another worker may claim the row): a slow FCM must not make a push go out twice."""
+    margin = timedelta(seconds=settings.PUSH_TIMEOUT_SECONDS + 1)
+    return delivery.proximo_intento is not None and timezone.now() + margin >= delivery.proximo_intento
+
+
+def _release(rows: list[PushDelivery]) -> None:
+    """Rows not tried before their claim ran out: due again now, the attempt not counted."""
+    logger.warning("Push batch: %s FCM pushes left for the next pass (claim running out)", len(rows))
+    now = timezone.now()
+    for delivery in rows:
+        delivery.intentos -= 1
+        delivery.proximo_intento = now
+    with transaction.atomic():
+        PushDelivery.objects.filter(pk__in=[d.pk for d in rows]).update(intentos=F("intentos") - 1, proximo_intento=now)
+
+
+def _defer(rows: list[PushDelivery], error: str, retry_after: float | None) -> None:
+    now = timezone.now()
+    for delivery in rows:
+        _later(delivery, error, now, retry_after)
+    _record(rows, {})
+
+
+def _send(batch: list[PushDelivery]) -> int:
+    """Send a claimed batch and record its outcome. Returns pushes sent. The Expo request's
+    outcome (and the batch's skipped rows) is recorded before any FCM push is sent."""
+    expo_rows: list[PushDelivery] = []
+    fcm_rows: list[PushDelivery] = []
+    done: list[PushDelivery] = []
+    fcm_on = fcm.configured()
+    for delivery in batch:
+        if not delivery.token.is_active:
+            delivery.estado, delivery.ultimo_error, delivery.proximo_intento = (
+                DeliveryStatus.OMITIDA,
+                RETIRED_SKIPPED,
+                None,
+            )
+            done.append(delivery)
+        elif delivery.token.token_type == PushTokenType.EXPO:
+            expo_rows.append(delivery)
+            done.append(delivery)
+        elif fcm_on:
+            fcm_rows.append(delivery)
+        else:  # FCM was configured when the row was written, and no longer is
+            delivery.estado, delivery.ultimo_error, delivery.proximo_intento = DeliveryStatus.OMITIDA, FCM_SKIPPED, None
+            done.append(delivery)
+    dead_tokens: dict[int, str] = {}
+    sent = _send_expo(expo_rows, dead_tokens)
+    _record(done, dead_tokens)
+    return sent + _send_fcm(fcm_rows)
 
 
 def retire_tokens(token_ids: Iterable[int], *, reason: str) -> int:
