@@ -18,8 +18,8 @@ SEND_PATH = "/--/api/v2/push/send"
 RECEIPTS_PATH = "/--/api/v2/push/getReceipts"
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: "_Server"
+class JsonHandler(BaseHTTPRequestHandler):
+    """What the fake push services (this one, fcm_server) share: quiet, JSON answers."""
 
     def log_message(self, *args) -> None:  # quiet
         pass
@@ -33,6 +33,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(payload)
+
+
+class _Handler(JsonHandler):
+    server: "_Server"
 
     def do_POST(self) -> None:
         fake = self.server.fake

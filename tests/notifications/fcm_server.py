@@ -14,12 +14,13 @@ import functools
 import json
 import threading
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from tests.notifications.expo_server import JsonHandler
 from tests.processes import free_port
 
 TOKEN_PATH = "/oauth2/token"
@@ -36,21 +37,8 @@ def _key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JsonHandler):
     server: "_Server"
-
-    def log_message(self, *args) -> None:  # quiet
-        pass
-
-    def _answer(self, status: int, body: dict, headers: dict | None = None) -> None:
-        payload = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(payload)
 
     def _error(self, status: int, google_status: str, message: str, details: list | None = None, headers=None):
         self._answer(

@@ -4,18 +4,16 @@ each, beside Expo's in the same batches; failures retried with the same back-off
 retired; without credentials they are skipped, not failed."""
 
 import json
-import threading
 import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from notifications.delivery import fcm, push
 from notifications.models import DeliveryStatus, Notification, PushDelivery
 from tests.factories import TicketFactory, UserFactory
-from tests.notifications.test_push import DB_TASKS, make_due_now, notify, states
+from tests.notifications.test_push import DB_TASKS, make_due_now, notify, send_at_once, states
 
 
 @pytest.fixture
@@ -391,24 +389,9 @@ def test_two_workers_at_once_send_each_expo_and_fcm_push_once(fake_fcm, fake_exp
     tokens = [make_push_token(user, token_type=kind) for user in users for kind in ("expo", "fcm")]
     notifications = notify(users, n=30)
     push.push_prepare(notification_ids=[n.pk for n in notifications])
-    results, errors = [], []
-    start = threading.Barrier(2)
-
-    def worker():
-        try:
-            start.wait()
-            results.append(push.push_send())
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
 
     # when two workers send at the same moment
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    results, errors = send_at_once(workers=2, timeout=120)
 
     # then every push went out once, between them
     assert errors == []

@@ -272,24 +272,9 @@ def test_two_workers_at_once_send_each_push_once(fake_expo, make_push_token, set
     tokens = [make_push_token(user) for user in users for _ in range(2)]
     notifications = notify(users, n=50)
     push.push_prepare(notification_ids=[n.pk for n in notifications])
-    results, errors = [], []
-    start = threading.Barrier(2)
-
-    def worker():
-        try:
-            start.wait()
-            results.append(push.push_send())
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
 
     # when two workers send at the same moment
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results, errors = send_at_once(workers=2, timeout=60)
 
     # then every push went out once, between them
     assert errors == []
@@ -342,3 +327,25 @@ def test_push_adds_at_most_two_statements_to_a_ticket_event(
     assert len(push_tasks) == 1
     assert not any("notifications_pushtoken" in sql for sql in with_tokens)
     print(f"\n[bench] ticket cancel, 3 recipients x 2 tokens: {len(baseline)} -> {len(with_tokens)} statements")
+
+
+def send_at_once(*, workers: int, timeout: float) -> tuple[list, list]:
+    """`push_send()` in `workers` threads released together: (their results, their errors)."""
+    results, errors = [], []
+    start = threading.Barrier(workers)
+
+    def worker():
+        try:
+            start.wait()
+            results.append(push.push_send())
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    return results, errors
