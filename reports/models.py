@@ -137,7 +137,29 @@ class PortalCount(models.Model):
         return f"{self.cliente_id} · {self.category} · {self.priority}: {self.tickets}"
 
 
-class SLAMonth(models.Model):
+class SLAClockMonth(models.Model):
+    """What SLAMonth and SLAPriorityMonth share: per local month and clock, how many tickets
+    met or breached it, per bucket of business minutes the clock ran; the subclass adds the
+    grouping (technician or priority)."""
+
+    class Clock(models.TextChoices):
+        FIRST_RESPONSE = "first_response", "primera respuesta"
+        RESOLUTION = "resolution", "resolución"
+
+    month = models.DateField("mes")  # its first day
+    clock = models.CharField("reloj", max_length=20, choices=Clock.choices)
+    met = models.BooleanField("cumplido")
+    minutes = models.IntegerField("minutos hábiles (desde)")
+    tickets = models.IntegerField("tickets", default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} · {self.clock} · {self.group}: {self.tickets}"
+
+
+class SLAMonth(SLAClockMonth):
     """Service-level outcomes per local month and technician: how many of the technician's
     tickets met or breached a clock, per bucket of business minutes the clock ran.
 
@@ -148,16 +170,7 @@ class SLAMonth(models.Model):
     of tickets. Kept by PostgreSQL triggers on `tickets_ticket` (migration 0004) like the
     other roll-ups, in `RollupZone.zone`; SLAPriorityMonth is its twin per priority."""
 
-    class Clock(models.TextChoices):
-        FIRST_RESPONSE = "first_response", "primera respuesta"
-        RESOLUTION = "resolution", "resolución"
-
-    month = models.DateField("mes")  # its first day
-    clock = models.CharField("reloj", max_length=20, choices=Clock.choices)
     technician_id = models.BigIntegerField("técnico")  # 0: no technician
-    met = models.BooleanField("cumplido")
-    minutes = models.IntegerField("minutos hábiles (desde)")
-    tickets = models.IntegerField("tickets", default=0)
 
     class Meta:
         verbose_name = "nivel de servicio por técnico y mes"
@@ -168,19 +181,15 @@ class SLAMonth(models.Model):
             )
         ]
 
-    def __str__(self) -> str:
-        return f"{self.month:%Y-%m} · {self.clock} · {self.technician_id}: {self.tickets}"
+    @property
+    def group(self):
+        return self.technician_id
 
 
-class SLAPriorityMonth(models.Model):
+class SLAPriorityMonth(SLAClockMonth):
     """SLAMonth per ticket priority instead of technician (the same clocks, counted once more)."""
 
-    month = models.DateField("mes")  # its first day
-    clock = models.CharField("reloj", max_length=20, choices=SLAMonth.Clock.choices)
     priority = models.CharField("prioridad", max_length=10)
-    met = models.BooleanField("cumplido")
-    minutes = models.IntegerField("minutos hábiles (desde)")
-    tickets = models.IntegerField("tickets", default=0)
 
     class Meta:
         verbose_name = "nivel de servicio por prioridad y mes"
@@ -191,8 +200,9 @@ class SLAPriorityMonth(models.Model):
             )
         ]
 
-    def __str__(self) -> str:
-        return f"{self.month:%Y-%m} · {self.clock} · {self.priority}: {self.tickets}"
+    @property
+    def group(self):
+        return self.priority
 
 
 class ApprovalMonth(models.Model):
