@@ -64,9 +64,15 @@ else:
 # The heartbeat file is touched on every request: keep it in memory, not on a slow disk.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 - tmpfs, gunicorn's documented choice
 
-# Access log on stdout. Never the request line (%(r)s) or the query string (%(q)s): they
-# may hold tokens. The request id is the X-Request-ID response header the middleware sets.
-accesslog = "-"
+# gunicorn's access log is off by default: the application's request line
+# (tickethelp.middleware.RequestIdMiddleware) already carries method, path, status, size,
+# duration, peer address and request id, and a second line per request cost ~40 us of a
+# worker's time (bench/RESULTS.md, "Floor ladder"). GUNICORN_ACCESS_LOG=true turns it back on,
+# e.g. to see requests gunicorn answers itself (408 for a stalled body, 400 for a bad head).
+# Never the request line (%(r)s) or the query string (%(q)s): they may hold tokens. The
+# request id is the X-Request-ID response header the middleware sets.
+_access_log_on = os.environ.get("GUNICORN_ACCESS_LOG", "").strip().lower() in {"1", "true", "yes", "on"}
+accesslog = "-" if _access_log_on else None
 errorlog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms request_id=%({x-request-id}o)s'
 

@@ -21,6 +21,7 @@ KNOBS = [
     "GUNICORN_BODY_TIMEOUT",
     "MAX_REQUEST_BODY_MB",
     "GUNICORN_CONTROL_SOCKET",
+    "GUNICORN_ACCESS_LOG",
 ]
 
 
@@ -44,7 +45,7 @@ def test_defaults_fit_a_two_core_instance_on_loopback(monkeypatch):
     assert (config["timeout"], config["graceful_timeout"], config["keepalive"]) == (30, 30, 5)
     assert (config["max_requests"], config["max_requests_jitter"]) == (50_000, 5_000)
     assert config["worker_tmp_dir"] == "/dev/shm"  # noqa: S108 - tmpfs for the heartbeat file
-    assert config["accesslog"] == "-"
+    assert config["accesslog"] is None  # the application's request line is the one line per request
     assert "%({x-request-id}o)s" in config["access_log_format"]
     assert "%(r)s" not in config["access_log_format"]
     assert "%(q)s" not in config["access_log_format"]
@@ -64,6 +65,7 @@ def test_the_platform_environment_tunes_it(monkeypatch):
         GUNICORN_MAX_REQUESTS_JITTER="50",
         GUNICORN_BODY_TIMEOUT="2",
         MAX_REQUEST_BODY_MB="50",
+        GUNICORN_ACCESS_LOG="true",
     )
 
     # then
@@ -72,6 +74,7 @@ def test_the_platform_environment_tunes_it(monkeypatch):
     assert (config["worker_class"].body_timeout, config["worker_class"].max_buffered_body) == (2, 50 * 1024 * 1024)
     assert (config["timeout"], config["graceful_timeout"], config["keepalive"]) == (60, 20, 75)
     assert (config["max_requests"], config["max_requests_jitter"]) == (500, 50)
+    assert config["accesslog"] == "-"
 
 
 @pytest.mark.parametrize(

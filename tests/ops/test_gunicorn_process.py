@@ -40,13 +40,19 @@ def _lines_for(path, request_id: str) -> list[dict]:
     return [line for line in _json_lines(path.read_text()) if line.get("request_id") == request_id]
 
 
+@pytest.mark.parametrize("access_log", [False, True], ids=["default", "GUNICORN_ACCESS_LOG"])
 @pytest.mark.django_db(transaction=True)
-def test_gunicorn_serves_request_ids_and_logs_json_without_query_strings(tmp_path):
-    # given gunicorn with the project's config, production settings, on the test database
+def test_gunicorn_serves_request_ids_and_logs_json_without_query_strings(tmp_path, access_log):
+    # given gunicorn with the project's config, production settings, on the test database;
+    # gunicorn's own access line only when GUNICORN_ACCESS_LOG asks for it
     port = free_port()
     stdout, stderr = tmp_path / "stdout.log", tmp_path / "stderr.log"
     env = production_env(PYTHONUNBUFFERED="1", DB_CONN_MAX_AGE="0")
     env.pop("LOG_FORMAT", None)  # the production default (DEBUG off) is JSON
+    env.pop("GUNICORN_ACCESS_LOG", None)
+    if access_log:
+        env["GUNICORN_ACCESS_LOG"] = "true"
+    access = ["gunicorn.access"] if access_log else []
     with stdout.open("w") as out, stderr.open("w") as err:
         process = subprocess.Popen(  # noqa: S603 - fixed argv
             gunicorn_command(port, "--workers", "1"),
@@ -63,7 +69,10 @@ def test_gunicorn_serves_request_ids_and_logs_json_without_query_strings(tmp_pat
         echoed = _get(port, "/healthz?token=secret", {"X-Request-ID": "ops-test-req-42"})
         not_found = _get(port, "/api/no-such-endpoint/?token=secret", {"X-Request-ID": "ops-test-404"})
         wait_for(
-            lambda: len(_lines_for(stdout, "ops-test-req-42")) == 2 and len(_lines_for(stdout, "ops-test-404")) == 3,
+            lambda: (
+                len(_lines_for(stdout, "ops-test-req-42")) == 1 + len(access)
+                and len(_lines_for(stdout, "ops-test-404")) == 2 + len(access)
+            ),
             seconds=10,
             what="the access and application log lines",
         )
@@ -81,29 +90,32 @@ def test_gunicorn_serves_request_ids_and_logs_json_without_query_strings(tmp_pat
     assert echoed == (200, "ops-test-req-42")
     assert not_found == (404, "ops-test-404")
 
-    # and every stdout line is JSON; the request has one application line and one access line
+    # and every stdout line is JSON; the request has one application line (and the access
+    # line when it is on)
     output = stdout.read_text()
     lines = _json_lines(output)  # json.loads raises on any line that is not JSON
-    assert {line["logger"] for line in lines} >= {"gunicorn.access", "tickethelp.request", "django.request"}
+    assert {line["logger"] for line in lines} >= {"tickethelp.request", "django.request", *access}
     by_logger = {line["logger"]: line for line in _lines_for(stdout, "ops-test-req-42")}
-    assert sorted(by_logger) == ["gunicorn.access", "tickethelp.request"]
-    assert {key: by_logger["tickethelp.request"][key] for key in ("method", "path", "status", "user_id")} == {
+    assert sorted(by_logger) == sorted([*access, "tickethelp.request"])
+    application = by_logger["tickethelp.request"]
+    assert {key: application[key] for key in ("method", "path", "status", "user_id", "remote_addr")} == {
         "method": "GET",
         "path": "/healthz",
         "status": 200,
         "user_id": None,
+        "remote_addr": "127.0.0.1",
     }
-    assert {key: by_logger["gunicorn.access"][key] for key in ("method", "path", "status")} == {
-        "method": "GET",
-        "path": "/healthz",
-        "status": 200,
-    }
+    assert application["bytes"] > 0
+    if access_log:
+        assert {key: by_logger["gunicorn.access"][key] for key in ("method", "path", "status")} == {
+            "method": "GET",
+            "path": "/healthz",
+            "status": 200,
+        }
     # and Django's own 404 warning, logged outside the middleware, carries the request id too
-    assert sorted(line["logger"] for line in _lines_for(stdout, "ops-test-404")) == [
-        "django.request",
-        "gunicorn.access",
-        "tickethelp.request",
-    ]
+    assert sorted(line["logger"] for line in _lines_for(stdout, "ops-test-404")) == sorted(
+        ["django.request", "tickethelp.request", *access]
+    )
     # and the query string never reaches any log
     assert "secret" not in output
     assert "secret" not in stderr.read_text()

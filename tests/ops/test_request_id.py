@@ -75,6 +75,7 @@ def test_one_structured_line_per_request_without_query_string(api_client, caplog
     line = json.loads(JsonFormatter().format(record))
     assert line.pop("time")
     assert isinstance(line.pop("duration_ms"), float)
+    assert line.pop("bytes") == len(response.content) > 0
     assert line == {
         "level": "INFO",
         "logger": "tickethelp.request",
@@ -83,6 +84,7 @@ def test_one_structured_line_per_request_without_query_string(api_client, caplog
         "method": "GET",
         "path": "/healthz",
         "status": 200,
+        "remote_addr": "127.0.0.1",
         "user_id": None,
     }
 
