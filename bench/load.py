@@ -568,7 +568,7 @@ def run_scale(scale: int, args) -> dict:
                 f"p99 {figures['p99_ms']:7.1f} ms  {figures['queries']} queries  {figures['errors']} errors"
             )
             results["reads"].append(figures)
-        if not args.only:
+        if not args.only or "lifecycle" in args.only:
             results["writes"] = run_writes(context, args.port, duration=args.duration * 2, connections=args.connections)
         if not args.only or any(word in BOOKING for word in args.only):
             results["writes"].append(
@@ -655,7 +655,11 @@ def main() -> None:
     )
     parser.add_argument("--regenerate", action="store_true", help="generate the data sets again")
     parser.add_argument("--recycle", action="store_true", help="worker recycling on (gunicorn.conf.py's max_requests)")
-    parser.add_argument("--only", nargs="*", help="only the reads whose name contains one of these words")
+    parser.add_argument(
+        "--only",
+        nargs="*",
+        help="only the reads whose name contains one of these words ('lifecycle': the ticket writes)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install -y wrk")
