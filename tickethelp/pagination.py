@@ -10,9 +10,12 @@ Some lists are read whole by the real clients (the web front end resolves techni
 `/api/users/`, the residents' app shows every ticket): those answer *every* row when the
 request names no paging parameter, up to `settings.MAX_UNPAGED_RESULTS`; past that the
 answer is the first page, with `X-Total-Count` and a `Link` to the next one, never an
-unbounded body.
+unbounded body. Such a request costs no COUNT: one more row than the limit is read in the
+page's own statement, and the total is the number of rows read (only past the limit, rare,
+is there a COUNT for `X-Total-Count`).
 """
 
+from functools import partial
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -52,6 +55,20 @@ def paging_requested(request) -> bool:
     return any(request.query_params.get(name) not in (None, "") for name in PAGING_PARAMETERS)
 
 
+def read_unpaged(read, queryset) -> tuple[list, int, int]:
+    """(rows, total, window size) of a request without paging parameters on a list read whole.
+
+    `read(offset, limit)` answers that window of `queryset` as a list. One read of
+    `MAX_UNPAGED_RESULTS + 1` rows (and at least a default page) decides: fewer than read =
+    every row, and their number is the total; else the first page and a COUNT."""
+    fetched = max(settings.MAX_UNPAGED_RESULTS + 1, DEFAULT_PAGE_SIZE)
+    rows = read(0, fetched)
+    if len(rows) <= settings.MAX_UNPAGED_RESULTS:
+        return rows, len(rows), max(len(rows), 1)
+    total = len(rows) if len(rows) < fetched else queryset.count()
+    return rows[:DEFAULT_PAGE_SIZE], total, DEFAULT_PAGE_SIZE
+
+
 def page_window(request, *, total: int | None = None) -> tuple[int, int]:
     """(offset, limit) from `limit/offset` or `page/page_size`; bad values are a 400.
 
@@ -81,7 +98,11 @@ def paginate_serialized(
 ) -> tuple[list, int]:
     """(one page of `queryset` as `serializer_class`'s output, the total): the page is read as
     plain rows (tickethelp/rows.py), one statement, plus one COUNT unless the caller knows the
-    `total` already. `complete_unless_paged`: no paging parameter = every row (bounded)."""
+    `total` already. `complete_unless_paged`: no paging parameter = every row (bounded), with
+    no COUNT (`read_unpaged`)."""
+    if complete_unless_paged and total is None and not paging_requested(request):
+        rows, total, _ = read_unpaged(partial(serialize_page, serializer_class, queryset, context=context), queryset)
+        return rows, total
     if total is None:
         total = queryset.count()
     offset, limit = page_window(request, total=total if complete_unless_paged else None)
@@ -94,19 +115,23 @@ class ArrayPagination(BasePagination):
     # True for the lists the real clients read whole (see the module's docstring).
     complete_unless_paged = False
 
-    def _window(self, queryset, request) -> None:
+    def _paginate(self, read, queryset, request) -> list:
+        """The window of `queryset` the request asks for, read by `read(offset, limit)`."""
         self.request = request
+        if self.complete_unless_paged and not paging_requested(request):
+            self.offset = 0
+            rows, self.total, self.limit = read_unpaged(read, queryset)
+            return rows
         self.total = queryset.count()
-        self.offset, self.limit = page_window(request, total=self.total if self.complete_unless_paged else None)
+        self.offset, self.limit = page_window(request)
+        return read(self.offset, self.limit)
 
     def paginate_queryset(self, queryset, request, view=None):
-        self._window(queryset, request)
-        return list(queryset[self.offset : self.offset + self.limit])
+        return self._paginate(lambda offset, limit: list(queryset[offset : offset + limit]), queryset, request)
 
     def paginate_serialized(self, serializer_class, queryset, request) -> list:
         """`paginate_queryset` already serialized, from plain rows (tickethelp/rows.py)."""
-        self._window(queryset, request)
-        return serialize_page(serializer_class, queryset, self.offset, self.limit)
+        return self._paginate(partial(serialize_page, serializer_class, queryset), queryset, request)
 
     def _link(self, offset: int) -> str:
         params = self.request.query_params.copy()

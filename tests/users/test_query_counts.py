@@ -49,21 +49,38 @@ def test_user_lists(as_admin, path, role):
     assert len(response.json()) >= 50
 
 
-@pytest.mark.parametrize("path", ["/api/users/", "/api/technicians/", "/api/users/?page_size=20&page=2"])
-def test_user_lists_read_the_rows_in_one_statement_beside_the_count(as_admin, path):
+def test_a_paged_user_list_reads_the_rows_in_one_statement_beside_the_count(as_admin):
     # given 60 technicians
     UserFactory.create_batch(60, role=Role.TECH)
 
-    # when a list is read
+    # when a page is read
     with CaptureQueriesContext(connection) as captured:
-        response = as_admin.get(path)
+        response = as_admin.get("/api/users/?page_size=20&page=2")
 
-    # then three statements: the caller's authentication, the COUNT, and every row at once
+    # then three statements: the caller's authentication, the COUNT, and the page's rows at once
     assert response.status_code == 200
     statements = [query["sql"] for query in captured.captured_queries]
     assert len(statements) == 3, statements
-    assert "COUNT(*)" in statements[1]
     assert 'FROM "users_user" u WHERE u."id"' in statements[0]
+    assert "COUNT(*)" in statements[1]
+
+
+@pytest.mark.parametrize("path", ["/api/users/", "/api/technicians/"])
+def test_an_unpaged_user_list_reads_every_row_in_one_statement_without_a_count(as_admin, path):
+    # given 60 technicians
+    UserFactory.create_batch(60, role=Role.TECH)
+
+    # when the whole list is read
+    with CaptureQueriesContext(connection) as captured:
+        response = as_admin.get(path)
+
+    # then two statements: the caller's authentication and every row at once, no COUNT
+    assert response.status_code == 200
+    assert len(response.json()) >= 60
+    statements = [query["sql"] for query in captured.captured_queries]
+    assert len(statements) == 2, statements
+    assert 'FROM "users_user" u WHERE u."id"' in statements[0]
+    assert "COUNT(" not in statements[1].upper()
 
 
 def busy_user(role: str):
