@@ -223,7 +223,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["tickethelp.filtering.RequestedFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "tickethelp.pagination.ArrayPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "tickethelp.exceptions.staff_exception_handler",

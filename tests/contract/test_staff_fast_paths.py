@@ -3,13 +3,22 @@
 * Lists read whole (no paging parameter) run no COUNT: one row more than
   MAX_UNPAGED_RESULTS is read in the page's own statement (tickethelp/pagination.py), and
   past the limit the answer is still the first page with the total and a `Link`.
+* Filters (tickethelp/filtering.py) build no FilterSet when no filter parameter is present,
+  and answer a bad value exactly as django-filter's own backend did.
 """
+
+from unittest.mock import patch
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django_filters import FilterSet
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.generics import GenericAPIView
 
 from tests.factories import UserFactory
+from tickethelp.filtering import RequestedFilterBackend
+from users.filters import UserFilter
 from users.models import Role, User
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +108,73 @@ def test_a_paged_list_still_counts(as_admin):
     assert [user["document"] for user in response.json()] == documents()[1:3]
     assert response["X-Total-Count"] == "5"
     assert len([sql for sql in statements if "COUNT(" in sql.upper()]) == 1
+
+
+# --- filters: built only when a filter parameter is present ------------------------------------
+
+
+@pytest.fixture
+def filtersets_built(monkeypatch):
+    """The FilterSet classes instantiated during the test, in order."""
+    built = []
+    original = FilterSet.__init__
+
+    def watched(self, *args, **kwargs):
+        built.append(type(self))
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(FilterSet, "__init__", watched)
+    return built
+
+
+@pytest.mark.parametrize("path", ["/api/users/", "/api/users/?page_size=20", "/api/notifications/?page=1"])
+def test_a_list_without_filter_parameters_builds_no_filterset(as_admin, filtersets_built, path):
+    # given each list read once (the backend learns its FilterSet's parameters)
+    assert as_admin.get(path).status_code == 200
+    filtersets_built.clear()
+
+    # when it is read again without a filter parameter
+    response = as_admin.get(path)
+
+    # then no FilterSet was built
+    assert response.status_code == 200
+    assert filtersets_built == []
+
+
+def test_a_filter_parameter_filters(as_admin, filtersets_built):
+    # given users of every role
+    UserFactory.create_batch(2, role=Role.TECH)
+    UserFactory(role=Role.CLIENT)
+
+    # when the list is asked for technicians, and then with an empty role
+    technicians = as_admin.get("/api/users/?role=TECH")
+    empty = as_admin.get("/api/users/?role=")
+
+    # then only technicians first, everyone then, each time through the FilterSet
+    assert {user["role"] for user in technicians.json()} == {Role.TECH}
+    assert len(technicians.json()) == 2
+    assert len(empty.json()) == 4
+    assert filtersets_built.count(UserFilter) >= 2
+
+
+BAD_FILTERS = [
+    "/api/users/?role=KING",
+    "/api/users/?is_active=maybe",
+    "/api/users/?joined_from=yesterday&search=" + "x" * 101,
+    "/api/notifications/?leidas=2&tipo=Bad-Type",
+    "/api/notifications/?estado=nope&page_size=5",
+]
+
+
+@pytest.mark.parametrize("path", BAD_FILTERS)
+def test_bad_filter_values_answer_what_django_filter_answered(as_admin, path):
+    # given the answer of django-filter's own backend
+    with patch.object(GenericAPIView, "filter_backends", [DjangoFilterBackend]):
+        expected = as_admin.get(path)
+
+    # when the request reaches the application's backend
+    response = as_admin.get(path)
+
+    # then the same 400, byte for byte
+    assert GenericAPIView.filter_backends == [RequestedFilterBackend]
+    assert (response.status_code, response.content) == (400, expected.content)
