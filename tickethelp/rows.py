@@ -121,6 +121,7 @@ class RowPlan:
         self.using = using
         self.annotations = annotations
         self.used_annotations: list[str] = []
+        self.orders: dict[tuple, str] = {}  # ordering -> its ORDER BY, written once
         self.to_many: list[_ToMany] = []
         self.sql = _SQL()
         self.pk_index = self.sql.column(f't."{model._meta.pk.column}"')
@@ -130,8 +131,10 @@ class RowPlan:
         self.joins = " ".join(self.sql.joins)
 
     # --- compiling --------------------------------------------------------------------------
-    # A plan compiles to the source of one function, `build(row, page, tz)`, whose body is a
-    # dict literal: a page of 50 tickets is then 50 calls instead of one per field.
+    # A plan compiles to the source of one function, `build(row, page, tz, connection)`, whose
+    # body is a dict literal: a page of 50 tickets is then 50 calls instead of one per field.
+    # What is the same for the whole page (time zone, database connection) is an argument,
+    # looked up once per page, never per value.
 
     def _name(self, value) -> str:
         """A name in the generated function's namespace for `value` (a function, a default)."""
@@ -141,8 +144,9 @@ class RowPlan:
 
     def _generate(self, serializer_class):
         self.namespace: dict = {}
+        self.locals = 0
         body = self._compile(serializer_class, self.model, "t", ())
-        source = f"def build(row, page, tz):\n    return {body}\n"
+        source = f"def build(row, page, tz, connection):\n    return {body}\n"
         exec(compile(source, f"<row plan of {serializer_class.__name__}>", "exec"), self.namespace)  # noqa: S102 - source generated from the serializer's own fields
         self.source = source
         return self.namespace["build"]
@@ -216,7 +220,13 @@ class RowPlan:
         if source is not None:
             columns, function = source
             arguments = ", ".join(self._column(model, alias, column)[0] for column in columns)
-            return f"{self._name(_none_or(convert))}({self._name(function)}({arguments}))"
+            computed = f"{self._name(function)}({arguments})"
+            if convert is _identity:
+                return computed
+            # The computed value once, converted unless None (no wrapper call per row).
+            self.locals += 1
+            value = f"_c{self.locals}"
+            return f"(None if ({value} := {computed}) is None else {self._name(convert)}({value}))"
         if not path and name in self.annotations:
             self.used_annotations.append(name)
             value, model_field = f"row[{self.sql.column(_quoted('page', name))}]", None
@@ -238,8 +248,9 @@ class RowPlan:
         converters = [*connection.ops.get_db_converters(model_field.cached_col)]
         converters += model_field.get_db_converters(connection)
         for converter in converters:
-            # Converters take the connection; the plan is shared by threads, so it is looked up.
-            value = f"{self._name(converter)}({value}, None, {self._name(connections)}[{self.using!r}])"
+            # Converters take the connection: the plan is shared by threads, so it is the
+            # page's own (an argument of `build`).
+            value = f"{self._name(converter)}({value}, None, connection)"
         return value, model_field
 
     def _to_many(self, model, path, attrs, drf_field) -> str:
@@ -255,9 +266,14 @@ class RowPlan:
 
     def order_by(self, queryset: QuerySet) -> str:
         """The queryset's order as SQL on this plan's main table (own columns only)."""
-        terms = []
         query = queryset.query
-        ordering = query.order_by or (self.model._meta.ordering if query.default_ordering else ())
+        ordering = tuple(query.order_by or (self.model._meta.ordering if query.default_ordering else ()))
+        if ordering not in self.orders:
+            self.orders[ordering] = self._order_by(ordering)
+        return self.orders[ordering]
+
+    def _order_by(self, ordering: tuple) -> str:
+        terms = []
         for term in ordering:
             if not isinstance(term, str):
                 raise UnsupportedRowPlan(f"ordering by {term!r}")
@@ -298,7 +314,7 @@ class RowPlan:
             rows = cursor.fetchall()
         page = {many.name: self._children(many, queryset, rows, context) for many in self.to_many}
         build, tz = self.build, timezone.get_current_timezone()
-        return [build(row, page, tz) for row in rows]
+        return [build(row, page, tz, connection) for row in rows]
 
     def _children(self, many: _ToMany, queryset: QuerySet, rows: list, context: dict) -> dict:
         """{listed row's pk: [child outputs]} for one to-many field, in one query."""
@@ -346,10 +362,6 @@ def _represent_plain(serializer_class, value):
 
 def _quoted(alias: str, column: str) -> str:
     return f'{alias}."{column}"'
-
-
-def _none_or(convert):
-    return lambda value: None if value is None else convert(value)
 
 
 # Output conversions that change nothing for the values a column of that kind holds.

@@ -1,10 +1,14 @@
 """Input validation and output shapes of the tickets API."""
 
+from datetime import datetime
+
+from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from tickethelp.serializers import FastOutputMixin
+from tickethelp.serializers import FastOutputMixin, aware_iso
 from tickethelp.validation import StorableDateTimeField
 from tickets.models import Estado, Priority, RequestStatus, StateChangeRequest, Ticket, TicketAttachment, TicketHistory
 from tickets.selectors import occupation_percentage
@@ -80,8 +84,17 @@ class SLAField(serializers.Field):
 
     def to_representation(self, value: dict) -> dict:
         dates = ("first_response_due", "resolution_due", "approval_due")
+        # DRF's DateTimeField output; an aware date-time (every one read from the database)
+        # written directly, with the current time zone looked up once for the three.
+        tz = timezone.get_current_timezone() if settings.USE_TZ else None
+
+        def written(moment):
+            if tz is not None and isinstance(moment, datetime) and timezone.is_aware(moment):
+                return aware_iso(moment, tz)
+            return self._date.to_representation(moment)
+
         return {
-            **{key: None if value[key] is None else self._date.to_representation(value[key]) for key in dates},
+            **{key: None if value[key] is None else written(value[key]) for key in dates},
             "breached": list(value["breached"]),
             "paused": value["paused"],
         }

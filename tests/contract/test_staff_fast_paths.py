@@ -5,19 +5,25 @@
   past the limit the answer is still the first page with the total and a `Link`.
 * Filters (tickethelp/filtering.py) build no FilterSet when no filter parameter is present,
   and answer a bad value exactly as django-filter's own backend did.
+* A ticket's `sla` dates are written as DRF's DateTimeField writes them.
 """
 
+from datetime import UTC, datetime
 from unittest.mock import patch
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_filters import FilterSet
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 
 from tests.factories import UserFactory
 from tickethelp.filtering import RequestedFilterBackend
+from tickets.serializers import SLAField
 from users.filters import UserFilter
 from users.models import Role, User
 
@@ -178,3 +184,36 @@ def test_bad_filter_values_answer_what_django_filter_answered(as_admin, path):
     # then the same 400, byte for byte
     assert GenericAPIView.filter_backends == [RequestedFilterBackend]
     assert (response.status_code, response.content) == (400, expected.content)
+
+
+# --- the ticket's `sla` key: DRF's date-times, written directly ---------------------------------
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/Bogota"])
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2024, 1, 15, 10, 30, tzinfo=UTC),
+        datetime(2025, 6, 30, 23, 59, 59, 999999, tzinfo=UTC),
+        datetime(2025, 3, 1, 8, 0, tzinfo=ZoneInfo("Europe/Madrid")),
+        datetime(2025, 3, 1, 8, 0, 0, 5),  # noqa: DTZ001 - naive on purpose: DRF's own path
+    ],
+)
+def test_the_sla_key_writes_dates_as_drf_does(moment, zone):
+    # given an SLA state with the date in every clock
+    value = {"first_response_due": moment, "resolution_due": moment, "approval_due": None}
+    value |= {"breached": ("resolution",), "paused": False}
+
+    # when the SLA field writes it, in the current time zone
+    with timezone.override(zone):
+        written = SLAField().to_representation(value)
+        expected = serializers.DateTimeField().to_representation(moment)
+
+    # then each date is what DRF's DateTimeField writes
+    assert written == {
+        "first_response_due": expected,
+        "resolution_due": expected,
+        "approval_due": None,
+        "breached": ["resolution"],
+        "paused": False,
+    }
