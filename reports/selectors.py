@@ -3,6 +3,7 @@ truncation in the configured time zone). Python only shapes the handful of resul
 
 from bisect import bisect_right
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from django.conf import settings
 from django.db import connection
@@ -32,7 +33,7 @@ from reports.models import (
     SLAPriorityMonth,
 )
 from tenants.models import Building
-from tickets.models import Estado, EstadoCodigo, Priority, RequestStatus, StateChangeRequest, Ticket
+from tickets.models import Estado, EstadoCodigo, Priority, RequestStatus, StateChangeRequest, Ticket, TicketCount
 from tickets.selectors import ticket_counts
 from users.models import Role, User
 from visits.models import Appointment, RatingMonth
@@ -91,15 +92,62 @@ def _counts_by_state(*, lower: datetime | None, upper: datetime | None) -> dict[
 
 
 def general_stats(*, lower: datetime | None, upper: datetime | None) -> dict:
-    """Open (non-final), finalized and cancelled tickets opened in the range."""
-    counts = _counts_by_state(lower=lower, upper=upper)
-    states = list(Estado.objects.all())
+    """Open (non-final), finalized and cancelled tickets opened in the range: one statement,
+    the tickets per state (from the ticket counters for all of history, else one GROUP BY
+    over the (estado, fecha) index) joined to the states and added up in the database."""
+    if ticket_counts() is not None and lower is None and upper is None:
+        per_state, params = _COUNTERS_PER_STATE, []
+    else:
+        per_state, params = _tickets_per_state(lower, upper)
+    with connection.cursor() as cursor:
+        cursor.execute(_general_stats_sql(per_state), [EstadoCodigo.FINALIZED, EstadoCodigo.CANCELED, *params])
+        opened, finalized, cancelled, total = cursor.fetchone()
     return {
-        "tickets_abiertos": sum(counts.get(state.pk, 0) for state in states if not state.es_final),
-        "tickets_finalizados": sum(counts.get(s.pk, 0) for s in states if s.codigo == EstadoCodigo.FINALIZED),
-        "tickets_cancelados": sum(counts.get(s.pk, 0) for s in states if s.codigo == EstadoCodigo.CANCELED),
-        "total_tickets": sum(counts.values()),
+        "tickets_abiertos": opened,
+        "tickets_finalizados": finalized,
+        "tickets_cancelados": cancelled,
+        "total_tickets": total,
     }
+
+
+@cache
+def _general_stats_sql(per_state: str) -> str:
+    """The four figures over `per_state` (SQL of `(estado_id, n)` rows): written once per
+    source, from the models' metadata; the two state codes are parameters."""
+    state = Estado._meta
+    final, code = (f'e."{state.get_field(name).column}"' for name in ("es_final", "codigo"))
+
+    def added(term: str) -> str:
+        return f"CAST(COALESCE(SUM({term}), 0) AS BIGINT)"
+
+    return (
+        f"SELECT {added(f'CASE WHEN NOT {final} THEN per_state.n END')}, "  # noqa: S608 - identifiers from the models
+        f"{added(f'CASE WHEN {code} = %s THEN per_state.n END')}, "
+        f"{added(f'CASE WHEN {code} = %s THEN per_state.n END')}, {added('per_state.n')} "
+        f'FROM ({per_state}) per_state JOIN "{state.db_table}" e ON e."{state.pk.column}" = per_state.estado_id'
+    )
+
+
+_COUNTERS_PER_STATE = (
+    f'SELECT "{TicketCount._meta.get_field("estado").column}" AS estado_id, '  # noqa: S608 - identifiers from the model
+    f'SUM("{TicketCount._meta.get_field("total").column}") AS n FROM "{TicketCount._meta.db_table}" GROUP BY 1'
+)
+
+
+def _tickets_per_state(lower: datetime | None, upper: datetime | None) -> tuple[str, list]:
+    """(SQL of (estado_id, n) over the tickets opened in the range, its parameters)."""
+    conditions, params = ["1 = 1"], []
+    # Bound as the backend stores date-times (SQLite compares UTC text, not aware values).
+    for bound, operator in ((lower, ">="), (upper, "<")):
+        if bound is not None:
+            conditions.append(f'"{Ticket._meta.get_field("fecha").column}" {operator} %s')
+            params.append(connection.ops.adapt_datetimefield_value(bound))
+    estado = Ticket._meta.get_field("estado").column
+    sql = (
+        f'SELECT "{estado}" AS estado_id, COUNT(*) AS n FROM "{Ticket._meta.db_table}" '  # noqa: S608 - identifiers from the model, values bound
+        f"WHERE {' AND '.join(conditions)} GROUP BY 1"
+    )
+    return sql, params
 
 
 def performance_ranking(*, limit: int) -> list[dict]:
@@ -155,23 +203,42 @@ def _ratings_per_technician() -> dict[int, tuple[float | None, int]]:
     return {tech: (round(points / ratings, 2), ratings) for tech, points, ratings in rows}
 
 
+@cache
+def _distinct_clients_sql() -> str:
+    """One row `(kept, NULL...)` when the roll-ups are not kept in the given zone (or hold
+    nothing for the range); else `(true, period, start, clients)` per period of the range
+    (the slots added up). Parameters: the zone, the range's first day, the day after it."""
+    zone, counts = RollupZone._meta, DistinctClients._meta
+    zone_column = zone.get_field("zone").column
+    period, start, clients = (f'"{counts.get_field(name).column}"' for name in ("period", "start", "clients"))
+    return (
+        f"SELECT rollups.kept, d.period, d.start, d.clients FROM "  # noqa: S608 - identifiers from the models
+        f'(SELECT EXISTS (SELECT 1 FROM "{zone.db_table}" WHERE "{zone_column}" = %s) AS kept) rollups '
+        f"LEFT JOIN (SELECT {period} AS period, {start} AS start, CAST(SUM({clients}) AS BIGINT) AS clients "
+        f'FROM "{counts.db_table}" WHERE {start} >= %s AND {start} < %s GROUP BY 1, 2) d ON rollups.kept'
+    )
+
+
 def clients_evolution(*, year: int) -> dict:
     """Distinct clients who opened tickets in `year`, overall and per month (local time).
 
     With the roll-ups, a handful of counter rows (reports.models.DistinctClients). Without
     them, distinct (month, client) pairs are formed first (a hash aggregate over the
     (fecha, cliente) index), then counted: much cheaper than COUNT(DISTINCT) per group."""
-    if _rollups_ready():
-        # The distinct clients of each month and of the year, kept as counts (a few rows).
-        counts = DistinctClients.objects.filter(start__gte=date(year, 1, 1), start__lt=date(year + 1, 1, 1))
-        rows = counts.order_by().values_list("period", "start").annotate(clients=Sum("clients"))
-        per_month = {start.month: clients for period, start, clients in rows if period == DistinctClients.Period.MONTH}
-        total = sum(clients for period, _, clients in rows if period == DistinctClients.Period.YEAR)
-        return {
-            "year": year,
-            "total_clientes": total,
-            "mensual": {f"{m:02d}": per_month.get(m, 0) for m in range(1, 13)},
-        }
+    if connection.vendor == "postgresql":
+        # Whether the roll-ups are kept, and their counts of the year, in one statement.
+        with connection.cursor() as cursor:
+            cursor.execute(_distinct_clients_sql(), [settings.TIME_ZONE, date(year, 1, 1), date(year + 1, 1, 1)])
+            rows = cursor.fetchall()
+        if rows[0][0]:
+            month, whole_year = DistinctClients.Period.MONTH, DistinctClients.Period.YEAR
+            per_month = {start.month: clients for _, period, start, clients in rows if period == month}
+            total = sum(clients for _, period, _, clients in rows if period == whole_year)
+            return {
+                "year": year,
+                "total_clientes": total,
+                "mensual": {f"{m:02d}": per_month.get(m, 0) for m in range(1, 13)},
+            }
     zone = timezone.get_current_timezone()
     # Bound as the backend stores date-times (SQLite compares UTC text, not aware values).
     lower = connection.ops.adapt_datetimefield_value(datetime(year, 1, 1, tzinfo=zone))

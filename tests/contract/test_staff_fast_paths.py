@@ -6,9 +6,12 @@
 * Filters (tickethelp/filtering.py) build no FilterSet when no filter parameter is present,
   and answer a bad value exactly as django-filter's own backend did.
 * A ticket's `sla` dates are written as DRF's DateTimeField writes them.
+* general-stats, clients-evolution and least-busy-technician run one statement of SQL
+  written once, and answer what counting the tickets with the ORM answers.
 """
 
 from datetime import UTC, datetime
+from functools import partial
 from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
@@ -21,8 +24,12 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 
-from tests.factories import UserFactory
+from reports import selectors as report_selectors
+from reports.models import RollupZone
+from tests.factories import TicketFactory, UserFactory, estado
 from tickethelp.filtering import RequestedFilterBackend
+from tickets import selectors as tickets_selectors
+from tickets.models import EstadoCodigo, Ticket
 from tickets.serializers import SLAField
 from users.filters import UserFilter
 from users.models import Role, User
@@ -217,3 +224,154 @@ def test_the_sla_key_writes_dates_as_drf_does(moment, zone):
         "breached": ["resolution"],
         "paused": False,
     }
+
+
+# --- reports and least-busy: one statement of hand-written SQL, the ORM's answers ---------------
+
+
+def stated_counts(tickets) -> dict:
+    """general-stats counted from the tickets with the ORM, state by state."""
+    return {
+        "tickets_abiertos": tickets.filter(estado__es_final=False).count(),
+        "tickets_finalizados": tickets.filter(estado__codigo=EstadoCodigo.FINALIZED).count(),
+        "tickets_cancelados": tickets.filter(estado__codigo=EstadoCodigo.CANCELED).count(),
+        "total_tickets": tickets.count(),
+    }
+
+
+@pytest.fixture
+def spread_tickets(db):
+    """Tickets in every state, one a month of 2025 (UTC noon), some re-stated after creation."""
+    codes = ("open", "diagnosis", "in_repair", "finalized", "canceled")
+    for month in range(1, 13):
+        TicketFactory(estado=estado(codes[month % 5]), fecha=datetime(2025, month, 15, 12, tzinfo=UTC))
+    moved = Ticket.objects.filter(fecha__month__in=(2, 3))
+    moved.update(estado=estado("canceled"))  # the counters follow (triggers)
+
+
+@pytest.mark.parametrize(
+    ("lower", "upper"),
+    [
+        (None, None),
+        (datetime(2025, 3, 1, tzinfo=UTC), None),
+        (None, datetime(2025, 9, 15, 12, tzinfo=UTC)),  # the upper bound is excluded
+        (datetime(2025, 2, 15, 12, tzinfo=UTC), datetime(2025, 7, 1, tzinfo=UTC)),
+        (datetime(2026, 1, 1, tzinfo=UTC), None),  # nothing in range
+    ],
+)
+@pytest.mark.sqlite
+def test_general_stats_answers_the_tickets_counted_state_by_state(spread_tickets, lower, upper):
+    # given tickets in every state, some moved to another state after they were created
+    tickets = Ticket.objects.all()
+    if lower is not None:
+        tickets = tickets.filter(fecha__gte=lower)
+    if upper is not None:
+        tickets = tickets.filter(fecha__lt=upper)
+
+    # when general-stats is computed for the range
+    stats = report_selectors.general_stats(lower=lower, upper=upper)
+
+    # then each figure is the ORM's count, as integers
+    assert stats == stated_counts(tickets)
+    assert all(type(value) is int for value in stats.values())
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/reports/stats/general-stats/", "/api/reports/stats/clients-evolution/?year=2025"]
+)
+def test_the_two_reports_run_one_statement_besides_authentication(as_admin, spread_tickets, path):
+    # when the report is read
+    response, statements = statements_of(as_admin, path)
+
+    # then the caller's authentication and one statement
+    assert response.json()
+    assert len(statements) == 2, statements
+
+
+def test_clients_evolution_answers_the_distinct_clients_of_each_month(as_admin, spread_tickets):
+    # given one more ticket of January's client in March, and roll-ups kept in the reports' zone
+    january = Ticket.objects.get(fecha__month=1)
+    TicketFactory(cliente=january.cliente, fecha=datetime(2025, 3, 20, tzinfo=UTC))
+    assert RollupZone.objects.exists()
+
+    # when the year is read
+    response = as_admin.get("/api/reports/stats/clients-evolution/?year=2025")
+
+    # then each month's distinct clients (March has two), and the year's
+    monthly = {f"{m:02d}": 1 for m in range(1, 13)} | {"03": 2}
+    assert response.json() == {"year": 2025, "total_clientes": 12, "mensual": monthly}
+
+
+def test_clients_evolution_without_kept_rollups_counts_the_tickets(as_admin, spread_tickets):
+    # given roll-ups that are not kept in the reports' time zone
+    RollupZone.objects.update(zone="Pacific/Kiritimati")
+
+    # when the year is read
+    with CaptureQueriesContext(connection) as captured:
+        response = as_admin.get("/api/reports/stats/clients-evolution/?year=2025")
+
+    # then the tickets were counted instead (after the one statement that found no roll-ups)
+    assert response.json() == {"year": 2025, "total_clientes": 12, "mensual": {f"{m:02d}": 1 for m in range(1, 13)}}
+    assert len(captured.captured_queries) == 4
+
+
+@pytest.fixture
+def technicians(db):
+    """Technicians whose loads tie in every way least-busy breaks ties, and an idle inactive one."""
+    make = partial(UserFactory, role=Role.TECH)
+    busy, tied_a, tied_b, fewer_total, idle_inactive = (
+        make(last_name="Busy"),
+        make(last_name="Zapata", first_name="Ana"),
+        make(last_name="Zapata", first_name="Ana"),
+        make(last_name="Zapata", first_name="Zoe"),
+        make(last_name="Aaron", is_active=False),
+    )
+    for technician, open_count, closed_count in (
+        (busy, 3, 0),
+        (tied_a, 1, 2),
+        (tied_b, 1, 2),
+        (fewer_total, 1, 1),
+    ):
+        TicketFactory.create_batch(open_count, tecnico=technician, estado=estado("open"))
+        TicketFactory.create_batch(closed_count, tecnico=technician, estado=estado("finalized"))
+    return busy, tied_a, tied_b, fewer_total, idle_inactive
+
+
+def test_least_busy_is_the_first_technician_with_load(technicians):
+    # given technicians whose loads tie (open, then total, then names, then id)
+    _, tied_a, tied_b, fewer_total, _ = technicians
+
+    # when the least busy technician is chosen, then as each one gets busier
+    chosen = []
+    for technician in (fewer_total, tied_a, tied_b):
+        expected = tickets_selectors.technicians_with_load().first()
+        found = tickets_selectors.least_busy_technician()
+        assert (found, found.open_tickets, found.total_tickets) == (
+            expected,
+            expected.open_tickets,
+            expected.total_tickets,
+        )
+        assert type(found.open_tickets) is int
+        chosen.append(found)
+        TicketFactory.create_batch(5, tecnico=technician, estado=estado("open"))
+
+    # then the order of least-busy was fewer total first, then the lower id of the tie
+    assert chosen == [fewer_total, tied_a, tied_b]
+
+
+def test_least_busy_is_none_without_active_technicians(db):
+    # given only an inactive technician
+    UserFactory(role=Role.TECH, is_active=False)
+
+    # then nobody is chosen
+    assert tickets_selectors.least_busy_technician() is None
+
+
+def test_least_busy_endpoint_runs_one_statement_besides_authentication(as_admin, technicians):
+    # when least-busy is read
+    response, statements = statements_of(as_admin, "/api/tickets/least-busy-technician/")
+
+    # then the technician with the fewest total among the least open, in one statement
+    assert response.json()["id"] == technicians[3].document
+    assert response.json()["tickets_abiertos"] == 1
+    assert len(statements) == 2, statements
