@@ -28,6 +28,7 @@ from tenants.models import Tenant
 from tenants.portal import examples
 from tenants.portal import selectors as portal_selectors
 from tenants.portal import services as portal_services
+from tenants.portal.authentication import PortalTokenAuthentication
 from tenants.portal.permissions import IsTenant
 from tenants.portal.serializers import (
     MAX_ATTACHMENTS,
@@ -123,6 +124,8 @@ def validated(serializer_class, data, **context) -> dict:
 class TenantAPIView(APIView):
     """Base of every /api/tenant view: tenants only, English messages, portal error shapes."""
 
+    # The caller's user and resident profile in one statement (IsTenant reads the profile).
+    authentication_classes = [PortalTokenAuthentication]
     permission_classes = [IsTenant]
 
     def get_exception_handler(self):
