@@ -53,3 +53,23 @@ class ModelColumns:
                     value = function(value, expression, connection)
                 values[offset] = value
         return self.model.from_db(using, self.attnames, values)
+
+    def nulls(self) -> str:
+        """As many NULLs as `sql` has columns: this model's place in a branch of a UNION ALL
+        that reads another model."""
+        return ", ".join(["NULL"] * self.width)
+
+    def left_join(self, on: str) -> str:
+        return f'LEFT OUTER JOIN "{self.model._meta.db_table}" {self.alias} ON {on}'
+
+
+def set_prefetched(instance: Model, accessor: str, objects: list[Model]) -> None:
+    """Leave `objects` as `instance.<accessor>.all()` answers them (a reverse foreign key),
+    as prefetch_related does: a queryset whose result is already known."""
+    relation = getattr(type(instance), accessor).rel
+    queryset = relation.related_model._base_manager.all()
+    queryset._result_cache = list(objects)
+    queryset._prefetch_done = True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[relation.cache_name] = queryset

@@ -25,7 +25,7 @@ from rest_framework.views import APIView
 from notifications import selectors as notification_selectors
 from notifications import services as notification_services
 from tenants.models import Tenant
-from tenants.portal import examples
+from tenants.portal import examples, hot_reads
 from tenants.portal import selectors as portal_selectors
 from tenants.portal import services as portal_services
 from tenants.portal.authentication import PortalTokenAuthentication
@@ -274,8 +274,7 @@ class TenantDevicesView(TenantAPIView):
         examples=[examples.DEVICES_RESPONSE],
     )
     def get(self, request):
-        own = portal_selectors.devices_owned(tenant=self.tenant)
-        shared = portal_selectors.devices_shared(tenant=self.tenant)
+        own, shared = hot_reads.tenant_devices(tenant=self.tenant)
         return Response(
             {
                 "own_devices": PortalDeviceSerializer(own, many=True).data,
@@ -492,7 +491,7 @@ class TenantTicketDetailView(ConditionalGetMixin, TenantAPIView):
         examples=[examples.TICKET_DETAIL_RESPONSE],
     )
     def get(self, request, ticket_id: int):
-        ticket = portal_selectors.tenant_ticket_get(tenant=self.tenant, ticket_id=ticket_id)
+        ticket = hot_reads.tenant_ticket_detail(tenant=self.tenant, ticket_id=ticket_id)
         return Response({"ticket": PortalTicketDetailSerializer(ticket, context={"request": request}).data})
 
 
