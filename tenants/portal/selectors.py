@@ -25,6 +25,10 @@ def tenant_for_user(*, user: User) -> Tenant | None:
     """The resident profile of an active CLIENT user, with apartment, building and owner."""
     if not (user and user.is_authenticated and user.is_active and user.role == Role.CLIENT):
         return None
+    profile = Tenant._meta.get_field("user").remote_field
+    if profile.is_cached(user):
+        # Loaded with the user by the portal's authentication (tenants/portal/authentication.py).
+        return profile.get_cached_value(user)
     # One row (user_id is unique): no ordering, which would join for the model's default one;
     # the user is the caller, already loaded.
     queryset = Tenant.objects.select_related("apartment__building__owner").filter(user_id=user.pk).order_by()

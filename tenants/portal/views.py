@@ -25,9 +25,10 @@ from rest_framework.views import APIView
 from notifications import selectors as notification_selectors
 from notifications import services as notification_services
 from tenants.models import Tenant
-from tenants.portal import examples
+from tenants.portal import examples, hot_reads
 from tenants.portal import selectors as portal_selectors
 from tenants.portal import services as portal_services
+from tenants.portal.authentication import PortalTokenAuthentication
 from tenants.portal.permissions import IsTenant
 from tenants.portal.serializers import (
     MAX_ATTACHMENTS,
@@ -123,6 +124,8 @@ def validated(serializer_class, data, **context) -> dict:
 class TenantAPIView(APIView):
     """Base of every /api/tenant view: tenants only, English messages, portal error shapes."""
 
+    # The caller's user and resident profile in one statement (IsTenant reads the profile).
+    authentication_classes = [PortalTokenAuthentication]
     permission_classes = [IsTenant]
 
     def get_exception_handler(self):
@@ -271,8 +274,7 @@ class TenantDevicesView(TenantAPIView):
         examples=[examples.DEVICES_RESPONSE],
     )
     def get(self, request):
-        own = portal_selectors.devices_owned(tenant=self.tenant)
-        shared = portal_selectors.devices_shared(tenant=self.tenant)
+        own, shared = hot_reads.tenant_devices(tenant=self.tenant)
         return Response(
             {
                 "own_devices": PortalDeviceSerializer(own, many=True).data,
@@ -489,7 +491,7 @@ class TenantTicketDetailView(ConditionalGetMixin, TenantAPIView):
         examples=[examples.TICKET_DETAIL_RESPONSE],
     )
     def get(self, request, ticket_id: int):
-        ticket = portal_selectors.tenant_ticket_get(tenant=self.tenant, ticket_id=ticket_id)
+        ticket = hot_reads.tenant_ticket_detail(tenant=self.tenant, ticket_id=ticket_id)
         return Response({"ticket": PortalTicketDetailSerializer(ticket, context={"request": request}).data})
 
 

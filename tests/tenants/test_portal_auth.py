@@ -3,12 +3,14 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from notifications.models import Notification
 from tests.conftest import client_for
-from tests.factories import TEST_PASSWORD, TenantFactory, UserFactory
+from tests.factories import TEST_PASSWORD, BuildingFactory, TenantFactory, UserFactory
 from tests.tenants.conftest import tenant_path
 from users.models import Role, User
 
@@ -230,6 +232,74 @@ def test_staff_and_clients_without_a_tenant_profile_get_403(who, method_path):
     # then they are refused with the portal's message shape
     assert response.status_code == 403
     assert response.json() == {"error": "Forbidden", "message": "This action is only available to tenants."}
+
+
+@pytest.mark.parametrize(
+    ("path", "key"), [("me", "tenant"), ("building", "building"), ("owner", "owner")], ids=["me", "building", "owner"]
+)
+def test_the_user_and_the_resident_profile_are_one_statement(as_tenant, tenant, path, key):
+    # given a resident (apartment, building, owner) with a session's token
+
+    # when they read a view that needs nothing but their profile
+    with CaptureQueriesContext(connection) as captured:
+        response = as_tenant.get(tenant_path(path))
+
+    # then the user, the revocation check and the profile came from one statement
+    assert response.status_code == 200
+    assert len(captured.captured_queries) == 1, captured.captured_queries
+    sql = captured.captured_queries[0]["sql"]
+    for table in ("users_user", "users_authsession", "users_revokedaccesstoken", "tenants_tenant", "tenants_owner"):
+        assert f'"{table}"' in sql
+    assert (
+        response.json()[key]["id"]
+        == {
+            "tenant": tenant.pk,
+            "building": tenant.apartment.building_id,
+            "owner": tenant.apartment.building.owner_id,
+        }[key]
+    )
+
+
+def test_a_building_without_owner_is_the_owner_404_with_one_statement(db):
+    # given a resident of a building that has no owner
+    tenant = TenantFactory(apartment__building=BuildingFactory(owner=None))
+    client = client_for(tenant.user)
+
+    # when they ask for the owner
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(tenant_path("owner"))
+
+    # then the joined (missing) owner is the documented 404, without another statement
+    assert response.status_code == 404
+    assert response.json()["message"] == "Owner not found."
+    assert len(captured.captured_queries) == 1
+
+
+@pytest.mark.parametrize("who", ["TECH", "CLIENT_WITHOUT_PROFILE"])
+def test_a_non_resident_is_refused_after_one_statement(who):
+    # given a valid token of a user without a resident profile
+    role = Role.CLIENT if who == "CLIENT_WITHOUT_PROFILE" else who
+    client = client_for(UserFactory(role=role))
+
+    # when they call the portal
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(tenant_path("me"))
+
+    # then the one statement of authentication told that there is no profile
+    assert response.status_code == 403
+    assert len(captured.captured_queries) == 1
+
+
+def test_a_resident_profile_of_a_staff_user_does_not_open_the_portal(db):
+    # given a technician who (against the admin's choices) has a resident profile row
+    technician = UserFactory(role=Role.TECH)
+    TenantFactory(user=technician)
+
+    # when they call the portal
+    response = client_for(technician).get(tenant_path("me"))
+
+    # then only CLIENT users are residents
+    assert response.status_code == 403
 
 
 def test_a_deactivated_tenant_token_is_refused(tenant):
