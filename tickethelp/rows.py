@@ -401,3 +401,11 @@ def serialize_page(serializer_class, queryset: QuerySet, offset: int, limit: int
         return plan.page(queryset, offset, limit, context)
     rows = list(queryset[offset : offset + limit])
     return serializer_class(rows, many=True, context=context).data
+
+
+def use_compiled_timestamps(cursor) -> None:
+    """Date-times of this cursor parsed as a row plan's page parses them (see
+    `_compiled_timestamp_loader`): for hand-written reads that build their rows with a plan
+    (tenants/portal/hot_reads.py)."""
+    if cursor.db.vendor == "postgresql" and settings.USE_TZ:
+        _compiled_timestamp_loader(cursor)

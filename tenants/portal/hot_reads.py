@@ -11,18 +11,32 @@ serializers answer byte for byte as before (tests/tenants/test_hot_reads.py):
 * a ticket's detail: the ticket with state, device, technician and attachments (one
   statement), then its history rows and public messages with their authors (one more);
 * the devices screen: owned and shared devices with their type and, for a shared one, its
-  first owner (one statement).
+  first owner (one statement);
+* the tickets list and the notifications: the page as the list's row plan (tickethelp/
+  rows.py) builds it, from one statement that also carries the list's counters (window
+  counts over the whole list, taken before the page is cut) and, for tickets, the
+  attachments (joined). A page past the end has no row to carry the counters: they are
+  then counted apart.
 """
 
+from collections import defaultdict
 from functools import cache
 
+from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from conversations.models import TicketMessage
+from notifications import selectors as notification_selectors
+from notifications.models import Notification
 from tenants.models import Device, NameDevice, Tenant
+from tenants.portal import selectors as portal_selectors
 from tenants.portal.selectors import MAX_ID, TICKET_NOT_FOUND
+from tenants.portal.serializers import PortalNotificationSerializer, PortalTicketListItemSerializer
 from tickethelp.exceptions import NotFound
 from tickethelp.instances import ModelColumns, set_prefetched
+from tickethelp.pagination import page_window, paging_requested
+from tickethelp.rows import row_plan, use_compiled_timestamps
 from tickets.models import Estado, Ticket, TicketAttachment, TicketHistory
 from users.models import User
 
@@ -188,4 +202,128 @@ def _devices_sql() -> str:
             _OWNER_USER.left_join(f'ou."id" = ot."{_TENANT_USER.column}"'),
             f"ORDER BY 1, {name_column}, {id_column}",
         )
+    )
+
+
+# --- Lists: tickets and notifications ----------------------------------------------------------
+
+_LISTED_ATTACHMENT = ModelColumns(TicketAttachment, "la")
+# Its row plan reads the count from the page's "histories_count" (the selector's annotation).
+_TICKETS_ANNOTATIONS = ("histories_count",)
+
+
+def tenant_tickets_page(*, tenant: Tenant, portal_status: str | None, request) -> tuple[list[dict], int]:
+    """(rows, total) as paginate_serialized(PortalTicketListItemSerializer,
+    selectors.tenant_tickets(...), complete_unless_paged=True) answers them: without a paging
+    parameter every ticket (up to MAX_UNPAGED_RESULTS, past it the first page)."""
+    plan = row_plan(PortalTicketListItemSerializer, Ticket, connection.alias, _TICKETS_ANNOTATIONS)
+    paged = paging_requested(request)
+    offset, limit = page_window(request)
+    if not paged:
+        # Every row when there are at most MAX_UNPAGED_RESULTS, else the first page: enough
+        # rows for either, cut once the total is known.
+        limit = max(settings.MAX_UNPAGED_RESULTS, limit)
+    # In the statement's order: public messages only, the status, the owner, the window.
+    params = [False, *([portal_status] if portal_status else []), tenant.user_id, limit, offset]
+    with connection.cursor() as cursor:
+        use_compiled_timestamps(cursor)
+        cursor.execute(_tickets_sql(plan, filtered=bool(portal_status)), params)
+        rows = cursor.fetchall()
+    width = len(plan.sql.columns)
+    if rows:
+        total = rows[0][width]
+    elif offset:
+        total = portal_selectors.tenant_tickets(tenant=tenant, portal_status=portal_status).count()
+    else:
+        total = 0
+    if not paged:
+        limit = page_window(request, total=total)[1]
+    tickets, attachments = [], defaultdict(list)
+    context = {"request": request}
+    child = plan.to_many[0].child
+    for row in rows:
+        ticket_id = row[plan.pk_index]
+        if not tickets or tickets[-1][plan.pk_index] != ticket_id:
+            tickets.append(row)
+        attachment = _LISTED_ATTACHMENT.build(row, width + 1, connection.alias)
+        if attachment is not None:
+            attachments[ticket_id].append(child.represent(attachment, context))
+    build, tz = plan.build, timezone.get_current_timezone()
+    return [build(row, {"attachments": attachments}, tz, connection) for row in tickets[:limit]], total
+
+
+@cache
+def _tickets_sql(plan, *, filtered: bool) -> str:
+    """The page of a tenant's tickets (newest first) with the plan's columns, the list's total
+    and each ticket's attachments (oldest first), one row per attachment."""
+    if [many.name for many in plan.to_many] != ["attachments"] or plan.used_annotations != ["histories_count"]:
+        raise TypeError("the tickets list's row plan is not the one this read was written for")
+    ticket, history, message = Ticket._meta, TicketHistory._meta, TicketMessage._meta
+    state = ticket.get_field("estado").column
+    by_status = (
+        f'JOIN "{Estado._meta.db_table}" st ON st."id" = t."{state}" AND st."portal_status" = %s' if filtered else ""
+    )
+    # The counts sit in the page's own SELECT, as the selector's annotation does: PostgreSQL
+    # then joins the page's rows back by key (a wrapping SELECT made it hash-join a scan of
+    # every ticket, 5x slower at 10k tickets).
+    histories = (
+        f'(SELECT COUNT(*) FROM "{history.db_table}" h WHERE h."{history.get_field("ticket").column}" = t."id") + '  # noqa: S608 - names from the models
+        f'(SELECT COUNT(*) FROM "{message.db_table}" m WHERE m."{message.get_field("ticket").column}" = t."id" '
+        f'AND m."{message.get_field("internal").column}" = %s)'
+    )
+    order = 't."fecha" DESC, t."id" DESC'
+    page = (
+        f'SELECT t."id" AS "pk", COUNT(*) OVER () AS "total", {histories} AS "histories_count" '  # noqa: S608 - names from the models
+        f'FROM "{ticket.db_table}" t {by_status} '
+        f'WHERE t."{ticket.get_field("cliente").column}" = %s ORDER BY {order} LIMIT %s OFFSET %s'
+    )
+    attachment_ticket = TicketAttachment._meta.get_field("ticket").column
+    return " ".join(
+        (
+            f'SELECT {plan.select}, page."total", {_LISTED_ATTACHMENT.sql} FROM ({page}) page',  # noqa: S608 - names from the models
+            f'JOIN "{ticket.db_table}" t ON t."id" = page."pk" {plan.joins}',
+            _LISTED_ATTACHMENT.left_join(f'la."{attachment_ticket}" = t."id"'),
+            f'ORDER BY {order}, la."created_at", la."id"',
+        )
+    )
+
+
+def tenant_notifications_page(*, user: User, request) -> tuple[list[dict], int, int, int, int]:
+    """(rows, total, unread, offset, limit) of the user's notifications, newest first: the
+    page as paginate_serialized(PortalNotificationSerializer, selectors.tenant_notifications)
+    answers it, the counters as notification_stats gives them."""
+    plan = row_plan(PortalNotificationSerializer, Notification, connection.alias, ())
+    offset, limit = page_window(request)
+    with connection.cursor() as cursor:
+        use_compiled_timestamps(cursor)
+        cursor.execute(_notifications_sql(plan), [user.pk, limit, offset])
+        rows = cursor.fetchall()
+    width = len(plan.sql.columns)
+    if rows:
+        total, read = rows[0][width], rows[0][width + 1]
+        unread = total - read
+    else:
+        stats = notification_selectors.notification_stats(user=user)
+        total, unread = stats["total"], stats["no_leidas"]
+    build, tz, children = plan.build, timezone.get_current_timezone(), {}
+    return [build(row, children, tz, connection) for row in rows], total, unread, offset, limit
+
+
+@cache
+def _notifications_sql(plan) -> str:
+    """A page of a user's notifications with the plan's columns, the user's total and how
+    many of them were read (as notification_stats counts: a read one has fecha_lectura)."""
+    if plan.to_many or plan.used_annotations:
+        raise TypeError("the notifications' row plan is not the one this read was written for")
+    notification = Notification._meta
+    order = 't."fecha_creacion" DESC, t."id" DESC'
+    page = (
+        f'SELECT t."id" AS "pk", COUNT(*) OVER () AS "total", '  # noqa: S608 - names from the models
+        f'COUNT(t."{notification.get_field("fecha_lectura").column}") OVER () AS "read" '
+        f'FROM "{notification.db_table}" t WHERE t."{notification.get_field("usuario").column}" = %s '
+        f"ORDER BY {order} LIMIT %s OFFSET %s"
+    )
+    return (
+        f'SELECT {plan.select}, page."total", page."read" FROM ({page}) page '  # noqa: S608 - names from the models
+        f'JOIN "{notification.db_table}" t ON t."id" = page."pk" {plan.joins} ORDER BY {order}'
     )

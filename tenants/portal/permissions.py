@@ -6,7 +6,9 @@ from tenants.portal import selectors as portal_selectors
 
 
 class IsTenant(BasePermission):
-    """Loads the tenant profile once per request (`request.tenant`) for the view to use."""
+    """Leaves the caller's tenant profile in `request.tenant` for the view to use: the one the
+    portal's authentication loaded with the user (tenants/portal/authentication.py), else
+    read once."""
 
     message = "This action is only available to tenants."
 

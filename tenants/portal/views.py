@@ -22,7 +22,6 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from notifications import selectors as notification_selectors
 from notifications import services as notification_services
 from tenants.models import Tenant
 from tenants.portal import examples, hot_reads
@@ -68,7 +67,6 @@ from tenants.portal.serializers import (
     PortalTicketDetailResponseSerializer,
     PortalTicketDetailSerializer,
     PortalTicketFilterSerializer,
-    PortalTicketListItemSerializer,
     PortalTicketListResponseSerializer,
     PortalTicketSerializer,
 )
@@ -85,7 +83,6 @@ from tickethelp.exceptions import (
     tenant_exception_handler,
 )
 from tickethelp.openapi import TENANT_ERRORS, tenant_errors
-from tickethelp.pagination import page_window, paginate_serialized
 from tickethelp.uploads import UploadRejected
 from tickets import services as ticket_services
 from users import services as user_services
@@ -335,12 +332,9 @@ class TenantTicketsView(ConditionalGetMixin, TenantAPIView):
     def get(self, request):
         query = validated(PortalTicketFilterSerializer, request.query_params)
         portal_status = None if query["status"] == "all" else query["status"]
-        tickets = portal_selectors.tenant_tickets(tenant=self.tenant, portal_status=portal_status)
         # The app shows every ticket: no paging parameter = the whole list (bounded by
         # MAX_UNPAGED_RESULTS, past which the first page).
-        rows, total = paginate_serialized(
-            PortalTicketListItemSerializer, tickets, request, context={"request": request}, complete_unless_paged=True
-        )
+        rows, total = hot_reads.tenant_tickets_page(tenant=self.tenant, portal_status=portal_status, request=request)
         return Response({"tickets": rows, "total_tickets": total})
 
     @extend_schema(
@@ -611,14 +605,9 @@ class TenantNotificationsView(ConditionalGetMixin, TenantAPIView):
         examples=[examples.NOTIFICATIONS_RESPONSE],
     )
     def get(self, request):
-        # The counters from one GROUP BY (no rows loaded), the page from one statement.
-        stats = notification_selectors.notification_stats(user=request.user)
-        offset, limit = page_window(request)
-        notifications, total = paginate_serialized(
-            PortalNotificationSerializer,
-            portal_selectors.tenant_notifications(user=request.user),
-            request,
-            total=stats["total"],
+        # The page and the counters from one statement.
+        notifications, total, unread, offset, limit = hot_reads.tenant_notifications_page(
+            user=request.user, request=request
         )
         return Response(
             {
@@ -626,7 +615,7 @@ class TenantNotificationsView(ConditionalGetMixin, TenantAPIView):
                 "notifications": notifications,
                 "total_notifications": total,
                 "total_count": total,
-                "unread_count": stats["no_leidas"],
+                "unread_count": unread,
                 "limit": limit,
                 "offset": offset,
             }

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from rest_framework.test import APIClient
 
-from tenants.portal import selectors as portal_selectors
+from tenants.portal import hot_reads
 from tests.conftest import client_for
 from tests.factories import (
     TEST_PASSWORD,
@@ -109,7 +109,7 @@ def test_an_unexpected_error_is_a_500_in_error_general(as_tenant, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(portal_selectors, "tenant_tickets", broken)
+    monkeypatch.setattr(hot_reads, "tenant_tickets_page", broken)
     as_tenant.raise_request_exception = False
 
     # when the app lists its tickets

@@ -4,7 +4,7 @@ error shape, never an unhandled 500 (tests/faults/test_database_restart.py shows
 import pytest
 from django.db import InterfaceError, OperationalError
 
-from tenants.portal import selectors as portal_selectors
+from tenants.portal import hot_reads
 from tests.conftest import client_for
 from tests.factories import TenantFactory
 from tickets import selectors as ticket_selectors
@@ -39,7 +39,7 @@ def test_the_staff_api_answers_503_with_retry_after(as_admin, monkeypatch, error
 def test_the_tenant_portal_answers_503_in_its_own_shape(monkeypatch):
     # given a resident and a database that fails while their tickets are read
     resident = TenantFactory()
-    monkeypatch.setattr(portal_selectors, "tenant_tickets", _failing(OperationalError))
+    monkeypatch.setattr(hot_reads, "tenant_tickets_page", _failing(OperationalError))
 
     # when the portal's ticket list is asked for
     response = client_for(resident.user).get("/api/tenant/tickets")
