@@ -5,6 +5,8 @@ against envelopes (`{"message", "total_tickets", "tickets"}`), so pagination nev
 a body's shape: `ArrayPagination` returns the array and puts the total in `X-Total-Count`
 (+ an RFC 8288 `Link` header); envelope views call `paginate_serialized` and put the total in
 their documented `total_*` key. Both accept `?page=&page_size=` or `?limit=&offset=`.
+Read through a row plan, a page and its total are one statement (a COUNT subquery beside
+the page's columns, tickethelp/rows.py).
 
 Some lists are read whole by the real clients (the web front end resolves technicians from
 `/api/users/`, the residents' app shows every ticket): those answer *every* row when the
