@@ -5,6 +5,8 @@ against envelopes (`{"message", "total_tickets", "tickets"}`), so pagination nev
 a body's shape: `ArrayPagination` returns the array and puts the total in `X-Total-Count`
 (+ an RFC 8288 `Link` header); envelope views call `paginate_serialized` and put the total in
 their documented `total_*` key. Both accept `?page=&page_size=` or `?limit=&offset=`.
+Read through a row plan, a page and its total are one statement (a COUNT subquery beside
+the page's columns, tickethelp/rows.py).
 
 Some lists are read whole by the real clients (the web front end resolves technicians from
 `/api/users/`, the residents' app shows every ticket): those answer *every* row when the
@@ -23,7 +25,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
-from tickethelp.rows import serialize_page
+from tickethelp.rows import serialize_counted_page, serialize_page
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -97,16 +99,17 @@ def paginate_serialized(
     complete_unless_paged: bool = False,
 ) -> tuple[list, int]:
     """(one page of `queryset` as `serializer_class`'s output, the total): the page is read as
-    plain rows (tickethelp/rows.py), one statement, plus one COUNT unless the caller knows the
-    `total` already. `complete_unless_paged`: no paging parameter = every row (bounded), with
-    no COUNT (`read_unpaged`)."""
-    if complete_unless_paged and total is None and not paging_requested(request):
+    plain rows (tickethelp/rows.py) in one statement, which counts the rows too unless the
+    caller knows the `total` already. `complete_unless_paged`: no paging parameter = every
+    row (bounded), with no COUNT (`read_unpaged`)."""
+    if total is not None:
+        offset, limit = page_window(request, total=total if complete_unless_paged else None)
+        return serialize_page(serializer_class, queryset, offset, limit, context), total
+    if complete_unless_paged and not paging_requested(request):
         rows, total, _ = read_unpaged(partial(serialize_page, serializer_class, queryset, context=context), queryset)
         return rows, total
-    if total is None:
-        total = queryset.count()
-    offset, limit = page_window(request, total=total if complete_unless_paged else None)
-    return serialize_page(serializer_class, queryset, offset, limit, context), total
+    offset, limit = page_window(request)
+    return serialize_counted_page(serializer_class, queryset, offset, limit, context)
 
 
 class ArrayPagination(BasePagination):
@@ -115,23 +118,29 @@ class ArrayPagination(BasePagination):
     # True for the lists the real clients read whole (see the module's docstring).
     complete_unless_paged = False
 
-    def _paginate(self, read, queryset, request) -> list:
-        """The window of `queryset` the request asks for, read by `read(offset, limit)`."""
+    def _paginate(self, read, read_counted, queryset, request) -> list:
+        """The window of `queryset` the request asks for, read by `read(offset, limit)`, or
+        with the total by `read_counted(offset, limit)` -> (rows, total)."""
         self.request = request
         if self.complete_unless_paged and not paging_requested(request):
             self.offset = 0
             rows, self.total, self.limit = read_unpaged(read, queryset)
             return rows
-        self.total = queryset.count()
         self.offset, self.limit = page_window(request)
-        return read(self.offset, self.limit)
+        rows, self.total = read_counted(self.offset, self.limit)
+        return rows
 
     def paginate_queryset(self, queryset, request, view=None):
-        return self._paginate(lambda offset, limit: list(queryset[offset : offset + limit]), queryset, request)
+        def read(offset, limit):
+            return list(queryset[offset : offset + limit])
+
+        return self._paginate(read, lambda offset, limit: (read(offset, limit), queryset.count()), queryset, request)
 
     def paginate_serialized(self, serializer_class, queryset, request) -> list:
-        """`paginate_queryset` already serialized, from plain rows (tickethelp/rows.py)."""
-        return self._paginate(partial(serialize_page, serializer_class, queryset), queryset, request)
+        """`paginate_queryset` already serialized, from plain rows (tickethelp/rows.py): the
+        page and its total in one statement."""
+        read = partial(serialize_page, serializer_class, queryset)
+        return self._paginate(read, partial(serialize_counted_page, serializer_class, queryset), queryset, request)
 
     def _link(self, offset: int) -> str:
         params = self.request.query_params.copy()

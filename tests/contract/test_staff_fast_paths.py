@@ -3,6 +3,7 @@
 * Lists read whole (no paging parameter) run no COUNT: one row more than
   MAX_UNPAGED_RESULTS is read in the page's own statement (tickethelp/pagination.py), and
   past the limit the answer is still the first page with the total and a `Link`.
+* A paged list counts its rows in the page's own statement (tickethelp/rows.py).
 * Filters (tickethelp/filtering.py) build no FilterSet when no filter parameter is present,
   and answer a bad value exactly as django-filter's own backend did.
 * A ticket's `sla` dates are written as DRF's DateTimeField writes them.
@@ -24,6 +25,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 
+from notifications.models import Notification, NotificationType
 from reports import selectors as report_selectors
 from reports.models import RollupZone
 from tests.factories import TicketFactory, UserFactory, estado
@@ -110,17 +112,65 @@ def test_an_empty_paging_parameter_reads_the_whole_list_too(as_admin):
     assert not [sql for sql in statements if "COUNT(" in sql.upper()]
 
 
-def test_a_paged_list_still_counts(as_admin):
+def test_a_paged_list_counts_in_the_pages_statement(as_admin):
     # given 5 users
     UserFactory.create_batch(4, role=Role.CLIENT)
 
     # when a page is asked for
     response, statements = statements_of(as_admin, "/api/users/?limit=2&offset=1")
 
-    # then that page and the counted total
+    # then that page and the counted total, from one statement besides authentication
     assert [user["document"] for user in response.json()] == documents()[1:3]
     assert response["X-Total-Count"] == "5"
-    assert len([sql for sql in statements if "COUNT(" in sql.upper()]) == 1
+    assert len(statements) == 2, statements
+    assert "COUNT(*)" in statements[1]
+
+
+def test_a_page_past_the_end_still_answers_the_total(as_admin):
+    # given 5 users
+    UserFactory.create_batch(4, role=Role.CLIENT)
+
+    # when a page past the last row is asked for
+    response, statements = statements_of(as_admin, "/api/users/?limit=2&offset=10")
+
+    # then no rows, the total (counted apart: no row carried it) and the link back
+    assert response.json() == []
+    assert response["X-Total-Count"] == "5"
+    assert 'rel="prev"' in response["Link"]
+    assert len(statements) == 3, statements
+
+
+def test_an_empty_first_page_is_a_total_of_zero(as_tech):
+    # when a technician without notifications reads the first page of them
+    response, statements = statements_of(as_tech, "/api/notifications/?page=1")
+
+    # then nothing, a total of 0, with no COUNT of its own
+    assert response.json() == []
+    assert response["X-Total-Count"] == "0"
+    assert len(statements) == 2, statements
+
+
+@pytest.mark.parametrize(("query", "expected"), [("", 7), ("?leidas=false", 4), ("?leidas=true&page_size=2", 3)])
+def test_the_notifications_list_counts_in_the_pages_statement(tech_user, as_tech, query, expected):
+    # given 7 notifications of the technician (3 read) and one of someone else
+    tipo = NotificationType.objects.get(codigo="estado_cambiado")
+    for n in range(7):
+        Notification.objects.create(
+            usuario=tech_user,
+            tipo=tipo,
+            titulo=f"Aviso {n}",
+            mensaje="Texto",
+            fecha_lectura=timezone.now() if n < 3 else None,
+        )
+    Notification.objects.create(usuario=UserFactory(role=Role.TECH), tipo=tipo, titulo="Otro", mensaje="Texto")
+
+    # when the technician reads the list
+    response, statements = statements_of(as_tech, f"/api/notifications/{query}")
+
+    # then the page, the total of the (filtered) list, in one statement besides authentication
+    assert response["X-Total-Count"] == str(expected)
+    assert len(response.json()) == min(expected, 2 if "page_size" in query else 50)
+    assert len(statements) == 2, statements
 
 
 # --- filters: built only when a filter parameter is present ------------------------------------
