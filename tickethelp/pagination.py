@@ -25,7 +25,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
-from tickethelp.rows import serialize_counted_page, serialize_page
+from tickethelp.rows import serialize_counted_page, serialize_page, serialize_whole_or_first_page
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -57,13 +57,23 @@ def paging_requested(request) -> bool:
     return any(request.query_params.get(name) not in (None, "") for name in PAGING_PARAMETERS)
 
 
-def read_unpaged(read, queryset) -> tuple[list, int, int]:
+def read_unpaged(read, queryset, whole_or_first=None) -> tuple[list, int, int]:
     """(rows, total, window size) of a request without paging parameters on a list read whole.
 
-    `read(offset, limit)` answers that window of `queryset` as a list. One read of
+    `read(offset, limit)` answers that window of `queryset` as a list. On PostgreSQL through a
+    row plan, `whole_or_first(whole, first)` answers every row or the first page in one
+    statement, with the rows counted up to `whole + 1`. Otherwise one read of
     `MAX_UNPAGED_RESULTS + 1` rows (and at least a default page) decides: fewer than read =
-    every row, and their number is the total; else the first page and a COUNT."""
-    fetched = max(settings.MAX_UNPAGED_RESULTS + 1, DEFAULT_PAGE_SIZE)
+    every row, and their number is the total. Past the limit: the first page and a COUNT."""
+    whole = settings.MAX_UNPAGED_RESULTS
+    answer = whole_or_first(whole, DEFAULT_PAGE_SIZE) if whole_or_first is not None else None
+    if answer is not None:
+        rows, bounded = answer
+        if bounded <= whole:
+            return rows, bounded, max(bounded, 1)
+        # Past the limit: a first page that is not full holds every row (a limit below a page).
+        return rows, len(rows) if len(rows) < DEFAULT_PAGE_SIZE else queryset.count(), DEFAULT_PAGE_SIZE
+    fetched = max(whole + 1, DEFAULT_PAGE_SIZE)
     rows = read(0, fetched)
     if len(rows) <= settings.MAX_UNPAGED_RESULTS:
         return rows, len(rows), max(len(rows), 1)
@@ -106,7 +116,11 @@ def paginate_serialized(
         offset, limit = page_window(request, total=total if complete_unless_paged else None)
         return serialize_page(serializer_class, queryset, offset, limit, context), total
     if complete_unless_paged and not paging_requested(request):
-        rows, total, _ = read_unpaged(partial(serialize_page, serializer_class, queryset, context=context), queryset)
+        rows, total, _ = read_unpaged(
+            partial(serialize_page, serializer_class, queryset, context=context),
+            queryset,
+            partial(serialize_whole_or_first_page, serializer_class, queryset, context=context),
+        )
         return rows, total
     offset, limit = page_window(request)
     return serialize_counted_page(serializer_class, queryset, offset, limit, context)
@@ -118,13 +132,14 @@ class ArrayPagination(BasePagination):
     # True for the lists the real clients read whole (see the module's docstring).
     complete_unless_paged = False
 
-    def _paginate(self, read, read_counted, queryset, request) -> list:
+    def _paginate(self, read, read_counted, queryset, request, whole_or_first=None) -> list:
         """The window of `queryset` the request asks for, read by `read(offset, limit)`, or
-        with the total by `read_counted(offset, limit)` -> (rows, total)."""
+        with the total by `read_counted(offset, limit)` -> (rows, total); `whole_or_first`:
+        see `read_unpaged`."""
         self.request = request
         if self.complete_unless_paged and not paging_requested(request):
             self.offset = 0
-            rows, self.total, self.limit = read_unpaged(read, queryset)
+            rows, self.total, self.limit = read_unpaged(read, queryset, whole_or_first)
             return rows
         self.offset, self.limit = page_window(request)
         rows, self.total = read_counted(self.offset, self.limit)
@@ -140,7 +155,13 @@ class ArrayPagination(BasePagination):
         """`paginate_queryset` already serialized, from plain rows (tickethelp/rows.py): the
         page and its total in one statement."""
         read = partial(serialize_page, serializer_class, queryset)
-        return self._paginate(read, partial(serialize_counted_page, serializer_class, queryset), queryset, request)
+        return self._paginate(
+            read,
+            partial(serialize_counted_page, serializer_class, queryset),
+            queryset,
+            request,
+            partial(serialize_whole_or_first_page, serializer_class, queryset),
+        )
 
     def _link(self, offset: int) -> str:
         params = self.request.query_params.copy()

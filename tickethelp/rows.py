@@ -296,10 +296,30 @@ class RowPlan:
         first row (nothing carried the count: the caller counts)."""
         return self._page(queryset, offset, limit, context, counted=True)
 
-    def _page(self, queryset: QuerySet, offset: int, limit: int, context: dict, *, counted: bool) -> tuple:
-        ids = queryset.values("pk", *self.used_annotations)[offset : offset + limit]
+    def whole_or_first_page(self, queryset: QuerySet, whole: int, first: int, context: dict) -> tuple[list[dict], int]:
+        """Every row of `queryset` when it has at most `whole` rows, else its first `first`
+        rows; with the number of rows counted up to `whole + 1` (more than `whole`: there are
+        more). One statement: the bounded count (an index walk of at most `whole + 1` keys)
+        decides the page's LIMIT, so a long list never reads `whole` rows to answer a page."""
+        return self._page(queryset, 0, first, context, counted=False, whole=whole)
+
+    def _page(
+        self, queryset: QuerySet, offset: int, limit: int, context: dict, *, counted: bool, whole: int | None = None
+    ) -> tuple:
+        ids = queryset.values("pk", *self.used_annotations)
+        if whole is None:
+            ids = ids[offset : offset + limit]
         ids_sql, params = ids.query.get_compiler(using=self.using).as_sql()
         select = self.select
+        prefix = ""
+        if whole is not None:
+            bounded = queryset.values("pk").order_by()[: whole + 1]
+            bounded_sql, bounded_params = bounded.query.get_compiler(using=self.using).as_sql()
+            # One CTE, read twice (the page's LIMIT and a column): counted once.
+            prefix = f"WITH bounded AS (SELECT COUNT(*) AS n FROM ({bounded_sql}) b) "  # noqa: S608 - compiled by the ORM
+            ids_sql = f"{ids_sql} LIMIT (SELECT CASE WHEN n <= %s THEN %s ELSE %s END FROM bounded)"  # noqa: S608 - compiled by the ORM
+            select = f"{select}, (SELECT n FROM bounded)"  # noqa: S608 - the plan's own columns
+            params = (*bounded_params, *params, whole, whole, limit)
         if counted:
             # Uncorrelated: the database counts once for the whole page.
             every = queryset.values("pk").order_by()
@@ -313,7 +333,7 @@ class RowPlan:
         # statement only (SET LOCAL in the statement's own transaction, then reset).
         pk = self.model._meta.pk.column
         sql = (
-            f'SELECT {select} FROM ({ids_sql}) page JOIN "{self.table}" t ON t."{pk}" = page.pk '  # noqa: S608 - built from model metadata; values are parameters
+            f'{prefix}SELECT {select} FROM ({ids_sql}) page JOIN "{self.table}" t ON t."{pk}" = page.pk '  # noqa: S608 - built from model metadata; values are parameters
             f"{self.joins} ORDER BY {self.order_by(queryset)}"
         )
         connection = connections[self.using]
@@ -332,6 +352,8 @@ class RowPlan:
         if counted:
             # An empty first page is an empty list; an empty later page carries no count.
             total = rows[0][-1] if rows else (0 if offset == 0 else None)
+        elif whole is not None:
+            total = rows[0][-1] if rows else 0
         page = {many.name: self._children(many, queryset, rows, context) for many in self.to_many}
         build, tz = self.build, timezone.get_current_timezone()
         return [build(row, page, tz, connection) for row in rows], total
@@ -419,6 +441,16 @@ def serialize_page(serializer_class, queryset: QuerySet, offset: int, limit: int
         return _plan_of(serializer_class, queryset).page(queryset, offset, limit, context)
     rows = list(queryset[offset : offset + limit])
     return serializer_class(rows, many=True, context=context).data
+
+
+def serialize_whole_or_first_page(
+    serializer_class, queryset: QuerySet, whole: int, first: int, context=None
+) -> tuple[list[dict], int] | None:
+    """`RowPlan.whole_or_first_page` through the serializer's row plan on PostgreSQL; None
+    where it is not available (the caller reads `whole + 1` rows instead)."""
+    if not ROWS_ENABLED or connections[queryset.db].vendor != "postgresql":
+        return None
+    return _plan_of(serializer_class, queryset).whole_or_first_page(queryset, whole, first, context or {})
 
 
 def use_compiled_timestamps(cursor) -> None:
