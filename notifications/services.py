@@ -44,55 +44,47 @@ class Announcement:
     datos: dict | None = None
 
 
-def channel_choices(pairs: set[tuple[int, NotificationType]]) -> dict[tuple[int, int], tuple[bool, bool]]:
-    """(e-mail, push) for each (user id, type) pair, as `notifications.preferences` answers
-    (the user's choice, else the type's defaults; account notifications e-mail only), in at
-    most one query for the whole batch."""
-    channels = preferences.channels_for(user_ids={user_id for user_id, _ in pairs}, tipos={tipo for _, tipo in pairs})
-    return {
-        (user_id, tipo.pk): (channels[(user_id, tipo.pk)].email, channels[(user_id, tipo.pk)].push)
-        for user_id, tipo in pairs
-    }
-
-
 def notify_all(announcements: Sequence[Announcement], *, ticket=None) -> list[Notification]:
-    """Every announcement's notifications in one INSERT (their types read in one query, the
-    recipients' channel preferences in another): one row per distinct active recipient of
-    each. After commit, one task per e-mail and one task for all the pushes. A row without
-    e-mail is delivered by being written (ENVIADA), so nothing waits for a mail forever."""
+    """Every announcement's notifications in one INSERT (their types and the recipients'
+    channel preferences read in one query): one row per distinct active recipient of each.
+    After commit, one task for the e-mails and one for the pushes (one INSERT for both on the
+    database queue). A row without e-mail is delivered by being written (ENVIADA), so nothing
+    waits for a mail forever."""
     now = timezone.now()
-    codigos = {announcement.codigo for announcement in announcements}
-    types = {tipo.codigo: tipo for tipo in NotificationType.objects.filter(codigo__in=codigos)}
-    planned: list[tuple[User, NotificationType, Announcement]] = []
+    recipients: list[tuple[Announcement, list[User]]] = []
     for announcement in announcements:
+        unique: dict[int, User] = {}
+        for user in announcement.recipients:
+            if user is not None and user.is_active:
+                unique.setdefault(user.pk, user)
+        recipients.append((announcement, list(unique.values())))
+    types, channels = preferences.types_with_channels(
+        codigos={announcement.codigo for announcement in announcements},
+        user_ids=[user.pk for _, users in recipients for user in users],
+    )
+    pending = []
+    for announcement, users in recipients:
         tipo = types.get(announcement.codigo)
         if tipo is None:
             raise NotificationType.DoesNotExist(f"Unknown notification type {announcement.codigo!r}.")
         if not tipo.es_activo:
             continue
-        unique: dict[int, User] = {}
-        for user in announcement.recipients:
-            if user is not None and user.is_active:
-                unique.setdefault(user.pk, user)
-        planned += [(user, tipo, announcement) for user in unique.values()]
-    if not planned:
-        return []
-    channels = channel_choices({(user.pk, tipo) for user, tipo, _ in planned})
-    pending = []
-    for user, tipo, announcement in planned:
-        email, push = channels[(user.pk, tipo.pk)]
-        pending.append(
-            Notification(
-                usuario=user,
-                ticket=ticket,
-                tipo=tipo,
-                titulo=announcement.titulo[:200],
-                mensaje=announcement.mensaje,
-                datos_adicionales=announcement.datos or {},
-                push_pendiente=push,
-                **({} if email else {"estado": NotificationStatus.ENVIADA, "fecha_envio": now}),
+        for user in users:
+            chosen = channels[(user.pk, tipo.pk)]
+            pending.append(
+                Notification(
+                    usuario=user,
+                    ticket=ticket,
+                    tipo=tipo,
+                    titulo=announcement.titulo[:200],
+                    mensaje=announcement.mensaje,
+                    datos_adicionales=announcement.datos or {},
+                    push_pendiente=chosen.push,
+                    **({} if chosen.email else {"estado": NotificationStatus.ENVIADA, "fecha_envio": now}),
+                )
             )
-        )
+    if not pending:
+        return []
     rows = Notification.objects.bulk_create(pending)
     email_ids = [row.pk for row in rows if row.fecha_envio is None]
     push_ids = [row.pk for row in rows if row.push_pendiente]
@@ -136,9 +128,9 @@ def _queue_with_the_write(email_ids: list[int], push_ids: list[int]) -> None:
 
 
 def queue_delivery(email_ids: Iterable[int], push_ids: Iterable[int] = ()) -> None:
-    """Hand notifications to the task queue: one task for the e-mails, one for the pushes."""
-    tasks.enqueue_email(email_ids)
-    tasks.enqueue_push(push_ids)
+    """Hand notifications to the task queue: one task for the e-mails, one for the pushes,
+    queued together (one INSERT on the database queue)."""
+    tasks.enqueue_deliveries(email_ids=email_ids, push_ids=push_ids)
 
 
 def active_admins() -> list[User]:
