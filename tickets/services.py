@@ -1,7 +1,7 @@
 """Writes on tickets. Each function is one transaction that locks what it decides on.
 
 Lock order, everywhere: technicians (pk order) -> ticket -> its state-change request. The
-ticket row is locked alone and then read with its relations (see `_lock_ticket`). Every
+ticket row is locked and read with its relations in one statement (see `_lock_ticket`). Every
 change appends a `TicketHistory` row and announces itself in `_publish`, which writes its
 notifications in the same transaction (e-mails are queued after commit by the
 notifications app).
@@ -14,7 +14,7 @@ from datetime import datetime
 
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from notifications.events import notify_ticket_event
@@ -79,16 +79,32 @@ def _record(
 
 
 def _lock_ticket(ticket_id: int) -> Ticket:
-    """The ticket row, locked until the end of the transaction (caller is inside atomic)."""
-    # Lock the bare row first, then read it with its relations. Locking *with* the joins
-    # is wrong here: when the row we waited for changed its `estado_id`, PostgreSQL
-    # re-checks the join against the state row it had already read, drops the ticket, and
-    # the waiter would see "not found" (seen under concurrent approvals).
+    """The ticket row, locked until the end of the transaction (caller is inside atomic), with
+    its relations: one `SELECT … FOR UPDATE OF` the ticket alone, joined to its relations."""
+    ticket = Ticket.objects.select_related(*TICKET_RELATIONS).select_for_update(of=("self",)).filter(pk=ticket_id)
+    ticket = next(iter(ticket), None)
+    if ticket is not None and _relations_match(ticket):
+        return ticket
+    # The joined rows can be stale: when the row we waited for changed a foreign key (its
+    # `estado_id`, its technician), PostgreSQL re-checks the join against the rows it had
+    # already read, and either drops the ticket (inner join: seen as "not found" under
+    # concurrent approvals) or null-extends the relation (outer join). The lock is held by
+    # now (or the ticket does not exist): read it again, with a snapshot taken after the wait.
+    # (SQLite has no row locks: its single writer serialises the writes instead.)
     _lock_ticket_row(ticket_id)
     return Ticket.objects.select_related(*TICKET_RELATIONS).get(pk=ticket_id)
 
 
 TICKET_RELATIONS = ("estado", "tecnico", "cliente", "administrador")
+
+
+def _relations_match(ticket: Ticket) -> bool:
+    """Whether each joined relation is the row its foreign key names (see `_lock_ticket`)."""
+    for name in TICKET_RELATIONS:
+        related = getattr(ticket, name)
+        if getattr(ticket, f"{name}_id") != (related.pk if related is not None else None):
+            return False
+    return True
 
 
 def _lock_ticket_row(ticket_id: int) -> None:
@@ -369,14 +385,14 @@ def state_request_decide(
             code="rejection_reason_required",
             field_errors={"rejection_reason": ["Este campo es obligatorio al rechazar."]},
         )
-    ticket_id = StateChangeRequest.objects.filter(pk=request_id).values_list("ticket_id", flat=True).first()
-    if ticket_id is None:
-        raise NotFound("Solicitud de cambio de estado no encontrada.", code="request_not_found")
     with transaction.atomic():
-        # The ticket row locked alone (see _lock_ticket), then the request locked and read with
+        # The request's ticket row locked alone, found through the request in the same
+        # statement (a request never changes ticket); then the request locked and read with
         # the ticket and its relations in one statement: whoever changes a request holds its
         # ticket's lock first, so under that lock the joined rows cannot change.
-        _lock_ticket_row(ticket_id)
+        ticket_of_request = StateChangeRequest.objects.filter(pk=request_id).values("ticket_id")[:1]
+        if not Ticket.objects.select_for_update().filter(pk=Subquery(ticket_of_request)).values_list("pk").first():
+            raise NotFound("Solicitud de cambio de estado no encontrada.", code="request_not_found")
         state_request = (
             StateChangeRequest.objects.select_for_update(of=("self",))
             .select_related(
@@ -455,17 +471,14 @@ def ticket_cancel(*, ticket_id: int, actor: User, reason: str = "") -> Ticket:
             raise Conflict("El catálogo de estados no tiene el estado 'canceled'.", code="catalog_incomplete")
         reason = (reason or "").strip()
         from_state = ticket.estado
-        pending = list(
-            StateChangeRequest.objects.select_for_update(of=("self",)).filter(
-                ticket=ticket, status=RequestStatus.PENDING
-            )
+        # One UPDATE closes a pending request, if any: requests change only under their
+        # ticket's lock, which this transaction holds.
+        StateChangeRequest.objects.filter(ticket=ticket, status=RequestStatus.PENDING).update(
+            status=RequestStatus.REJECTED,
+            decided_by=actor,
+            decided_at=timezone.now(),
+            rejection_reason="El ticket fue cancelado.",
         )
-        for state_request in pending:
-            state_request.status = RequestStatus.REJECTED
-            state_request.decided_by = actor
-            state_request.decided_at = timezone.now()
-            state_request.rejection_reason = "El ticket fue cancelado."
-            state_request.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason"])
         ticket.estado = canceled
         sla_fields = clocks.on_canceled(ticket, now=timezone.now())
         ticket.save(update_fields=["estado", *sla_fields, "updated_at"])
