@@ -24,6 +24,7 @@ from notifications.models import (
     NotificationType,
     PushDelivery,
 )
+from tickethelp import compiled
 from tickethelp.exceptions import NotFound
 from users.models import Role, User
 
@@ -44,9 +45,13 @@ class Announcement:
     datos: dict | None = None
 
 
-def notify_all(announcements: Sequence[Announcement], *, ticket=None) -> list[Notification]:
+def notify_all(
+    announcements: Sequence[Announcement], *, ticket=None, along: Sequence[compiled.Write] = ()
+) -> list[Notification]:
     """Every announcement's notifications in one INSERT (their types and the recipients'
     channel preferences read in one query): one row per distinct active recipient of each.
+    The caller's own writes of the change (`along`: the ticket's UPDATE, its history row)
+    go in that same statement (tickethelp.compiled), or alone when nobody is notified.
     After commit, one task for the e-mails and one for the pushes (one INSERT for both on the
     database queue). A row without e-mail is delivered by being written (ENVIADA), so nothing
     waits for a mail forever."""
@@ -84,8 +89,10 @@ def notify_all(announcements: Sequence[Announcement], *, ticket=None) -> list[No
                 )
             )
     if not pending:
+        compiled.run_together(along)
         return []
-    rows = Notification.objects.bulk_create(pending)
+    compiled.run_together([*along, compiled.insert(pending)])
+    rows = pending
     email_ids = [row.pk for row in rows if row.fecha_envio is None]
     push_ids = [row.pk for row in rows if row.push_pendiente]
     if email_ids or push_ids:

@@ -21,6 +21,7 @@ from notifications.events import notify_ticket_event
 from sla import clocks
 from sla.business_time import business_seconds_between
 from sla.calendar import configured_calendar
+from tickethelp import compiled
 from tickethelp.exceptions import Conflict, DomainError, Forbidden, NotFound
 from tickethelp.uploads import STORAGE_ERRORS, CheckedUpload, UploadRejected, check_upload, store_upload
 from tickets import selectors
@@ -50,10 +51,12 @@ FINAL_TICKET_MESSAGE = "El ticket está en un estado final y no admite cambios."
 # --- Side effects --------------------------------------------------------------------------
 
 
-def _publish(event: str, *, ticket: Ticket, actor: User | None, **data) -> None:
-    """The one place every ticket change announces itself: its notifications are written in
-    the current transaction (one per recipient), their e-mails queued after commit."""
-    notify_ticket_event(event, ticket=ticket, actor=actor, **data)
+def _publish(event: str, *, ticket: Ticket, actor: User | None, writes: Sequence[compiled.Write], **data) -> None:
+    """The one place every ticket change announces itself and writes what it changed: its
+    `writes` (the ticket's UPDATE, the history row, ...) and its notifications (one per
+    recipient) go to the database together, one statement on PostgreSQL, in the current
+    transaction; their e-mails are queued after commit."""
+    notify_ticket_event(event, ticket=ticket, actor=actor, along=writes, **data)
 
 
 def _record(
@@ -64,14 +67,19 @@ def _record(
     description: str,
     from_state: Estado | None = None,
     to_state: Estado | None = None,
-) -> TicketHistory:
-    return TicketHistory.objects.create(
-        ticket=ticket,
-        actor=actor,
-        action=action,
-        from_state=from_state,
-        to_state=to_state,
-        description=description,
+) -> compiled.Write:
+    """The history row of a change, to be written with it (see `_publish`)."""
+    return compiled.insert(
+        [
+            TicketHistory(
+                ticket=ticket,
+                actor=actor,
+                action=action,
+                from_state=from_state,
+                to_state=to_state,
+                description=description,
+            )
+        ]
     )
 
 
@@ -211,14 +219,14 @@ def ticket_create(
                 # PostgreSQL fills it in the INSERT itself (trigger of tickets 0013).
                 Ticket.objects.filter(pk=ticket.pk).update(code=ticket.code)
             assigned = f", asignado a {tecnico.get_full_name()}" if tecnico else ", sin técnico asignado"
-            _record(
+            history = _record(
                 ticket=ticket,
                 actor=actor,
                 action=HistoryAction.CREATED,
                 to_state=estado,
                 description=f"Ticket {ticket.code} creado{assigned}.",
             )
-            _publish("ticket_creado", ticket=ticket, actor=actor, source=source)
+            _publish("ticket_creado", ticket=ticket, actor=actor, writes=[history], source=source)
             for uploaded_file, checked in attachments:
                 _store_attachment(
                     ticket=ticket, actor=actor, uploaded_file=uploaded_file, checked=checked, stored_names=stored_names
@@ -243,9 +251,8 @@ def ticket_change_technician(*, ticket_id: int, actor: User, tecnico: User) -> T
             )
         previous = ticket.tecnico
         ticket.tecnico = tecnico
-        ticket.save(update_fields=["tecnico", "updated_at"])
         before = previous.get_full_name() if previous else "sin asignar"
-        _record(
+        history = _record(
             ticket=ticket,
             actor=actor,
             action=HistoryAction.TECHNICIAN_CHANGED,
@@ -257,6 +264,7 @@ def ticket_change_technician(*, ticket_id: int, actor: User, tecnico: User) -> T
             "tecnico_cambiado",
             ticket=ticket,
             actor=actor,
+            writes=[compiled.update(ticket, ["tecnico", "updated_at"]), history],
             old_tecnico=previous,
             new_tecnico=tecnico,
         )
@@ -333,9 +341,7 @@ def _ticket_change_state(*, ticket_id: int, actor: User, to_state_id: int, reaso
                 ticket=ticket, requested_by=actor, from_state=from_state, to_state=to_state, reason=reason
             )
             sla_fields = clocks.on_request_pending(ticket, now=timezone.now())
-            if sla_fields:
-                ticket.save(update_fields=[*sla_fields, "updated_at"])
-            _record(
+            history = _record(
                 ticket=ticket,
                 actor=actor,
                 action=HistoryAction.STATE_CHANGE_REQUESTED,
@@ -344,12 +350,18 @@ def _ticket_change_state(*, ticket_id: int, actor: User, to_state_id: int, reaso
                 description=f"Solicitud #{state_request.pk}: {from_state.nombre} → {to_state.nombre}"
                 + (f". Motivo: {reason}" if reason else "."),
             )
-            _publish("solicitud_cambio_estado", ticket=ticket, actor=actor, request_id=state_request.pk)
+            ticket_update = compiled.update(ticket, [*sla_fields, "updated_at"]) if sla_fields else None
+            _publish(
+                "solicitud_cambio_estado",
+                ticket=ticket,
+                actor=actor,
+                writes=[ticket_update, history],
+                request_id=state_request.pk,
+            )
             return StateChangeOutcome(ticket=ticket, request=state_request)
         ticket.estado = to_state
         sla_fields = clocks.on_state_changed(ticket, from_state=from_state, to_state=to_state, now=timezone.now())
-        ticket.save(update_fields=["estado", *sla_fields, "updated_at"])
-        _record(
+        history = _record(
             ticket=ticket,
             actor=actor,
             action=HistoryAction.STATE_CHANGED,
@@ -357,7 +369,14 @@ def _ticket_change_state(*, ticket_id: int, actor: User, to_state_id: int, reaso
             to_state=to_state,
             description=f"{from_state.nombre} → {to_state.nombre}" + (f". Motivo: {reason}" if reason else "."),
         )
-        _publish("estado_cambiado", ticket=ticket, actor=actor, from_state=from_state.pk, to_state=to_state.pk)
+        _publish(
+            "estado_cambiado",
+            ticket=ticket,
+            actor=actor,
+            writes=[compiled.update(ticket, ["estado", *sla_fields, "updated_at"]), history],
+            from_state=from_state.pk,
+            to_state=to_state.pk,
+        )
     return StateChangeOutcome(ticket=ticket, request=None)
 
 
@@ -417,8 +436,8 @@ def state_request_decide(
             if ticket.estado.codigo == EstadoCodigo.FINALIZED:
                 ticket.fecha_resolucion = now
             sla_fields = clocks.on_request_decided(ticket, approved=True, now=now)
-            ticket.save(update_fields=["estado", "fecha_resolucion", *sla_fields, "updated_at"])
-            _record(
+            ticket_update = compiled.update(ticket, ["estado", "fecha_resolucion", *sla_fields, "updated_at"])
+            history = _record(
                 ticket=ticket,
                 actor=actor,
                 action=HistoryAction.STATE_CHANGE_APPROVED,
@@ -430,9 +449,8 @@ def state_request_decide(
             state_request.status = RequestStatus.REJECTED
             state_request.rejection_reason = rejection_reason
             sla_fields = clocks.on_request_decided(ticket, approved=False, now=now)
-            if sla_fields:
-                ticket.save(update_fields=[*sla_fields, "updated_at"])
-            _record(
+            ticket_update = compiled.update(ticket, [*sla_fields, "updated_at"]) if sla_fields else None
+            history = _record(
                 ticket=ticket,
                 actor=actor,
                 action=HistoryAction.STATE_CHANGE_REJECTED,
@@ -440,11 +458,14 @@ def state_request_decide(
                 to_state=state_request.to_state,
                 description=f"Solicitud #{state_request.pk} rechazada. Motivo: {rejection_reason}",
             )
-        state_request.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason", *wait_fields])
+        request_update = compiled.update(
+            state_request, ["status", "decided_by", "decided_at", "rejection_reason", *wait_fields]
+        )
         _publish(
             "cambio_estado_aprobado" if approve else "cambio_estado_rechazado",
             ticket=ticket,
             actor=actor,
+            writes=[ticket_update, history, request_update],
             request_id=state_request.pk,
             requested_by=state_request.requested_by,
         )
@@ -473,7 +494,8 @@ def ticket_cancel(*, ticket_id: int, actor: User, reason: str = "") -> Ticket:
         from_state = ticket.estado
         # One UPDATE closes a pending request, if any: requests change only under their
         # ticket's lock, which this transaction holds.
-        StateChangeRequest.objects.filter(ticket=ticket, status=RequestStatus.PENDING).update(
+        requests_update = compiled.update_all(
+            StateChangeRequest.objects.filter(ticket=ticket, status=RequestStatus.PENDING),
             status=RequestStatus.REJECTED,
             decided_by=actor,
             decided_at=timezone.now(),
@@ -481,8 +503,7 @@ def ticket_cancel(*, ticket_id: int, actor: User, reason: str = "") -> Ticket:
         )
         ticket.estado = canceled
         sla_fields = clocks.on_canceled(ticket, now=timezone.now())
-        ticket.save(update_fields=["estado", *sla_fields, "updated_at"])
-        _record(
+        history = _record(
             ticket=ticket,
             actor=actor,
             action=HistoryAction.CANCELED,
@@ -490,7 +511,13 @@ def ticket_cancel(*, ticket_id: int, actor: User, reason: str = "") -> Ticket:
             to_state=canceled,
             description="Ticket cancelado" + (f". Motivo: {reason}" if reason else "."),
         )
-        _publish("ticket_cancelado", ticket=ticket, actor=actor, from_state=from_state.pk)
+        _publish(
+            "ticket_cancelado",
+            ticket=ticket,
+            actor=actor,
+            writes=[requests_update, compiled.update(ticket, ["estado", *sla_fields, "updated_at"]), history],
+            from_state=from_state.pk,
+        )
     return ticket
 
 
@@ -521,7 +548,7 @@ def _store_attachment(
     # raises StorageUnavailable (503); the caller's transaction then rolls back.
     stored_names.append(store_upload(attachment.file, f"upload{checked.extension}", checked.content))
     attachment.save()
-    _record(
+    history = _record(
         ticket=ticket,
         actor=actor,
         action=HistoryAction.ATTACHMENT_ADDED,
@@ -529,7 +556,7 @@ def _store_attachment(
         to_state=ticket.estado,
         description=f"Archivo adjuntado: {original_name} ({checked.mime_type}, {checked.size} bytes).",
     )
-    _publish("adjunto_agregado", ticket=ticket, actor=actor, attachment_id=attachment.pk)
+    _publish("adjunto_agregado", ticket=ticket, actor=actor, writes=[history], attachment_id=attachment.pk)
     return attachment
 
 
