@@ -51,7 +51,8 @@ def notify_all(
     """Every announcement's notifications in one INSERT (their types and the recipients'
     channel preferences read in one query): one row per distinct active recipient of each.
     The caller's own writes of the change (`along`: the ticket's UPDATE, its history row)
-    go in that same statement (tickethelp.compiled), or alone when nobody is notified.
+    and, on the database queue, the delivery tasks go in that same statement
+    (tickethelp.compiled) on PostgreSQL; `along` runs alone when nobody is notified.
     After commit, one task for the e-mails and one for the pushes (one INSERT for both on the
     database queue). A row without e-mail is delivered by being written (ENVIADA), so nothing
     waits for a mail forever."""
@@ -91,13 +92,22 @@ def notify_all(
     if not pending:
         compiled.run_together(along)
         return []
-    compiled.run_together([*along, compiled.insert(pending)])
-    rows = pending
-    email_ids = [row.pk for row in rows if row.fecha_envio is None]
-    push_ids = [row.pk for row in rows if row.push_pendiente]
-    if email_ids or push_ids:
+    written = compiled.insert(pending, name="notifications", returning=["fecha_envio", "push_pendiente"])
+    # On the database queue on PostgreSQL the delivery tasks are in the same statement too:
+    # committed with the notifications, never without them (in a transaction or not).
+    riding = tasks.riding_on(
+        "notifications",
+        email=any(row.fecha_envio is None for row in pending),
+        push=any(row.push_pendiente for row in pending),
+    )
+    compiled.run_together([*along, written, riding.write if riding else None], keys_of=written)
+    email_ids = [row.pk for row in pending if row.fecha_envio is None]
+    push_ids = [row.pk for row in pending if row.push_pendiente]
+    if riding:
+        riding.announce(email_ids, push_ids)
+    elif email_ids or push_ids:
         _queue_with_the_write(email_ids, push_ids)
-    return rows
+    return pending
 
 
 def notify(

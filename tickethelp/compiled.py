@@ -30,10 +30,12 @@ class Write:
     compile: Callable[[], tuple[str, Sequence]]
     orm: Callable[[], object]
     objs: tuple[Model, ...] = ()  # the rows an INSERT creates (their pks are set when it runs)
+    name: str | None = None  # its name in the WITH, for a later write of the batch to read
 
 
-def insert(objs: Sequence[Model]) -> Write:
-    """`bulk_create(objs)` (new rows, all of one model, pks from the database)."""
+def insert(objs: Sequence[Model], *, name: str | None = None, returning: Sequence[str] = ()) -> Write:
+    """`bulk_create(objs)` (new rows, all of one model, pks from the database). `name` and
+    `returning` (more columns than the key) let a later write of the batch read its rows."""
     objs = tuple(objs)
     model = type(objs[0])
 
@@ -44,11 +46,11 @@ def insert(objs: Sequence[Model]) -> Write:
         # compiler runs each field's pre_save (auto_now_add) as it does there.
         query.insert_values([f for f in opts.concrete_fields if not f.generated and not isinstance(f, AutoField)], objs)
         compiler = query.get_compiler(using=router.db_for_write(model))
-        compiler.returning_fields = [opts.pk]
+        compiler.returning_fields = [opts.pk, *map(opts.get_field, returning)]
         [(sql, params)] = compiler.as_sql()
         return sql, params
 
-    return Write(compile_insert, lambda: model._default_manager.bulk_create(objs), objs)
+    return Write(compile_insert, lambda: model._default_manager.bulk_create(objs), objs, name)
 
 
 def update(instance: Model, fields: Sequence[str]) -> Write:
@@ -77,28 +79,38 @@ def update_all(queryset: QuerySet, **values) -> Write:
     return Write(compile_update, lambda: queryset.update(**values))
 
 
-def run_together(writes: Sequence[Write | None]) -> None:
+def run_together(writes: Sequence[Write | None], *, keys_of: Write | None = None) -> None:
     """Run `writes` in this order, in one statement where the database can. The new rows of
-    the last write (an INSERT) get their primary keys, as `bulk_create` gives them."""
+    `keys_of` (an INSERT among them; by default the last write) get their primary keys, as
+    `bulk_create` gives them."""
     writes = [write for write in writes if write is not None]
     if not writes:
         return
-    connection = connections[router.db_for_write(type(writes[-1].objs[0])) if writes[-1].objs else DEFAULT_DB_ALIAS]
+    keys_of = keys_of or writes[-1]
+    connection = connections[router.db_for_write(type(keys_of.objs[0])) if keys_of.objs else DEFAULT_DB_ALIAS]
     if connection.vendor != "postgresql" or len(writes) == 1:
         for write in writes:
             write.orm()
         return
     compiled = [write.compile() for write in writes]
-    *before, (last_sql, _) = compiled
-    sql = "WITH " + ", ".join(f"w{n} AS ({sub_sql})" for n, (sub_sql, _) in enumerate(before)) + " " + last_sql
+    names = [write.name or f"w{n}" for n, write in enumerate(writes)]
+    if keys_of is writes[-1]:
+        ctes, final = compiled[:-1], compiled[-1][0]
+    else:
+        # Every write in the WITH; the statement answers the keys (the first column of its
+        # RETURNING), in the order that write returned its rows.
+        position = next(n for n, write in enumerate(writes) if write is keys_of)
+        ctes, final = compiled, f"SELECT * FROM {names[position]}"  # noqa: S608 - a name of ours
+    # (the WITH names every write but a last one that is the statement itself)
+    sql = "WITH " + ", ".join(f"{name} AS ({sub})" for name, (sub, _) in zip(names, ctes, strict=False)) + " " + final
     with connection.cursor() as cursor:
         cursor.execute(sql, [param for _, params in compiled for param in params])
-        if writes[-1].objs:
-            _set_primary_keys(writes[-1].objs, cursor.fetchall(), using=connection.alias)
+        if keys_of.objs:
+            _set_primary_keys(keys_of.objs, cursor.fetchall(), using=connection.alias)
 
 
 def _set_primary_keys(objs: tuple[Model, ...], rows: list[tuple], *, using: str) -> None:
-    for obj, (pk,) in zip(objs, rows, strict=True):
+    for obj, (pk, *_) in zip(objs, rows, strict=True):
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = using

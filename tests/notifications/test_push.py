@@ -315,15 +315,16 @@ def test_push_adds_no_statement_to_a_ticket_event(settings, make_push_token, dja
     with_tokens = _cancel_queries(admin, tickets[2], django_capture_on_commit_callbacks)
 
     # then push costs the request no statement, phones or not: the recipients' preferences
-    # come with the notification types (one read), the push task with the e-mail task (one
-    # INSERT of both)
+    # come with the notification types (one read), the push task with the e-mail task, in
+    # the notifications' own INSERT statement
     assert len(with_tokens) == len(without_tokens) == len(baseline)
     preferences_read = [sql for sql in with_tokens if "notificationpreference" in sql]
     assert len(preferences_read) == 1
     assert preferences_read[0].startswith("SELECT")
     assert "notifications_notificationtype" in preferences_read[0]
-    task_inserts = [sql for sql in with_tokens if sql.startswith("INSERT") and "dbtaskresult" in sql]
+    task_inserts = [sql for sql in with_tokens if 'INSERT INTO "django_tasks_database_dbtaskresult"' in sql]
     assert len(task_inserts) == 1
+    assert 'INSERT INTO "notifications_notification"' in task_inserts[0]
     assert "deliver_push" in task_inserts[0]
     assert "deliver_notifications" in task_inserts[0]
     assert not any("deliver_push" in sql for sql in baseline)

@@ -1,12 +1,16 @@
 """notifications.tasks.enqueue_deliveries: a write's e-mail and push tasks, queued together."""
 
+from contextlib import nullcontext
+
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.compat import task_enqueued
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from notifications import tasks
+from notifications import services, tasks
+from notifications.models import NotificationPreference, NotificationType
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +87,42 @@ def test_another_backend_runs_each_task_as_it_always_did(monkeypatch):
     # then both ran at once, nothing was written to the task table
     assert ran == [("email", 5), ("prepare", [6])]
     assert not DBTaskResult.objects.exists()
+
+
+@pytest.mark.postgresql(reason="the tasks ride in the notifications' statement on PostgreSQL only")
+@pytest.mark.parametrize("in_a_transaction", [True, False])
+def test_the_tasks_of_a_write_go_in_its_notifications_statement(settings, enqueued, in_a_transaction):
+    # given the database task queue and three recipients: one without pushes, one without e-mail
+    settings.TASKS = DB_TASKS
+    users = UserFactory.create_batch(3)
+    tipo = NotificationType.objects.get(codigo="estado_cambiado")
+    NotificationPreference.objects.create(usuario=users[1], tipo=tipo, email=True, push=False)
+    NotificationPreference.objects.create(usuario=users[2], tipo=tipo, email=False, push=True)
+
+    # when they are notified
+    with CaptureQueriesContext(connection) as queries, transaction.atomic() if in_a_transaction else nullcontext():
+        rows = services.notify(codigo="estado_cambiado", recipients=users, titulo="Aviso", mensaje="Texto")
+
+    # then two statements: the types with the choices, and the notifications with their tasks
+    statements = [query["sql"] for query in queries.captured_queries if "SAVEPOINT" not in query["sql"]]
+    assert len(statements) == 2
+    assert 'INSERT INTO "django_tasks_database_dbtaskresult"' in statements[1]
+    by_user = {row.usuario_id: row.pk for row in rows}
+    assert len(by_user) == 3
+    assert all(by_user.values())
+    # each task names exactly its notifications, as enqueue_deliveries would have
+    stored = {row.task_path: row.args_kwargs for row in DBTaskResult.objects.all()}
+    assert stored == {
+        "notifications.tasks.deliver_notifications": {
+            "args": [],
+            "kwargs": {"notification_ids": sorted([by_user[users[0].pk], by_user[users[1].pk]])},
+        },
+        "notifications.tasks.deliver_push": {
+            "args": [],
+            "kwargs": {"notification_ids": sorted([by_user[users[0].pk], by_user[users[2].pk]])},
+        },
+    }
+    assert set(DBTaskResult.objects.ready().values_list("task_path", flat=True)) == set(stored)
+    assert {result.task.module_path: result.kwargs for result in enqueued} == {
+        path: args["kwargs"] for path, args in stored.items()
+    }
