@@ -2,9 +2,10 @@
 
 Lock order, everywhere: technicians (pk order) -> ticket -> its state-change request. The
 ticket row is locked and read with its relations in one statement (see `_lock_ticket`). Every
-change appends a `TicketHistory` row and announces itself in `_publish`, which writes its
-notifications in the same transaction (e-mails are queued after commit by the
-notifications app).
+change appends a `TicketHistory` row and announces itself in `_publish`, which writes the
+change (ticket UPDATE, history row, ...), its notifications and their delivery tasks together
+in the same transaction, one statement on PostgreSQL (tickethelp.compiled); the e-mails and
+pushes go out after commit (notifications app).
 """
 
 import logging
@@ -227,10 +228,13 @@ def ticket_create(
                 description=f"Ticket {ticket.code} creado{assigned}.",
             )
             _publish("ticket_creado", ticket=ticket, actor=actor, writes=[history], source=source)
-            for uploaded_file, checked in attachments:
+            stored = [
                 _store_attachment(
                     ticket=ticket, actor=actor, uploaded_file=uploaded_file, checked=checked, stored_names=stored_names
                 )
+                for uploaded_file, checked in attachments
+            ]
+            _attachments_known(ticket, stored)
     except Exception:
         # Nothing was committed: no stored file may outlive its row.
         _delete_stored(stored_names)
@@ -558,6 +562,15 @@ def _store_attachment(
     )
     _publish("adjunto_agregado", ticket=ticket, actor=actor, writes=[history], attachment_id=attachment.pk)
     return attachment
+
+
+def _attachments_known(ticket: Ticket, attachments: list[TicketAttachment]) -> None:
+    """A new ticket's attachments are the ones just stored, in the order they were: they are
+    set as its prefetched `attachments` (what `prefetch_related` would have read back), so
+    whoever shows the new ticket does not read them again."""
+    known = ticket.attachments.all()
+    known._result_cache, known._prefetch_done = attachments, True  # as prefetch_related fills it
+    ticket._prefetched_objects_cache = {**getattr(ticket, "_prefetched_objects_cache", {}), "attachments": known}
 
 
 def _delete_stored(stored_names: list[str]) -> None:
