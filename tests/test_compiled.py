@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.db.models import Exists
 from django.db.models.signals import post_save, pre_save
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -12,7 +13,7 @@ from django.utils import timezone
 from notifications.models import Notification, NotificationType
 from tests.factories import StateChangeRequestFactory, TicketFactory, UserFactory, estado
 from tickethelp import compiled
-from tickets.models import HistoryAction, RequestStatus, StateChangeRequest, Ticket, TicketHistory
+from tickets.models import Estado, HistoryAction, RequestStatus, StateChangeRequest, Ticket, TicketHistory
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +115,89 @@ def test_the_models_written_together_have_no_save_signal_receivers(model):
     # would silently not run there (then it must run in the service, or not go through here).
     assert not pre_save.has_listeners(model)
     assert not post_save.has_listeners(model)
+
+
+# --- CompiledQuery ---------------------------------------------------------------------------
+
+TICKET_WITH_RELATIONS = ("estado", "tecnico", "cliente", "administrador")
+
+
+def the_orms(ticket_id: int) -> Ticket | None:
+    return Ticket.objects.select_related(*TICKET_WITH_RELATIONS).filter(pk=ticket_id).first()
+
+
+def described(ticket: Ticket) -> dict:
+    """Every field of the ticket and of each loaded relation (None for an empty one)."""
+
+    def fields(obj):
+        return None if obj is None else {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+    assert all(ticket._meta.get_field(name).is_cached(ticket) for name in TICKET_WITH_RELATIONS)
+    return {"ticket": fields(ticket), **{name: fields(getattr(ticket, name)) for name in TICKET_WITH_RELATIONS}}
+
+
+def test_a_compiled_query_gives_the_rows_the_orm_gives_for_each_call():
+    # given a ticket with every relation, one without technician nor admin
+    full = TicketFactory(estado=estado("in_repair"), administrador=UserFactory(role="ADMIN"))
+    bare = TicketFactory(estado=estado("open"), tecnico=None, administrador=None)
+    query = compiled.CompiledQuery(
+        lambda ticket_id: Ticket.objects.select_related(*TICKET_WITH_RELATIONS).filter(pk=ticket_id).order_by()
+    )
+
+    # when it is read for each ticket, and for one that does not exist
+    with CaptureQueriesContext(connection) as queries:
+        found = [query.first(full.pk), query.first(bare.pk), query.first(bare.pk + 1000)]
+
+    # then each call ran one statement with its own argument, and the instances are the ORM's
+    assert len(queries.captured_queries) == 3
+    assert found[2] is None
+    assert [described(ticket) for ticket in found[:2]] == [described(the_orms(full.pk)), described(the_orms(bare.pk))]
+    assert (found[1].tecnico, found[1].administrador) == (None, None)
+    assert not found[0]._state.adding
+
+
+def test_a_compiled_query_compiles_once_and_keeps_constants_and_annotations():
+    # given a state and a ticket with a pending request, one without
+    pending = StateChangeRequestFactory()
+    other = TicketFactory()
+    query = compiled.CompiledQuery(
+        lambda estado_id, ticket_id: (
+            Estado.objects.filter(pk=estado_id)
+            .annotate(
+                has_pending=Exists(StateChangeRequest.objects.filter(ticket_id=ticket_id, status=RequestStatus.PENDING))
+            )
+            .order_by("pk")[:1]
+        )
+    )
+    compiles = []
+    real_compile = query._compile
+    query._compile = lambda using: compiles.append(using) or real_compile(using)
+
+    # when it is asked three times with different arguments
+    first = query.first(estado("finalized").pk, pending.ticket_id)
+    second = query.first(estado("open").pk, other.pk)
+    third = query.first(estado("open").pk, pending.ticket_id)
+
+    # then it was compiled once, each answer is its arguments' (the constant 'pending' kept)
+    assert compiles == ["default"]
+    assert [(first.codigo, first.has_pending), (second.codigo, second.has_pending), (third.has_pending)] == [
+        ("finalized", True),
+        ("open", False),
+        True,
+    ]
+
+
+def test_a_query_whose_argument_does_not_reach_the_sql_is_refused():
+    query = compiled.CompiledQuery(lambda ticket_id: Ticket.objects.filter(pk=1))
+    with pytest.raises(ValueError, match="each argument must appear once"):
+        query.first(5)
+
+
+@pytest.mark.parametrize("ticket_id", [2**63, -(2**63) - 1, 10**25])
+def test_an_argument_no_column_holds_finds_nothing_as_with_the_orm(ticket_id):
+    # given an id from a URL that no integer column can hold
+    TicketFactory()
+    query = compiled.CompiledQuery(lambda ticket_id: Ticket.objects.filter(pk=ticket_id).order_by())
+
+    # then the answer is the ORM's: nothing (no overflow error)
+    assert query.first(ticket_id) is None

@@ -114,3 +114,90 @@ def _set_primary_keys(objs: tuple[Model, ...], rows: list[tuple], *, using: str)
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = using
+
+
+# --- Reads compiled once -------------------------------------------------------------------
+
+
+class CompiledQuery:
+    """A queryset compiled to SQL once per process and database, its integer parameters bound
+    per call, its rows turned into model instances as the ORM turns them (select_related
+    relations, annotations). Compiling is most of the ORM's cost of a small read (a ticket
+    joined to its four relations: ~0.9 ms to compile, ~0.1 ms to run).
+
+    `build(*ids)` returns the queryset for integer arguments; it is called once, with
+    placeholder integers, whose positions among the compiled parameters are then filled with
+    each call's arguments. Only for querysets whose SQL does not depend on the values (no
+    `None`, no lists of varying length) and that are compiled where they run (inside the
+    transaction, for `select_for_update`)."""
+
+    def __init__(self, build: Callable[..., QuerySet]):
+        self._build = build
+        self._arity = build.__code__.co_argcount
+        self._compiled: dict[str, _CompiledRead] = {}
+
+    def all(self, *ids: int, using: str = DEFAULT_DB_ALIAS) -> list[Model]:
+        if not all(BIGINT_MIN <= value <= BIGINT_MAX for value in ids):
+            # No column holds it (a URL's id can be any number): what the ORM does with it.
+            return list(self._build(*ids).using(using))
+        read = self._compiled.get(using) or self._compile(using)
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            cursor.execute(read.sql, [ids[position] if position >= 0 else value for position, value in read.params])
+            rows = cursor.fetchall()
+        return [read.instance(row, connection) for row in rows]
+
+    def first(self, *ids: int, using: str = DEFAULT_DB_ALIAS) -> Model | None:
+        rows = self.all(*ids, using=using)
+        return rows[0] if rows else None
+
+    def _compile(self, using: str) -> "_CompiledRead":
+        placeholders = [PLACEHOLDER_BASE - n for n in range(self._arity)]
+        queryset = self._build(*placeholders).using(using)
+        compiler = queryset.query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        bound = [(placeholders.index(value) if _is_placeholder(value, placeholders) else -1, value) for value in params]
+        if sorted(position for position, _ in bound if position >= 0) != list(range(self._arity)):
+            raise ValueError(f"{sql}: each argument must appear once among the parameters")
+        read = _CompiledRead(sql, bound, compiler, using)
+        self._compiled[using] = read
+        return read
+
+
+# Integers no real argument takes (ids are positive), unlike any constant of a query.
+PLACEHOLDER_BASE = -(2**62)
+BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
+
+
+def _is_placeholder(value, placeholders: list[int]) -> bool:
+    return type(value) is int and value in placeholders
+
+
+class _CompiledRead:
+    """What ModelIterable reads from a compiler after running it, kept to read rows alike."""
+
+    def __init__(self, sql: str, params: list[tuple[int, object]], compiler, using: str):
+        from django.db.models.query import get_related_populators
+
+        self.sql, self.params, self.using = sql, params, using
+        klass_info, select = compiler.klass_info, compiler.select
+        self.model = klass_info["model"]
+        fields = klass_info["select_fields"]
+        self.start, self.end = fields[0], fields[-1] + 1
+        self.init_list = [column[0].target.attname for column in select[self.start : self.end]]
+        self.related = get_related_populators(klass_info, select, using)
+        self.annotations = dict(compiler.annotation_col_map)
+        self.converters = compiler.get_converters([column[0] for column in select[: compiler.col_count]])
+
+    def instance(self, row: tuple, connection) -> Model:
+        if self.converters:
+            row = list(row)
+            for position, (converters, expression) in self.converters.items():
+                for converter in converters:
+                    row[position] = converter(row[position], expression, connection)
+        obj = self.model.from_db(self.using, self.init_list, row[self.start : self.end])
+        for populator in self.related:
+            populator.populate(row, obj)
+        for name, position in self.annotations.items():
+            setattr(obj, name, row[position])
+        return obj
