@@ -52,10 +52,10 @@ def notify_all(
     channel preferences read in one query): one row per distinct active recipient of each.
     The caller's own writes of the change (`along`: the ticket's UPDATE, its history row)
     and, on the database queue, the delivery tasks go in that same statement
-    (tickethelp.compiled) on PostgreSQL; `along` runs alone when nobody is notified.
-    After commit, one task for the e-mails and one for the pushes (one INSERT for both on the
-    database queue). A row without e-mail is delivered by being written (ENVIADA), so nothing
-    waits for a mail forever."""
+    (tickethelp.compiled) on PostgreSQL; `along` runs alone when nobody is notified. The
+    tasks are one for the e-mails and one for the pushes; on other queues or databases they
+    are queued as `_queue_with_the_write` says. A row without e-mail is delivered by being
+    written (ENVIADA), so nothing waits for a mail forever."""
     now = timezone.now()
     recipients: list[tuple[Announcement, list[User]]] = []
     for announcement in announcements:
