@@ -34,17 +34,20 @@ class Write:
 
 
 def insert(objs: Sequence[Model], *, name: str | None = None, returning: Sequence[str] = ()) -> Write:
-    """`bulk_create(objs)` (new rows, all of one model, pks from the database). `name` and
-    `returning` (more columns than the key) let a later write of the batch read its rows."""
+    """`bulk_create(objs)` (new rows, all of one model; keys from the database unless all of
+    them have one). `name` and `returning` (more columns than the key) let a later write of
+    the batch read its rows."""
     objs = tuple(objs)
     model = type(objs[0])
 
     def compile_insert() -> tuple[str, Sequence]:
         opts = model._meta
         query = InsertQuery(model)
-        # Every field but the automatic key, as bulk_create writes rows without one; the
-        # compiler runs each field's pre_save (auto_now_add) as it does there.
-        query.insert_values([f for f in opts.concrete_fields if not f.generated and not isinstance(f, AutoField)], objs)
+        # Every field, but the automatic key of rows without one, as bulk_create writes them;
+        # the compiler runs each field's pre_save (auto_now_add) as it does there.
+        with_keys = all(obj.pk is not None for obj in objs)
+        fields = [f for f in opts.concrete_fields if not f.generated and (with_keys or not isinstance(f, AutoField))]
+        query.insert_values(fields, objs)
         compiler = query.get_compiler(using=router.db_for_write(model))
         compiler.returning_fields = [opts.pk, *map(opts.get_field, returning)]
         [(sql, params)] = compiler.as_sql()

@@ -16,6 +16,7 @@ from datetime import datetime
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, Subquery
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from notifications.events import notify_ticket_event
@@ -188,7 +189,7 @@ def ticket_create(
     (uploaded file, its `check_upload` result) pairs, checked by the caller before calling:
     they are stored in the same transaction as the ticket (all or nothing)."""
     if estado is None:
-        estado = Estado.objects.filter(codigo=EstadoCodigo.OPEN).first()
+        estado = _opening_state()
         if estado is None:
             raise Conflict("El catálogo de estados no tiene el estado inicial 'open'.", code="catalog_incomplete")
     if estado.es_final or not estado.es_activo:
@@ -219,11 +220,18 @@ def ticket_create(
             )
             # The service-level clocks ride on the INSERT.
             clocks.on_created(ticket, now=timezone.now())
-            ticket.save(force_insert=True)
-            ticket.code = ticket_code_for(ticket.pk)
-            if connection.vendor != "postgresql":
-                # PostgreSQL fills it in the INSERT itself (trigger of tickets 0013).
-                Ticket.objects.filter(pk=ticket.pk).update(code=ticket.code)
+            ticket_insert = None
+            if getattr(estado, "next_ticket_id", None) is not None:
+                # Its id drawn with the state: the INSERT goes with the rest of the change.
+                ticket.pk = estado.next_ticket_id
+                ticket.code = ticket_code_for(ticket.pk)
+                ticket_insert = compiled.insert([ticket])
+            else:
+                ticket.save(force_insert=True)
+                ticket.code = ticket_code_for(ticket.pk)
+                if connection.vendor != "postgresql":
+                    # PostgreSQL fills it in the INSERT itself (trigger of tickets 0013).
+                    Ticket.objects.filter(pk=ticket.pk).update(code=ticket.code)
             assigned = f", asignado a {tecnico.get_full_name()}" if tecnico else ", sin técnico asignado"
             history = _record(
                 ticket=ticket,
@@ -232,7 +240,9 @@ def ticket_create(
                 to_state=estado,
                 description=f"Ticket {ticket.code} creado{assigned}.",
             )
-            _publish("ticket_creado", ticket=ticket, actor=actor, writes=[history], source=source)
+            _publish("ticket_creado", ticket=ticket, actor=actor, writes=[ticket_insert, history], source=source)
+            if ticket_insert is not None:
+                ticket._state.adding, ticket._state.db = False, Ticket.objects.db  # as save() leaves it
             stored = [
                 _store_attachment(
                     ticket=ticket, actor=actor, uploaded_file=uploaded_file, checked=checked, stored_names=stored_names
@@ -245,6 +255,18 @@ def ticket_create(
         _delete_stored(stored_names)
         raise
     return ticket
+
+
+def _opening_state() -> Estado | None:
+    """The "open" state; on PostgreSQL with the next ticket id (`next_ticket_id`) drawn from
+    the tickets' sequence in the same statement, so that the ticket's INSERT needs no answer
+    from the database and goes with its history and notifications (see `_publish`). An id
+    drawn for a create that then fails is skipped, as a failed INSERT's is."""
+    states = Estado.objects.filter(codigo=EstadoCodigo.OPEN)
+    if connection.vendor == "postgresql":
+        sequence = RawSQL("nextval(pg_get_serial_sequence(%s, %s))", [Ticket._meta.db_table, Ticket._meta.pk.column])
+        states = states.annotate(next_ticket_id=sequence)
+    return states.first()
 
 
 def ticket_change_technician(*, ticket_id: int, actor: User, tecnico: User) -> Ticket:
