@@ -6,8 +6,8 @@
   from one hand-written SQL query, no authentication, no DRF, no ORM. Every endpoint is
   reported as a ratio to it.
 * `QueryCountMiddleware`: counts the SQL statements a request runs and returns them as
-  `X-Bench-Queries`, with the inserts that notifications and their e-mail tasks cost
-  as `X-Bench-Notification-Queries`.
+  `X-Bench-Queries`, with the statements that insert notifications or their delivery
+  tasks as `X-Bench-Notification-Queries`.
 """
 
 from django.db import connection
@@ -112,7 +112,8 @@ class QueryCountMiddleware:
 
         def count(execute, sql, params, many, context):
             counts["all"] += 1
-            if sql.lstrip()[:6].upper() == "INSERT" and any(table in sql for table in NOTIFICATION_TABLES):
+            # (on PostgreSQL a write's notifications and tasks are inside a WITH with its other writes)
+            if any(f'INSERT INTO "{table}' in sql for table in NOTIFICATION_TABLES):
                 counts["notifications"] += 1
             return execute(sql, params, many, context)
 

@@ -5,6 +5,7 @@ is the locked, up-to-date row with its state and users loaded.
 """
 
 from notifications.services import Announcement, active_admins, notify_all
+from tickethelp.compiled import run_together
 from users.models import User
 
 
@@ -16,11 +17,14 @@ def _datos(ticket, event: str, **extra) -> dict:
     return {"evento": event, "ticket_id": ticket.pk, "ticket_code": ticket.code, **extra}
 
 
-def notify_ticket_event(event: str, *, ticket, actor: User | None, **data) -> None:
-    """Write the event's notifications (all of them in one INSERT) in the current transaction."""
+def notify_ticket_event(event: str, *, ticket, actor: User | None, along=(), **data) -> None:
+    """Write the event's notifications (all of them in one INSERT) in the current transaction,
+    with the change's own writes (`along`, see `notify_all`)."""
     handler = _HANDLERS.get(event)
-    if handler is not None:
-        notify_all(handler(ticket=ticket, actor=actor, **data), ticket=ticket)
+    if handler is None:
+        run_together(along)
+    else:
+        notify_all(handler(ticket=ticket, actor=actor, **data), ticket=ticket, along=along)
 
 
 def _ticket_created(*, ticket, actor, source: str = "staff", **_) -> list[Announcement]:

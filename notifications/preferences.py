@@ -6,7 +6,8 @@ notifications (`ACCOUNT_TYPES`: their e-mail carries the temporary password) go 
 whatever the user chose: both channels are locked for them.
 
 `channels_for` is what delivery asks: which channels each (recipient, type) gets, in one
-query. Importing this module has no side effects (no queries, no task imports).
+query; `types_with_channels` reads the types themselves in that same query, for writes that
+start from type codes. Importing this module has no side effects (no queries, no task imports).
 """
 
 from collections.abc import Iterable, Mapping
@@ -91,6 +92,40 @@ def channels_for(*, user_ids: Iterable[int], tipos: Iterable[NotificationType]) 
         for user_id in user_ids
         for tipo_id, tipo in tipos.items()
     }
+
+
+def types_with_channels(
+    *, codigos: Iterable[str], user_ids: Iterable[int]
+) -> tuple[dict[str, NotificationType], dict[tuple[int, int], Channels]]:
+    """The types named by `codigos` (by codigo) and the channels of every (user id, type id)
+    pair, as `channels_for` answers them, in ONE query: the types LEFT JOINed with these
+    users' stored choices (a type comes back once per choice, or once with none)."""
+    user_ids = list(dict.fromkeys(user_ids))
+    codigos = set(codigos)
+    if not codigos:
+        return {}, {}
+    # Raw because the preference's `tipo` has no reverse relation (related_name="+") to join
+    # from the type with the ORM; the columns are the model's, so the rows are model instances.
+    tipo_table, preference_table = NotificationType._meta.db_table, NotificationPreference._meta.db_table
+    users_in = f"p.usuario_id IN ({', '.join(['%s'] * len(user_ids))})" if user_ids else "1 = 0"
+    rows = NotificationType.objects.raw(
+        f"SELECT t.*, p.usuario_id AS chosen_user_id, p.email AS chosen_email, p.push AS chosen_push "  # noqa: S608 - only placeholders and table names are formatted in
+        f"FROM {tipo_table} t LEFT JOIN {preference_table} p ON p.tipo_id = t.id AND {users_in} "
+        f"WHERE t.codigo IN ({', '.join(['%s'] * len(codigos))}) ORDER BY t.id",
+        [*user_ids, *sorted(codigos)],
+    )
+    types: dict[str, NotificationType] = {}
+    chosen: dict[tuple[int, int], tuple[bool, bool]] = {}
+    for row in rows:
+        types.setdefault(row.codigo, row)
+        if row.chosen_user_id is not None:
+            chosen[(row.chosen_user_id, row.pk)] = (bool(row.chosen_email), bool(row.chosen_push))
+    channels = {
+        (user_id, tipo.pk): _effective(tipo, *chosen.get((user_id, tipo.pk), (None, None)))
+        for user_id in user_ids
+        for tipo in types.values()
+    }
+    return types, channels
 
 
 # --- The settings routes -------------------------------------------------------------------

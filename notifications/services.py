@@ -24,6 +24,7 @@ from notifications.models import (
     NotificationType,
     PushDelivery,
 )
+from tickethelp import compiled
 from tickethelp.exceptions import NotFound
 from users.models import Role, User
 
@@ -44,61 +45,69 @@ class Announcement:
     datos: dict | None = None
 
 
-def channel_choices(pairs: set[tuple[int, NotificationType]]) -> dict[tuple[int, int], tuple[bool, bool]]:
-    """(e-mail, push) for each (user id, type) pair, as `notifications.preferences` answers
-    (the user's choice, else the type's defaults; account notifications e-mail only), in at
-    most one query for the whole batch."""
-    channels = preferences.channels_for(user_ids={user_id for user_id, _ in pairs}, tipos={tipo for _, tipo in pairs})
-    return {
-        (user_id, tipo.pk): (channels[(user_id, tipo.pk)].email, channels[(user_id, tipo.pk)].push)
-        for user_id, tipo in pairs
-    }
-
-
-def notify_all(announcements: Sequence[Announcement], *, ticket=None) -> list[Notification]:
-    """Every announcement's notifications in one INSERT (their types read in one query, the
-    recipients' channel preferences in another): one row per distinct active recipient of
-    each. After commit, one task per e-mail and one task for all the pushes. A row without
-    e-mail is delivered by being written (ENVIADA), so nothing waits for a mail forever."""
+def notify_all(
+    announcements: Sequence[Announcement], *, ticket=None, along: Sequence[compiled.Write] = ()
+) -> list[Notification]:
+    """Every announcement's notifications in one INSERT (their types and the recipients'
+    channel preferences read in one query): one row per distinct active recipient of each.
+    The caller's own writes of the change (`along`: the ticket's UPDATE, its history row)
+    and, on the database queue, the delivery tasks go in that same statement
+    (tickethelp.compiled) on PostgreSQL; `along` runs alone when nobody is notified. The
+    tasks are one for the e-mails and one for the pushes; on other queues or databases they
+    are queued as `_queue_with_the_write` says. A row without e-mail is delivered by being
+    written (ENVIADA), so nothing waits for a mail forever."""
     now = timezone.now()
-    codigos = {announcement.codigo for announcement in announcements}
-    types = {tipo.codigo: tipo for tipo in NotificationType.objects.filter(codigo__in=codigos)}
-    planned: list[tuple[User, NotificationType, Announcement]] = []
+    recipients: list[tuple[Announcement, list[User]]] = []
     for announcement in announcements:
+        unique: dict[int, User] = {}
+        for user in announcement.recipients:
+            if user is not None and user.is_active:
+                unique.setdefault(user.pk, user)
+        recipients.append((announcement, list(unique.values())))
+    types, channels = preferences.types_with_channels(
+        codigos={announcement.codigo for announcement in announcements},
+        user_ids=[user.pk for _, users in recipients for user in users],
+    )
+    pending = []
+    for announcement, users in recipients:
         tipo = types.get(announcement.codigo)
         if tipo is None:
             raise NotificationType.DoesNotExist(f"Unknown notification type {announcement.codigo!r}.")
         if not tipo.es_activo:
             continue
-        unique: dict[int, User] = {}
-        for user in announcement.recipients:
-            if user is not None and user.is_active:
-                unique.setdefault(user.pk, user)
-        planned += [(user, tipo, announcement) for user in unique.values()]
-    if not planned:
-        return []
-    channels = channel_choices({(user.pk, tipo) for user, tipo, _ in planned})
-    pending = []
-    for user, tipo, announcement in planned:
-        email, push = channels[(user.pk, tipo.pk)]
-        pending.append(
-            Notification(
-                usuario=user,
-                ticket=ticket,
-                tipo=tipo,
-                titulo=announcement.titulo[:200],
-                mensaje=announcement.mensaje,
-                datos_adicionales=announcement.datos or {},
-                push_pendiente=push,
-                **({} if email else {"estado": NotificationStatus.ENVIADA, "fecha_envio": now}),
+        for user in users:
+            chosen = channels[(user.pk, tipo.pk)]
+            pending.append(
+                Notification(
+                    usuario=user,
+                    ticket=ticket,
+                    tipo=tipo,
+                    titulo=announcement.titulo[:200],
+                    mensaje=announcement.mensaje,
+                    datos_adicionales=announcement.datos or {},
+                    push_pendiente=chosen.push,
+                    **({} if chosen.email else {"estado": NotificationStatus.ENVIADA, "fecha_envio": now}),
+                )
             )
-        )
-    rows = Notification.objects.bulk_create(pending)
-    email_ids = [row.pk for row in rows if row.fecha_envio is None]
-    push_ids = [row.pk for row in rows if row.push_pendiente]
-    if email_ids or push_ids:
+    if not pending:
+        compiled.run_together(along)
+        return []
+    written = compiled.insert(pending, name="notifications", returning=["fecha_envio", "push_pendiente"])
+    # On the database queue on PostgreSQL the delivery tasks are in the same statement too:
+    # committed with the notifications, never without them (in a transaction or not).
+    riding = tasks.riding_on(
+        "notifications",
+        email=any(row.fecha_envio is None for row in pending),
+        push=any(row.push_pendiente for row in pending),
+    )
+    compiled.run_together([*along, written, riding.write if riding else None], keys_of=written)
+    email_ids = [row.pk for row in pending if row.fecha_envio is None]
+    push_ids = [row.pk for row in pending if row.push_pendiente]
+    if riding:
+        riding.announce(email_ids, push_ids)
+    elif email_ids or push_ids:
         _queue_with_the_write(email_ids, push_ids)
-    return rows
+    return pending
 
 
 def notify(
@@ -136,9 +145,9 @@ def _queue_with_the_write(email_ids: list[int], push_ids: list[int]) -> None:
 
 
 def queue_delivery(email_ids: Iterable[int], push_ids: Iterable[int] = ()) -> None:
-    """Hand notifications to the task queue: one task for the e-mails, one for the pushes."""
-    tasks.enqueue_email(email_ids)
-    tasks.enqueue_push(push_ids)
+    """Hand notifications to the task queue: one task for the e-mails, one for the pushes,
+    queued together (one INSERT on the database queue)."""
+    tasks.enqueue_deliveries(email_ids=email_ids, push_ids=push_ids)
 
 
 def active_admins() -> list[User]:

@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
+from tickethelp.compiled import CompiledQuery
 from tickethelp.exceptions import DomainError, NotFound
 from tickets.models import (
     Estado,
@@ -33,11 +34,27 @@ def estado_list() -> QuerySet[Estado]:
     return Estado.objects.order_by("id")
 
 
+# estado_find's statement of every state change, compiled once (tickethelp.compiled).
+ESTADO_WITH_PENDING_REQUEST = CompiledQuery(
+    lambda estado_id, ticket_id: (
+        Estado.objects.filter(pk=estado_id)
+        .annotate(
+            ticket_has_pending_request=Exists(
+                StateChangeRequest.objects.filter(ticket_id=ticket_id, status=RequestStatus.PENDING)
+            )
+        )
+        .order_by("pk")[:1]
+    )
+)
+
+
 def estado_find(*, estado_id, with_pending_request_of: int | None = None) -> Estado | None:
     """The state `estado_id`, or None. `with_pending_request_of`: a ticket's id; the state
     then carries `ticket_has_pending_request` (read in the same statement)."""
     if not isinstance(estado_id, int) or isinstance(estado_id, bool):
         return None
+    if with_pending_request_of is not None:
+        return ESTADO_WITH_PENDING_REQUEST.first(estado_id, with_pending_request_of)
     queryset = Estado.objects.filter(pk=estado_id)
     if with_pending_request_of is not None:
         pending = StateChangeRequest.objects.filter(ticket_id=with_pending_request_of, status=RequestStatus.PENDING)

@@ -1,10 +1,11 @@
 """Writes on tickets. Each function is one transaction that locks what it decides on.
 
 Lock order, everywhere: technicians (pk order) -> ticket -> its state-change request. The
-ticket row is locked alone and then read with its relations (see `_lock_ticket`). Every
-change appends a `TicketHistory` row and announces itself in `_publish`, which writes its
-notifications in the same transaction (e-mails are queued after commit by the
-notifications app).
+ticket row is locked and read with its relations in one statement (see `_lock_ticket`). Every
+change appends a `TicketHistory` row and announces itself in `_publish`, which writes the
+change (ticket UPDATE, history row, ...), its notifications and their delivery tasks together
+in the same transaction, one statement on PostgreSQL (tickethelp.compiled); the e-mails and
+pushes go out after commit (notifications app).
 """
 
 import logging
@@ -14,13 +15,15 @@ from datetime import datetime
 
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Q, Subquery
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from notifications.events import notify_ticket_event
 from sla import clocks
 from sla.business_time import business_seconds_between
 from sla.calendar import configured_calendar
+from tickethelp import compiled
 from tickethelp.exceptions import Conflict, DomainError, Forbidden, NotFound
 from tickethelp.uploads import STORAGE_ERRORS, CheckedUpload, UploadRejected, check_upload, store_upload
 from tickets import selectors
@@ -50,10 +53,12 @@ FINAL_TICKET_MESSAGE = "El ticket está en un estado final y no admite cambios."
 # --- Side effects --------------------------------------------------------------------------
 
 
-def _publish(event: str, *, ticket: Ticket, actor: User | None, **data) -> None:
-    """The one place every ticket change announces itself: its notifications are written in
-    the current transaction (one per recipient), their e-mails queued after commit."""
-    notify_ticket_event(event, ticket=ticket, actor=actor, **data)
+def _publish(event: str, *, ticket: Ticket, actor: User | None, writes: Sequence[compiled.Write], **data) -> None:
+    """The one place every ticket change announces itself and writes what it changed: its
+    `writes` (the ticket's UPDATE, the history row, ...) and its notifications (one per
+    recipient) go to the database together, one statement on PostgreSQL, in the current
+    transaction; their e-mails are queued after commit."""
+    notify_ticket_event(event, ticket=ticket, actor=actor, along=writes, **data)
 
 
 def _record(
@@ -64,14 +69,19 @@ def _record(
     description: str,
     from_state: Estado | None = None,
     to_state: Estado | None = None,
-) -> TicketHistory:
-    return TicketHistory.objects.create(
-        ticket=ticket,
-        actor=actor,
-        action=action,
-        from_state=from_state,
-        to_state=to_state,
-        description=description,
+) -> compiled.Write:
+    """The history row of a change, to be written with it (see `_publish`)."""
+    return compiled.insert(
+        [
+            TicketHistory(
+                ticket=ticket,
+                actor=actor,
+                action=action,
+                from_state=from_state,
+                to_state=to_state,
+                description=description,
+            )
+        ]
     )
 
 
@@ -79,16 +89,37 @@ def _record(
 
 
 def _lock_ticket(ticket_id: int) -> Ticket:
-    """The ticket row, locked until the end of the transaction (caller is inside atomic)."""
-    # Lock the bare row first, then read it with its relations. Locking *with* the joins
-    # is wrong here: when the row we waited for changed its `estado_id`, PostgreSQL
-    # re-checks the join against the state row it had already read, drops the ticket, and
-    # the waiter would see "not found" (seen under concurrent approvals).
+    """The ticket row, locked until the end of the transaction (caller is inside atomic), with
+    its relations: one `SELECT … FOR UPDATE OF` the ticket alone, joined to its relations."""
+    ticket = LOCKED_TICKET.first(ticket_id)
+    if ticket is not None and _relations_match(ticket):
+        return ticket
+    # The joined rows can be stale: when the row we waited for changed a foreign key (its
+    # `estado_id`, its technician), PostgreSQL re-checks the join against the rows it had
+    # already read, and either drops the ticket (inner join: seen as "not found" under
+    # concurrent approvals) or null-extends the relation (outer join). The lock is held by
+    # now (or the ticket does not exist): read it again, with a snapshot taken after the wait.
+    # (SQLite has no row locks: its single writer serialises the writes instead.)
     _lock_ticket_row(ticket_id)
     return Ticket.objects.select_related(*TICKET_RELATIONS).get(pk=ticket_id)
 
 
 TICKET_RELATIONS = ("estado", "tecnico", "cliente", "administrador")
+# The hottest read of the writes, compiled once (tickethelp.compiled).
+LOCKED_TICKET = compiled.CompiledQuery(
+    lambda ticket_id: (
+        Ticket.objects.select_related(*TICKET_RELATIONS).select_for_update(of=("self",)).filter(pk=ticket_id).order_by()
+    )
+)
+
+
+def _relations_match(ticket: Ticket) -> bool:
+    """Whether each joined relation is the row its foreign key names (see `_lock_ticket`)."""
+    for name in TICKET_RELATIONS:
+        related = getattr(ticket, name)
+        if getattr(ticket, f"{name}_id") != (related.pk if related is not None else None):
+            return False
+    return True
 
 
 def _lock_ticket_row(ticket_id: int) -> None:
@@ -158,7 +189,7 @@ def ticket_create(
     (uploaded file, its `check_upload` result) pairs, checked by the caller before calling:
     they are stored in the same transaction as the ticket (all or nothing)."""
     if estado is None:
-        estado = Estado.objects.filter(codigo=EstadoCodigo.OPEN).first()
+        estado = _opening_state()
         if estado is None:
             raise Conflict("El catálogo de estados no tiene el estado inicial 'open'.", code="catalog_incomplete")
     if estado.es_final or not estado.es_activo:
@@ -189,29 +220,53 @@ def ticket_create(
             )
             # The service-level clocks ride on the INSERT.
             clocks.on_created(ticket, now=timezone.now())
-            ticket.save(force_insert=True)
-            ticket.code = ticket_code_for(ticket.pk)
-            if connection.vendor != "postgresql":
-                # PostgreSQL fills it in the INSERT itself (trigger of tickets 0013).
-                Ticket.objects.filter(pk=ticket.pk).update(code=ticket.code)
+            ticket_insert = None
+            if getattr(estado, "next_ticket_id", None) is not None:
+                # Its id drawn with the state: the INSERT goes with the rest of the change.
+                ticket.pk = estado.next_ticket_id
+                ticket.code = ticket_code_for(ticket.pk)
+                ticket_insert = compiled.insert([ticket])
+            else:
+                ticket.save(force_insert=True)
+                ticket.code = ticket_code_for(ticket.pk)
+                if connection.vendor != "postgresql":
+                    # PostgreSQL fills it in the INSERT itself (trigger of tickets 0013).
+                    Ticket.objects.filter(pk=ticket.pk).update(code=ticket.code)
             assigned = f", asignado a {tecnico.get_full_name()}" if tecnico else ", sin técnico asignado"
-            _record(
+            history = _record(
                 ticket=ticket,
                 actor=actor,
                 action=HistoryAction.CREATED,
                 to_state=estado,
                 description=f"Ticket {ticket.code} creado{assigned}.",
             )
-            _publish("ticket_creado", ticket=ticket, actor=actor, source=source)
-            for uploaded_file, checked in attachments:
+            _publish("ticket_creado", ticket=ticket, actor=actor, writes=[ticket_insert, history], source=source)
+            if ticket_insert is not None:
+                ticket._state.adding, ticket._state.db = False, Ticket.objects.db  # as save() leaves it
+            stored = [
                 _store_attachment(
                     ticket=ticket, actor=actor, uploaded_file=uploaded_file, checked=checked, stored_names=stored_names
                 )
+                for uploaded_file, checked in attachments
+            ]
+            _attachments_known(ticket, stored)
     except Exception:
         # Nothing was committed: no stored file may outlive its row.
         _delete_stored(stored_names)
         raise
     return ticket
+
+
+def _opening_state() -> Estado | None:
+    """The "open" state; on PostgreSQL with the next ticket id (`next_ticket_id`) drawn from
+    the tickets' sequence in the same statement, so that the ticket's INSERT needs no answer
+    from the database and goes with its history and notifications (see `_publish`). An id
+    drawn for a create that then fails is skipped, as a failed INSERT's is."""
+    states = Estado.objects.filter(codigo=EstadoCodigo.OPEN)
+    if connection.vendor == "postgresql":
+        sequence = RawSQL("nextval(pg_get_serial_sequence(%s, %s))", [Ticket._meta.db_table, Ticket._meta.pk.column])
+        states = states.annotate(next_ticket_id=sequence)
+    return states.first()
 
 
 def ticket_change_technician(*, ticket_id: int, actor: User, tecnico: User) -> Ticket:
@@ -227,9 +282,8 @@ def ticket_change_technician(*, ticket_id: int, actor: User, tecnico: User) -> T
             )
         previous = ticket.tecnico
         ticket.tecnico = tecnico
-        ticket.save(update_fields=["tecnico", "updated_at"])
         before = previous.get_full_name() if previous else "sin asignar"
-        _record(
+        history = _record(
             ticket=ticket,
             actor=actor,
             action=HistoryAction.TECHNICIAN_CHANGED,
@@ -241,6 +295,7 @@ def ticket_change_technician(*, ticket_id: int, actor: User, tecnico: User) -> T
             "tecnico_cambiado",
             ticket=ticket,
             actor=actor,
+            writes=[compiled.update(ticket, ["tecnico", "updated_at"]), history],
             old_tecnico=previous,
             new_tecnico=tecnico,
         )
@@ -317,9 +372,7 @@ def _ticket_change_state(*, ticket_id: int, actor: User, to_state_id: int, reaso
                 ticket=ticket, requested_by=actor, from_state=from_state, to_state=to_state, reason=reason
             )
             sla_fields = clocks.on_request_pending(ticket, now=timezone.now())
-            if sla_fields:
-                ticket.save(update_fields=[*sla_fields, "updated_at"])
-            _record(
+            history = _record(
                 ticket=ticket,
                 actor=actor,
                 action=HistoryAction.STATE_CHANGE_REQUESTED,
@@ -328,12 +381,18 @@ def _ticket_change_state(*, ticket_id: int, actor: User, to_state_id: int, reaso
                 description=f"Solicitud #{state_request.pk}: {from_state.nombre} → {to_state.nombre}"
                 + (f". Motivo: {reason}" if reason else "."),
             )
-            _publish("solicitud_cambio_estado", ticket=ticket, actor=actor, request_id=state_request.pk)
+            ticket_update = compiled.update(ticket, [*sla_fields, "updated_at"]) if sla_fields else None
+            _publish(
+                "solicitud_cambio_estado",
+                ticket=ticket,
+                actor=actor,
+                writes=[ticket_update, history],
+                request_id=state_request.pk,
+            )
             return StateChangeOutcome(ticket=ticket, request=state_request)
         ticket.estado = to_state
         sla_fields = clocks.on_state_changed(ticket, from_state=from_state, to_state=to_state, now=timezone.now())
-        ticket.save(update_fields=["estado", *sla_fields, "updated_at"])
-        _record(
+        history = _record(
             ticket=ticket,
             actor=actor,
             action=HistoryAction.STATE_CHANGED,
@@ -341,7 +400,14 @@ def _ticket_change_state(*, ticket_id: int, actor: User, to_state_id: int, reaso
             to_state=to_state,
             description=f"{from_state.nombre} → {to_state.nombre}" + (f". Motivo: {reason}" if reason else "."),
         )
-        _publish("estado_cambiado", ticket=ticket, actor=actor, from_state=from_state.pk, to_state=to_state.pk)
+        _publish(
+            "estado_cambiado",
+            ticket=ticket,
+            actor=actor,
+            writes=[compiled.update(ticket, ["estado", *sla_fields, "updated_at"]), history],
+            from_state=from_state.pk,
+            to_state=to_state.pk,
+        )
     return StateChangeOutcome(ticket=ticket, request=None)
 
 
@@ -369,14 +435,14 @@ def state_request_decide(
             code="rejection_reason_required",
             field_errors={"rejection_reason": ["Este campo es obligatorio al rechazar."]},
         )
-    ticket_id = StateChangeRequest.objects.filter(pk=request_id).values_list("ticket_id", flat=True).first()
-    if ticket_id is None:
-        raise NotFound("Solicitud de cambio de estado no encontrada.", code="request_not_found")
     with transaction.atomic():
-        # The ticket row locked alone (see _lock_ticket), then the request locked and read with
+        # The request's ticket row locked alone, found through the request in the same
+        # statement (a request never changes ticket); then the request locked and read with
         # the ticket and its relations in one statement: whoever changes a request holds its
         # ticket's lock first, so under that lock the joined rows cannot change.
-        _lock_ticket_row(ticket_id)
+        ticket_of_request = StateChangeRequest.objects.filter(pk=request_id).values("ticket_id")[:1]
+        if not Ticket.objects.select_for_update().filter(pk=Subquery(ticket_of_request)).values_list("pk").first():
+            raise NotFound("Solicitud de cambio de estado no encontrada.", code="request_not_found")
         state_request = (
             StateChangeRequest.objects.select_for_update(of=("self",))
             .select_related(
@@ -401,8 +467,8 @@ def state_request_decide(
             if ticket.estado.codigo == EstadoCodigo.FINALIZED:
                 ticket.fecha_resolucion = now
             sla_fields = clocks.on_request_decided(ticket, approved=True, now=now)
-            ticket.save(update_fields=["estado", "fecha_resolucion", *sla_fields, "updated_at"])
-            _record(
+            ticket_update = compiled.update(ticket, ["estado", "fecha_resolucion", *sla_fields, "updated_at"])
+            history = _record(
                 ticket=ticket,
                 actor=actor,
                 action=HistoryAction.STATE_CHANGE_APPROVED,
@@ -414,9 +480,8 @@ def state_request_decide(
             state_request.status = RequestStatus.REJECTED
             state_request.rejection_reason = rejection_reason
             sla_fields = clocks.on_request_decided(ticket, approved=False, now=now)
-            if sla_fields:
-                ticket.save(update_fields=[*sla_fields, "updated_at"])
-            _record(
+            ticket_update = compiled.update(ticket, [*sla_fields, "updated_at"]) if sla_fields else None
+            history = _record(
                 ticket=ticket,
                 actor=actor,
                 action=HistoryAction.STATE_CHANGE_REJECTED,
@@ -424,11 +489,14 @@ def state_request_decide(
                 to_state=state_request.to_state,
                 description=f"Solicitud #{state_request.pk} rechazada. Motivo: {rejection_reason}",
             )
-        state_request.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason", *wait_fields])
+        request_update = compiled.update(
+            state_request, ["status", "decided_by", "decided_at", "rejection_reason", *wait_fields]
+        )
         _publish(
             "cambio_estado_aprobado" if approve else "cambio_estado_rechazado",
             ticket=ticket,
             actor=actor,
+            writes=[ticket_update, history, request_update],
             request_id=state_request.pk,
             requested_by=state_request.requested_by,
         )
@@ -455,21 +523,18 @@ def ticket_cancel(*, ticket_id: int, actor: User, reason: str = "") -> Ticket:
             raise Conflict("El catálogo de estados no tiene el estado 'canceled'.", code="catalog_incomplete")
         reason = (reason or "").strip()
         from_state = ticket.estado
-        pending = list(
-            StateChangeRequest.objects.select_for_update(of=("self",)).filter(
-                ticket=ticket, status=RequestStatus.PENDING
-            )
+        # One UPDATE closes a pending request, if any: requests change only under their
+        # ticket's lock, which this transaction holds.
+        requests_update = compiled.update_all(
+            StateChangeRequest.objects.filter(ticket=ticket, status=RequestStatus.PENDING),
+            status=RequestStatus.REJECTED,
+            decided_by=actor,
+            decided_at=timezone.now(),
+            rejection_reason="El ticket fue cancelado.",
         )
-        for state_request in pending:
-            state_request.status = RequestStatus.REJECTED
-            state_request.decided_by = actor
-            state_request.decided_at = timezone.now()
-            state_request.rejection_reason = "El ticket fue cancelado."
-            state_request.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason"])
         ticket.estado = canceled
         sla_fields = clocks.on_canceled(ticket, now=timezone.now())
-        ticket.save(update_fields=["estado", *sla_fields, "updated_at"])
-        _record(
+        history = _record(
             ticket=ticket,
             actor=actor,
             action=HistoryAction.CANCELED,
@@ -477,7 +542,13 @@ def ticket_cancel(*, ticket_id: int, actor: User, reason: str = "") -> Ticket:
             to_state=canceled,
             description="Ticket cancelado" + (f". Motivo: {reason}" if reason else "."),
         )
-        _publish("ticket_cancelado", ticket=ticket, actor=actor, from_state=from_state.pk)
+        _publish(
+            "ticket_cancelado",
+            ticket=ticket,
+            actor=actor,
+            writes=[requests_update, compiled.update(ticket, ["estado", *sla_fields, "updated_at"]), history],
+            from_state=from_state.pk,
+        )
     return ticket
 
 
@@ -508,7 +579,7 @@ def _store_attachment(
     # raises StorageUnavailable (503); the caller's transaction then rolls back.
     stored_names.append(store_upload(attachment.file, f"upload{checked.extension}", checked.content))
     attachment.save()
-    _record(
+    history = _record(
         ticket=ticket,
         actor=actor,
         action=HistoryAction.ATTACHMENT_ADDED,
@@ -516,8 +587,17 @@ def _store_attachment(
         to_state=ticket.estado,
         description=f"Archivo adjuntado: {original_name} ({checked.mime_type}, {checked.size} bytes).",
     )
-    _publish("adjunto_agregado", ticket=ticket, actor=actor, attachment_id=attachment.pk)
+    _publish("adjunto_agregado", ticket=ticket, actor=actor, writes=[history], attachment_id=attachment.pk)
     return attachment
+
+
+def _attachments_known(ticket: Ticket, attachments: list[TicketAttachment]) -> None:
+    """A new ticket's attachments are the ones just stored, in the order they were: they are
+    set as its prefetched `attachments` (what `prefetch_related` would have read back), so
+    whoever shows the new ticket does not read them again."""
+    known = ticket.attachments.all()
+    known._result_cache, known._prefetch_done = attachments, True  # as prefetch_related fills it
+    ticket._prefetched_objects_cache = {**getattr(ticket, "_prefetched_objects_cache", {}), "attachments": known}
 
 
 def _delete_stored(stored_names: list[str]) -> None:

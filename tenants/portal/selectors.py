@@ -5,7 +5,7 @@ active doormen, own and shared devices, and the tickets of their user. Anything 
 the same 404 as a missing id.
 """
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from conversations.selectors import public_message_count, public_messages
@@ -97,12 +97,6 @@ def device_for_ticket(*, tenant: Tenant, device_id: int) -> Device | None:
 
 def _attachments_prefetch() -> Prefetch:
     return Prefetch("attachments", queryset=TicketAttachment.objects.order_by("created_at", "id"))
-
-
-def with_attachments(ticket: Ticket) -> Ticket:
-    """Load a ticket's attachments (one query), as the portal's ticket lists do."""
-    prefetch_related_objects([ticket], _attachments_prefetch())
-    return ticket
 
 
 def _history_count() -> Coalesce:

@@ -366,9 +366,8 @@ class TenantTicketsView(ConditionalGetMixin, TenantAPIView):
             priority=data["priority"],
             attachments=data["attachments"],
         )
-        # The service's instance carries its state, device and technician: only the
-        # attachments are read back (their expiring URLs are built from the rows).
-        portal_selectors.with_attachments(ticket)
+        # The service's instance carries its state, device, technician and the attachments it
+        # stored (their expiring URLs are built from the rows): nothing is read back.
         message = TICKET_CREATED_WITH_ATTACHMENTS if data["attachments"] else TICKET_CREATED
         body = PortalTicketSerializer(ticket, context={"request": request}).data
         return Response({"ticket": body, "message": message}, status=status.HTTP_201_CREATED)

@@ -11,6 +11,7 @@ from notifications.preferences import (
     settings_for,
     settings_update,
     types_for_user,
+    types_with_channels,
 )
 from tests.factories import UserFactory
 from users.models import Role
@@ -134,3 +135,40 @@ def test_settings_for_reads_in_two_queries(django_assert_num_queries):
     assert by_codigo["ticket_creado"].defaults == Channels(email=True, push=True)
     assert by_codigo["bienvenida"].locked == ("in_app", "email", "push")
     assert by_codigo["ticket_creado"].locked == ("in_app",)
+
+
+def test_types_with_channels_reads_the_types_and_the_choices_in_one_query(django_assert_num_queries):
+    # given three users: one opted out of pushes of state changes, one out of e-mails of messages
+    users = UserFactory.create_batch(3)
+    estado, mensaje = tipo("estado_cambiado"), tipo("mensaje_nuevo")
+    NotificationPreference.objects.create(usuario=users[0], tipo=estado, email=True, push=False)
+    NotificationPreference.objects.create(usuario=users[1], tipo=mensaje, email=False, push=False)
+    NotificationPreference.objects.create(usuario=UserFactory(), tipo=estado, email=False, push=False)  # not asked
+
+    # when
+    with django_assert_num_queries(1):
+        types, channels = types_with_channels(
+            codigos=["estado_cambiado", "mensaje_nuevo", "no_such_type"], user_ids=[user.pk for user in users]
+        )
+
+    # then the types come back by codigo (an unknown one is absent) with every pair's channels,
+    # the same as channels_for answers
+    assert {codigo: t.pk for codigo, t in types.items()} == {"estado_cambiado": estado.pk, "mensaje_nuevo": mensaje.pk}
+    assert channels == channels_for(user_ids=[user.pk for user in users], tipos=[estado, mensaje])
+    assert channels[(users[0].pk, estado.pk)] == Channels(email=True, push=False)
+    assert channels[(users[1].pk, mensaje.pk)] == Channels(email=False, push=False)
+    assert channels[(users[2].pk, estado.pk)] == Channels(email=True, push=True)
+    assert all(type(value) is bool for pair in channels.values() for value in pair.as_dict().values())
+
+
+def test_types_with_channels_keeps_account_types_to_email_only_and_answers_without_users():
+    # given a stored opt-out of an account e-mail (written behind the API's back)
+    user = UserFactory()
+    reset = tipo("password_reset")
+    NotificationPreference.objects.create(usuario=user, tipo=reset, email=False, push=True)
+
+    # when / then
+    _, channels = types_with_channels(codigos=["password_reset"], user_ids=[user.pk])
+    assert channels == {(user.pk, reset.pk): Channels(email=True, push=False)}
+    assert types_with_channels(codigos=["password_reset"], user_ids=[]) == ({"password_reset": reset}, {})
+    assert types_with_channels(codigos=[], user_ids=[user.pk]) == ({}, {})

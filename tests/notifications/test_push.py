@@ -21,7 +21,7 @@ from notifications.models import (
 )
 from tests.conftest import client_for
 from tests.factories import TicketFactory, UserFactory
-from users.models import Role
+from users.models import Role, User
 
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
@@ -292,24 +292,21 @@ def _cancel_queries(admin, ticket, django_capture_on_commit_callbacks) -> list[s
 
 
 @pytest.mark.django_db
-def test_push_adds_at_most_two_statements_to_a_ticket_event(
-    settings, make_push_token, monkeypatch, django_capture_on_commit_callbacks
-):
+def test_push_adds_no_statement_to_a_ticket_event(settings, make_push_token, django_capture_on_commit_callbacks):
     # given the database task queue (an enqueue is an INSERT, the work is the worker's)
     settings.TASKS = DB_TASKS
     admin, tech = UserFactory(role=Role.ADMIN), UserFactory(role=Role.TECH)
     clients = [UserFactory(role=Role.CLIENT) for _ in range(3)]
     tickets = [TicketFactory(cliente=client, tecnico=tech) for client in clients]
     client_for(admin)  # its token issued outside the measured request
+    cancelado = NotificationType.objects.get(codigo="ticket_cancelado")
 
-    # when a ticket is cancelled (3 recipients: client, technician, admin) as before push:
-    # e-mail per type, no preference read, no push
-    def before_push(pairs):
-        return {(user_id, tipo.pk): (tipo.envia_email, False) for user_id, tipo in pairs}
-
-    with monkeypatch.context() as patched:
-        patched.setattr(services, "channel_choices", before_push)
-        baseline = _cancel_queries(admin, tickets[0], django_capture_on_commit_callbacks)
+    # when a ticket is cancelled (3 recipients: client, technician, admin) with pushes turned
+    # off by every recipient (one task: the e-mails)
+    for user in User.objects.filter(is_active=True):
+        NotificationPreference.objects.create(usuario=user, tipo=cancelado, email=True, push=False)
+    baseline = _cancel_queries(admin, tickets[0], django_capture_on_commit_callbacks)
+    NotificationPreference.objects.filter(tipo=cancelado).delete()
     # ...with push, the recipients without phones
     without_tokens = _cancel_queries(admin, tickets[1], django_capture_on_commit_callbacks)
     # ...and with push, 3 recipients x 2 phones each
@@ -317,16 +314,21 @@ def test_push_adds_at_most_two_statements_to_a_ticket_event(
         make_push_token(user), make_push_token(user)
     with_tokens = _cancel_queries(admin, tickets[2], django_capture_on_commit_callbacks)
 
-    # then push costs the request 2 statements, phones or not: the recipients' preferences
-    # (one read) and one task for all the pushes
-    assert len(with_tokens) == len(without_tokens) == len(baseline) + 2
-    extra = [sql for sql in with_tokens if "notificationpreference" in sql]
-    assert len(extra) == 1
-    assert extra[0].startswith("SELECT")
-    push_tasks = [sql for sql in with_tokens if sql.startswith("INSERT") and "deliver_push" in sql]
-    assert len(push_tasks) == 1
+    # then push costs the request no statement, phones or not: the recipients' preferences
+    # come with the notification types (one read), the push task with the e-mail task, in
+    # the notifications' own INSERT statement
+    assert len(with_tokens) == len(without_tokens) == len(baseline)
+    preferences_read = [sql for sql in with_tokens if "notificationpreference" in sql]
+    assert len(preferences_read) == 1
+    assert preferences_read[0].startswith("SELECT")
+    assert "notifications_notificationtype" in preferences_read[0]
+    task_inserts = [sql for sql in with_tokens if 'INSERT INTO "django_tasks_database_dbtaskresult"' in sql]
+    assert len(task_inserts) == 1
+    assert 'INSERT INTO "notifications_notification"' in task_inserts[0]
+    assert "deliver_push" in task_inserts[0]
+    assert "deliver_notifications" in task_inserts[0]
+    assert not any("deliver_push" in sql for sql in baseline)
     assert not any("notifications_pushtoken" in sql for sql in with_tokens)
-    print(f"\n[bench] ticket cancel, 3 recipients x 2 tokens: {len(baseline)} -> {len(with_tokens)} statements")
 
 
 def send_at_once(*, workers: int, timeout: float) -> tuple[list, list]:

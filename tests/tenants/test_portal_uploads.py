@@ -8,6 +8,8 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from tests.conftest import client_for
@@ -107,6 +109,23 @@ def test_png_jpeg_and_mp4_are_stored_with_the_ticket(as_tenant, tenant, device, 
         HistoryAction.ATTACHMENT_ADDED,
         HistoryAction.ATTACHMENT_ADDED,
     ]
+
+
+def test_the_answer_shows_the_stored_attachments_without_reading_them_back(as_tenant, device):
+    # given two files
+    files = [upload("uno.png", PNG, "image/png"), upload("dos.jpeg", JPEG, "image/jpeg")]
+
+    # when the tenant opens a ticket with them
+    with CaptureQueriesContext(connection) as queries:
+        response = create_with_files(as_tenant, device, files)
+
+    # then the answer lists both, in upload order, and no attachment was read from the database
+    assert response.status_code == 201
+    assert [row["filename"] for row in response.json()["ticket"]["attachments"]] == ["uno.png", "dos.jpeg"]
+    reads = [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT") and "ticketattachment" in q["sql"]
+    ]
+    assert reads == []
 
 
 def test_signed_urls_stream_the_files(as_tenant, device):
