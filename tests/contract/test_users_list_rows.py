@@ -73,14 +73,14 @@ def test_the_users_lists_are_byte_identical_to_drf_output(varied_users, monkeypa
 def test_the_users_list_is_read_through_a_row_plan(varied_users, monkeypatch):
     # given the row plans' page reader, watched
     pages = []
-    page = rows.RowPlan.page
+    page = rows.RowPlan._page
 
-    def watched(plan, queryset, offset, limit, context):
-        output = page(plan, queryset, offset, limit, context)
+    def watched(plan, queryset, offset, limit, context, **kwargs):
+        output, total = page(plan, queryset, offset, limit, context, **kwargs)
         pages.append((plan.model, len(output)))
-        return output
+        return output, total
 
-    monkeypatch.setattr(rows.RowPlan, "page", watched)
+    monkeypatch.setattr(rows.RowPlan, "_page", watched)
 
     # when the users list is read
     response = varied_users.get("/api/users/")
