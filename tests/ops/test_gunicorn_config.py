@@ -22,6 +22,7 @@ KNOBS = [
     "MAX_REQUEST_BODY_MB",
     "GUNICORN_CONTROL_SOCKET",
     "GUNICORN_ACCESS_LOG",
+    "GUNICORN_GC_FREEZE",
 ]
 
 
@@ -117,3 +118,25 @@ def test_an_instance_can_have_a_control_socket_of_its_own(monkeypatch, tmp_path)
     assert config["control_socket"] == str(tmp_path / "web-1.ctl")
     assert config["control_socket_mode"] == 0o600
     assert "control_socket_disable" not in config
+
+
+@pytest.fixture
+def gc_state():
+    """The collector's permanent generation emptied again after the test."""
+    import gc
+
+    yield gc
+    gc.unfreeze()
+
+
+@pytest.mark.parametrize(("env", "frozen"), [({}, True), ({"GUNICORN_GC_FREEZE": "false"}, False)])
+def test_a_worker_freezes_what_loading_the_application_built(monkeypatch, gc_state, env, frozen):
+    # given the configuration, nothing frozen yet
+    config = _load_config(monkeypatch, **env)
+    gc_state.unfreeze()
+
+    # when gunicorn calls the hook after the worker loaded the application
+    config["post_worker_init"](worker=None)
+
+    # then (by default) what existed is in the permanent generation, out of every collection
+    assert (gc_state.get_freeze_count() > 0) is frozen
