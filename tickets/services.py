@@ -25,6 +25,7 @@ from sla.business_time import business_seconds_between
 from sla.calendar import configured_calendar
 from tickethelp import compiled
 from tickethelp.exceptions import Conflict, DomainError, Forbidden, NotFound
+from tickethelp.instances import set_prefetched
 from tickethelp.uploads import STORAGE_ERRORS, CheckedUpload, UploadRejected, check_upload, store_upload
 from tickets import selectors
 from tickets.models import (
@@ -249,7 +250,9 @@ def ticket_create(
                 )
                 for uploaded_file, checked in attachments
             ]
-            _attachments_known(ticket, stored)
+            # The stored attachments are the new ticket's `attachments`, as prefetch_related
+            # would read them back: whoever shows the new ticket does not read them again.
+            set_prefetched(ticket, "attachments", stored)
     except Exception:
         # Nothing was committed: no stored file may outlive its row.
         _delete_stored(stored_names)
@@ -589,15 +592,6 @@ def _store_attachment(
     )
     _publish("adjunto_agregado", ticket=ticket, actor=actor, writes=[history], attachment_id=attachment.pk)
     return attachment
-
-
-def _attachments_known(ticket: Ticket, attachments: list[TicketAttachment]) -> None:
-    """A new ticket's attachments are the ones just stored, in the order they were: they are
-    set as its prefetched `attachments` (what `prefetch_related` would have read back), so
-    whoever shows the new ticket does not read them again."""
-    known = ticket.attachments.all()
-    known._result_cache, known._prefetch_done = attachments, True  # as prefetch_related fills it
-    ticket._prefetched_objects_cache = {**getattr(ticket, "_prefetched_objects_cache", {}), "attachments": known}
 
 
 def _delete_stored(stored_names: list[str]) -> None:
