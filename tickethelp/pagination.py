@@ -12,9 +12,10 @@ Some lists are read whole by the real clients (the web front end resolves techni
 `/api/users/`, the residents' app shows every ticket): those answer *every* row when the
 request names no paging parameter, up to `settings.MAX_UNPAGED_RESULTS`; past that the
 answer is the first page, with `X-Total-Count` and a `Link` to the next one, never an
-unbounded body. Such a request costs no COUNT: one more row than the limit is read in the
-page's own statement, and the total is the number of rows read (only past the limit, rare,
-is there a COUNT for `X-Total-Count`).
+unbounded body. Within the limit such a request costs no COUNT of its own: on PostgreSQL the
+page's statement counts the list up to the limit and that count sets its LIMIT (every row,
+or only the first page past the limit); elsewhere one more row than the limit is read and
+the total is the number of rows read. Past the limit a COUNT gives `X-Total-Count`.
 """
 
 from functools import partial
