@@ -203,11 +203,12 @@ print(json.dumps({
 """
 
 
-def prepare(url: str, scale: int) -> dict:
+def prepare(url: str, scale: int, *, root: Path = ROOT) -> dict:
+    """Tokens and ids the load needs, read with the code of the checkout at `root`."""
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY, "DJANGO_SETTINGS_MODULE": "tickethelp.settings"}
     result = subprocess.run(
         [sys.executable, "-c", PREPARE % {"scale": scale}],
-        cwd=ROOT,
+        cwd=root,
         env=env,
         check=True,
         capture_output=True,

@@ -151,6 +151,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c jit={'off' if env_bool('DB_DISABLE_JIT', True) else 'on'} -c work_mem={env_str('DB_WORK_MEM', '16MB')}"
     )
+    # Prepared statements: a statement a connection has run 5 times is prepared on the
+    # server (psycopg's automatic preparation), and PostgreSQL then plans it once rather
+    # than on every run -- the writes' lock reads join up to nine tables and spent more time
+    # in the planner than running (bench/RESULTS.md, round four). Needs server-side binding
+    # (psycopg's client-side cursors cannot prepare). Off for a pooler that cannot keep
+    # prepared statements (PgBouncer in transaction mode before 1.21, or without
+    # max_prepared_statements).
+    if env_bool("DB_PREPARED_STATEMENTS", True):
+        DATABASES["default"]["OPTIONS"] |= {"server_side_binding": True, "prepare_threshold": 5}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (shared across processes: throttles must hold across gunicorn workers) --------

@@ -426,6 +426,18 @@ def _keep_approval_wait(state_request: StateChangeRequest, *, ticket: Ticket, no
     return ["approval_due", "waited_minutes"]
 
 
+# The request a decision locks, read with the ticket and every relation the decision's
+# answer and notifications use (nine tables: compiled once, tickethelp.compiled).
+DECIDED_REQUEST = compiled.CompiledQuery(
+    lambda request_id: (
+        StateChangeRequest.objects.select_for_update(of=("self",))
+        .select_related("from_state", "to_state", "requested_by", "ticket", *(f"ticket__{r}" for r in TICKET_RELATIONS))
+        .filter(pk=request_id)
+        .order_by()
+    )
+)
+
+
 def state_request_decide(
     *, request_id: int, actor: User, approve: bool, rejection_reason: str = ""
 ) -> StateChangeRequest:
@@ -446,13 +458,9 @@ def state_request_decide(
         ticket_of_request = StateChangeRequest.objects.filter(pk=request_id).values("ticket_id")[:1]
         if not Ticket.objects.select_for_update().filter(pk=Subquery(ticket_of_request)).values_list("pk").first():
             raise NotFound("Solicitud de cambio de estado no encontrada.", code="request_not_found")
-        state_request = (
-            StateChangeRequest.objects.select_for_update(of=("self",))
-            .select_related(
-                "from_state", "to_state", "requested_by", "ticket", *(f"ticket__{r}" for r in TICKET_RELATIONS)
-            )
-            .get(pk=request_id)
-        )
+        state_request = DECIDED_REQUEST.first(request_id)
+        if state_request is None:  # deleted with its ticket while we waited for the lock
+            raise NotFound("Solicitud de cambio de estado no encontrada.", code="request_not_found")
         ticket = state_request.ticket
         if state_request.status != RequestStatus.PENDING:
             verb = "aprobada" if state_request.status == RequestStatus.APPROVED else "rechazada"

@@ -2,6 +2,8 @@
 of tickets from one query, and every response reports the SQL it ran, notification
 inserts apart. (`make bench` itself runs outside the suite: it needs minutes and wrk.)"""
 
+import os
+
 import pytest
 from django.test import override_settings
 
@@ -60,3 +62,45 @@ def test_every_response_reports_its_queries_and_notification_inserts(as_admin, t
 
 def test_the_middleware_is_not_part_of_the_production_settings():
     assert f"{QueryCountMiddleware.__module__}.{QueryCountMiddleware.__name__}" not in MIDDLEWARE
+
+
+def test_the_write_ab_report_compares_medians_and_cpu_per_lifecycle():
+    from bench import ab_writes
+
+    # given two alternated runs per side, the current one faster and cheaper
+    def run(side, rate, workers, postgres):
+        return {
+            "side": side,
+            "lifecycles_per_s": rate,
+            "p50_ms": {"create ticket": 10.0, "change state (direct)": 8.0},
+            "workers_cpu_ms": workers,
+            "postgres_cpu_ms": postgres,
+            "machine_busy": 1.9,
+            "errors": 0,
+        }
+
+    runs = [
+        run("baseline", 20.0, 60.0, 24.0),
+        run("current", 30.0, 40.0, 12.0),
+        run("current", 34.0, 36.0, 10.0),
+        run("baseline", 22.0, 64.0, 20.0),
+    ]
+
+    # when
+    text = ab_writes.report(runs, {"baseline": None, "current": None})
+
+    # then: medians 21 vs 32 lifecycles/s, CPU 62 vs 38 ms and 22 vs 11 ms
+    assert "current / baseline: 1.52x of the medians (per run: 1.50x, 1.55x)" in text
+    assert "workers 1.63x, PostgreSQL 2.00x" in text
+
+
+def test_cpu_seconds_reads_this_process_from_proc():
+    from bench import ab_writes
+
+    # given some CPU spent
+    spent = ab_writes.cpu_seconds([os.getpid()])
+    sum(range(3_000_000))
+
+    # then the figure grows, and a process that is gone counts nothing
+    assert ab_writes.cpu_seconds([os.getpid()]) > spent
+    assert ab_writes.cpu_seconds([2**22 + 12345]) == 0

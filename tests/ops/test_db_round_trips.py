@@ -2,6 +2,7 @@
 (tickethelp/postgresql), and an authenticated one-row GET is one statement in all."""
 
 import io
+import runpy
 import time
 
 import pytest
@@ -9,6 +10,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.db import connections
 
 from tests.factories import UserFactory
+from tests.processes import ROOT
 from tickethelp.postgresql.base import DatabaseWrapper
 from users.models import Role
 from users.tokens import issue_tokens
@@ -140,3 +142,47 @@ def test_an_authenticated_one_row_get_is_one_statement_and_no_health_check(monke
     # check only after the idle spell
     assert per_request == [1, 1, 1]
     assert len(usable_checks) == 1
+
+
+# --- Prepared statements ----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_statement_run_more_than_five_times_is_prepared_on_the_server():
+    # given a statement of the ORM's, not prepared yet on this connection
+    User = UserFactory._meta.model
+    user = UserFactory()
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    connection.connection._prepared.clear()
+
+    # when the application runs it a sixth time (psycopg prepares past its threshold of 5)
+    for _ in range(6):
+        User.objects.filter(pk=user.pk, is_active=True).values_list("document", flat=True).first()
+
+    # then PostgreSQL holds it prepared: the next runs are planned once, not every time
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    assert any('FROM "users_user"' in statement and '"is_active"' in statement for statement in prepared)
+
+
+def _settings_module(monkeypatch, **env: str) -> dict:
+    monkeypatch.setenv("DATABASE_URL", "postgres://tickethelp@db.internal:5432/tickethelp")
+    monkeypatch.delenv("DB_PREPARED_STATEMENTS", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(ROOT / "tickethelp" / "settings.py"))
+
+
+def test_prepared_statements_are_on_by_default_and_can_be_turned_off_for_a_pooler(monkeypatch):
+    # when the settings are read with the default, then with DB_PREPARED_STATEMENTS=false
+    default = _settings_module(monkeypatch)["DATABASES"]["default"]["OPTIONS"]
+    off = _settings_module(monkeypatch, DB_PREPARED_STATEMENTS="false")["DATABASES"]["default"]["OPTIONS"]
+
+    # then server-side binding (which preparing needs) comes and goes with them
+    assert default["server_side_binding"] is True
+    assert default["prepare_threshold"] == 5
+    assert "server_side_binding" not in off
+    assert "prepare_threshold" not in off
+    assert off["options"] == default["options"]  # the session settings stay either way
