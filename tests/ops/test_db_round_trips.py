@@ -186,3 +186,25 @@ def test_prepared_statements_are_on_by_default_and_can_be_turned_off_for_a_poole
     assert "server_side_binding" not in off
     assert "prepare_threshold" not in off
     assert off["options"] == default["options"]  # the session settings stay either way
+
+
+@pytest.mark.django_db
+def test_a_long_statement_is_parsed_for_placeholders_once():
+    from psycopg import _queries
+
+    # given a statement as long as a write's WITH, with as many parameters
+    server_side = connection.settings_dict["OPTIONS"].get("server_side_binding")
+    cache = _queries._query2pg if server_side else _queries._query2pg_client
+    columns = ", ".join(f"%s::int AS c{n}" for n in range(100))
+    statement = f"SELECT {columns} /* {'x' * 6000} */"
+    assert len(statement) > 4096
+    with connection.cursor() as cursor:
+        cursor.execute(statement, list(range(100)))
+        hits = cache.cache_info().hits
+
+        # when it runs again
+        cursor.execute(statement, list(range(100, 200)))
+
+        # then psycopg found its conversion in its cache (tickethelp/postgresql raised the limits)
+        assert cache.cache_info().hits == hits + 1
+        assert cursor.fetchone()[99] == 199

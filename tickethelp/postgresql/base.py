@@ -11,11 +11,23 @@ What a stale connection does is unchanged: a connection the server dropped durin
 spell longer than that is still found out by the check and replaced before the request
 uses it; one dropped within the window fails that request's statement, and Django closes
 it at the end of the request (errors_occurred), as without health checks.
+
+psycopg turns a statement's `%s` placeholders into PostgreSQL's `$n` by parsing its text,
+and keeps the result (an LRU of 128 statements) only for statements of at most 4,096
+characters and 50 parameters. The writes send one data-modifying WITH each (the ticket's
+UPDATE or INSERT, its history, the notifications and their tasks: 5,000-9,000 characters,
+up to ~100 parameters), which were parsed again on every run: ~0.6 ms of a write's ~8 ms of
+CPU. The limits are raised below so that they are kept like every shorter statement
+(tests/ops/test_db_round_trips.py fails if psycopg renames them).
 """
 
 import time
 
 from django.db.backends.postgresql import base
+from psycopg import _queries
+
+_queries.MAX_CACHED_STATEMENT_LENGTH = max(_queries.MAX_CACHED_STATEMENT_LENGTH, 16_384)
+_queries.MAX_CACHED_STATEMENT_PARAMS = max(_queries.MAX_CACHED_STATEMENT_PARAMS, 256)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
