@@ -1,6 +1,6 @@
 """Writes of the conversation: one transaction per message, the ticket row locked.
 
-The ticket is locked (as the tickets services do, tickets/services.py `_lock_ticket`) before
+The ticket is locked (`tickets.services.lock_ticket`, one statement) before
 its state is checked, so a message and a move into a final state are serialised: the
 message lands before the ticket is closed, or it is refused with 409.
 """
@@ -20,6 +20,7 @@ from tickethelp.exceptions import Conflict, DomainError, Forbidden, NotFound
 from tickethelp.uploads import STORAGE_ERRORS, CheckedUpload, UploadRejected, check_upload, store_upload
 from tickets.models import Ticket
 from tickets.selectors import is_participant
+from tickets.services import lock_ticket
 from users.models import Role, User
 
 logger = logging.getLogger(__name__)
@@ -29,14 +30,6 @@ FINAL_TICKET_MESSAGE = "El ticket está en un estado final y no admite mensajes.
 # Notification types (seeded by migration 0002); neither sends e-mail by default.
 NEW_MESSAGE, NEW_INTERNAL_NOTE = "mensaje_nuevo", "nota_interna"
 EXCERPT_LENGTH = 200
-
-
-def _lock_ticket(ticket_id: int) -> Ticket:
-    """The ticket row locked until the end of the transaction, then read with its relations
-    (locking the bare row first: see tickets.services._lock_ticket for why)."""
-    if not Ticket.objects.select_for_update().filter(pk=ticket_id).values_list("pk", flat=True).first():
-        raise NotFound("Ticket no encontrado.", code="ticket_not_found")
-    return Ticket.objects.select_related("estado", "tecnico", "cliente").get(pk=ticket_id)
 
 
 def _checked_uploads(files: Sequence) -> list[tuple[object, CheckedUpload]]:
@@ -75,7 +68,7 @@ def message_send(
     stored_names: list[str] = []
     try:
         with transaction.atomic():
-            ticket = _lock_ticket(ticket_id)
+            ticket = lock_ticket(ticket_id)
             if not is_participant(ticket=ticket, user=actor):
                 raise NotFound("Ticket no encontrado.", code="ticket_not_found")
             if internal and not selectors.sees_internal_notes(ticket=ticket, user=actor):

@@ -1,7 +1,7 @@
 """Writes on tickets. Each function is one transaction that locks what it decides on.
 
 Lock order, everywhere: technicians (pk order) -> ticket -> its state-change request. The
-ticket row is locked and read with its relations in one statement (see `_lock_ticket`). Every
+ticket row is locked and read with its relations in one statement (see `lock_ticket`). Every
 change appends a `TicketHistory` row and announces itself in `_publish`, which writes the
 change (ticket UPDATE, history row, ...), its notifications and their delivery tasks together
 in the same transaction, one statement on PostgreSQL (tickethelp.compiled); the e-mails and
@@ -89,7 +89,7 @@ def _record(
 # --- Locks ---------------------------------------------------------------------------------
 
 
-def _lock_ticket(ticket_id: int) -> Ticket:
+def lock_ticket(ticket_id: int) -> Ticket:
     """The ticket row, locked until the end of the transaction (caller is inside atomic), with
     its relations: one `SELECT … FOR UPDATE OF` the ticket alone, joined to its relations."""
     ticket = LOCKED_TICKET.first(ticket_id)
@@ -115,7 +115,7 @@ LOCKED_TICKET = compiled.CompiledQuery(
 
 
 def _relations_match(ticket: Ticket) -> bool:
-    """Whether each joined relation is the row its foreign key names (see `_lock_ticket`)."""
+    """Whether each joined relation is the row its foreign key names (see `lock_ticket`)."""
     for name in TICKET_RELATIONS:
         related = getattr(ticket, name)
         if getattr(ticket, f"{name}_id") != (related.pk if related is not None else None):
@@ -124,7 +124,7 @@ def _relations_match(ticket: Ticket) -> bool:
 
 
 def _lock_ticket_row(ticket_id: int) -> None:
-    """Only the lock of `_lock_ticket`, for callers that read the ticket with another row."""
+    """Only the lock of `lock_ticket`, for callers that read the ticket with another row."""
     if not Ticket.objects.select_for_update().filter(pk=ticket_id).values_list("pk", flat=True).first():
         raise NotFound("Ticket no encontrado.", code="ticket_not_found")
 
@@ -275,7 +275,7 @@ def _opening_state() -> Estado | None:
 def ticket_change_technician(*, ticket_id: int, actor: User, tecnico: User) -> Ticket:
     """Reassign a non-final ticket to another active technician."""
     with transaction.atomic():
-        ticket = _lock_ticket(ticket_id)
+        ticket = lock_ticket(ticket_id)
         _refuse_if_final(ticket)
         if ticket.tecnico_id == tecnico.pk:
             raise DomainError(
@@ -351,7 +351,7 @@ def ticket_change_state(*, ticket_id: int, actor: User, to_state_id: int, reason
 
 def _ticket_change_state(*, ticket_id: int, actor: User, to_state_id: int, reason: str) -> StateChangeOutcome:
     with transaction.atomic():
-        ticket = _lock_ticket(ticket_id)
+        ticket = lock_ticket(ticket_id)
         if actor.role != Role.TECH or ticket.tecnico_id != actor.pk:
             raise Forbidden(
                 "Solo el técnico asignado puede cambiar el estado de este ticket.", code="not_assigned_technician"
@@ -519,7 +519,7 @@ def ticket_cancel(*, ticket_id: int, actor: User, reason: str = "") -> Ticket:
     """The owning client or an admin cancels a ticket still in an early state (open,
     diagnosis). A pending request of that ticket is closed as rejected."""
     with transaction.atomic():
-        ticket = _lock_ticket(ticket_id)
+        ticket = lock_ticket(ticket_id)
         if actor.role == Role.CLIENT and ticket.cliente_id != actor.pk:
             raise NotFound("Ticket no encontrado.", code="ticket_not_found")
         if actor.role not in (Role.ADMIN, Role.CLIENT):
@@ -620,7 +620,7 @@ def ticket_add_attachment(*, ticket_id: int, actor: User, uploaded_file) -> Tick
     stored_names: list[str] = []
     try:
         with transaction.atomic():
-            ticket = _lock_ticket(ticket_id)
+            ticket = lock_ticket(ticket_id)
             if not selectors.is_participant(ticket=ticket, user=actor):
                 raise NotFound("Ticket no encontrado.", code="ticket_not_found")
             if actor.role not in (Role.ADMIN, Role.TECH):

@@ -20,6 +20,7 @@ from sla import clocks
 from tickethelp.exceptions import Conflict, DomainError, Forbidden, NotFound
 from tickets.models import HistoryAction, Ticket, TicketHistory
 from tickets.selectors import is_participant
+from tickets.services import lock_ticket
 from users.models import Role, User
 from visits import selectors
 from visits.models import (
@@ -86,13 +87,6 @@ def _announce(appointment: Appointment, ticket: Ticket, codigo: str, titulo: str
 # --- Locks ---------------------------------------------------------------------------------
 
 
-def _lock_ticket(ticket_id: int) -> Ticket:
-    """The ticket row locked (bare, then read with its relations: see tickets.services)."""
-    if not Ticket.objects.select_for_update().filter(pk=ticket_id).values_list("pk", flat=True).first():
-        raise NotFound(TICKET_NOT_FOUND, code="ticket_not_found")
-    return Ticket.objects.select_related("estado", "tecnico", "cliente").get(pk=ticket_id)
-
-
 def _lock_technician(technician_id: int) -> None:
     list(User.objects.select_for_update().filter(pk=technician_id).values_list("pk"))
 
@@ -129,7 +123,7 @@ def _lock_appointment(*, appointment_id: int, actor: User) -> tuple[Appointment,
     found = selectors.appointment_ticket_id(appointment_id=appointment_id)
     if found is None:
         raise selectors.appointment_not_found()
-    ticket = _lock_ticket(found)
+    ticket = lock_ticket(found)
     appointment = (
         Appointment.objects.select_for_update(of=("self",))
         .select_related("technician")
@@ -177,7 +171,7 @@ def appointment_book(
     with transaction.atomic():
         if technician_id is not None:
             _lock_technician(technician_id)
-        ticket = _lock_ticket(ticket_id)
+        ticket = lock_ticket(ticket_id)
         if not is_participant(ticket=ticket, user=actor):
             raise NotFound(TICKET_NOT_FOUND, code="ticket_not_found")
         if actor.role not in (Role.ADMIN, Role.TECH):
@@ -403,7 +397,7 @@ def appointment_rate(*, appointment_id: int, resident: User, rating: int, feedba
     if ticket_id is None:
         raise NotFound("Appointment not found.", code="appointment_not_found")
     with transaction.atomic():
-        ticket = _lock_ticket(ticket_id)  # the lock order of every other transition
+        ticket = lock_ticket(ticket_id)  # the lock order of every other transition
         appointment = (
             Appointment.objects.select_for_update(of=("self",)).select_related("technician").get(pk=appointment_id)
         )

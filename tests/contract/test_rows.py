@@ -187,3 +187,18 @@ def test_the_join_order_setting_lasts_one_statement_even_inside_a_transaction():
         serialize_page(TicketSerializer, ticket_queryset(), 0, 5)
         assert setting() == before
     assert setting() == before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner setting is PostgreSQL's")
+def test_a_page_is_read_in_the_written_join_order_with_prepared_statements_on():
+    # given the settings' server-side binding (DB_PREPARED_STATEMENTS, on by default)
+    TicketFactory()
+
+    # when a page of state-change requests (nine tables) is read
+    with CaptureQueriesContext(connection) as captured:
+        serialize_page(StateChangeRequestSerializer, StateChangeRequest.objects.order_by("id"), 0, 5)
+
+    # then its one statement still carries the planner setting, on a client-binding cursor
+    [page] = [query["sql"] for query in captured.captured_queries]
+    assert page.startswith("SET LOCAL join_collapse_limit = 1; ")
+    assert page.endswith("; SET LOCAL join_collapse_limit TO DEFAULT")

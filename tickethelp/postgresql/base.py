@@ -24,6 +24,7 @@ CPU. The limits are raised below so that they are kept like every shorter statem
 import time
 
 from django.db.backends.postgresql import base
+from django.db.backends.postgresql.base import Cursor as ClientBindingCursor
 from psycopg import _queries
 
 _queries.MAX_CACHED_STATEMENT_LENGTH = max(_queries.MAX_CACHED_STATEMENT_LENGTH, 16_384)
@@ -55,3 +56,14 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def connect(self):
         super().connect()
         self.last_used = None
+
+    def client_binding_cursor(self):
+        """A cursor binding its parameters client-side on this connection, wrapped as
+        `cursor()` wraps its own (query log, execute wrappers, error translation): for one
+        call holding several statements, which server-side binding (DB_PREPARED_STATEMENTS)
+        cannot send. Its statements are never prepared."""
+        self.close_if_health_check_failed()
+        self.ensure_connection()
+        with self.wrap_database_errors:
+            self.last_used = time.monotonic()
+            return self._prepare_cursor(ClientBindingCursor(self.connection))
