@@ -35,9 +35,12 @@ class AppointmentStatus(models.TextChoices):
 ACTIVE_STATUSES = (AppointmentStatus.SCHEDULED, AppointmentStatus.IN_PROGRESS)
 
 
+_STATUS_LABELS = dict(AppointmentStatus.choices)  # built once: per row it was 15 % of an agenda page
+
+
 def status_label(status: str) -> str:
     """What `get_status_display` answers, as a function of the column (row plans)."""
-    return dict(AppointmentStatus.choices).get(status, status)
+    return _STATUS_LABELS.get(status, status)
 
 
 class Appointment(models.Model):

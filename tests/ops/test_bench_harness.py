@@ -2,6 +2,7 @@
 of tickets from one query, and every response reports the SQL it ran, notification
 inserts apart. (`make bench` itself runs outside the suite: it needs minutes and wrk.)"""
 
+import json
 import os
 
 import pytest
@@ -104,3 +105,20 @@ def test_cpu_seconds_reads_this_process_from_proc():
     # then the figure grows, and a process that is gone counts nothing
     assert ab_writes.cpu_seconds([os.getpid()]) > spent
     assert ab_writes.cpu_seconds([2**22 + 12345]) == 0
+
+
+def test_the_in_process_read_comparison_adds_python_and_postgresql_cpu(tmp_path):
+    from bench import reads_inprocess
+
+    # given two results of the same read
+    def result(python, postgres):
+        return json.dumps({"env": {}, "reads": {"users list": {"python_ms": python, "postgres_ms": postgres}}})
+
+    (tmp_path / "on.json").write_text(result(3.0, 1.0))
+    (tmp_path / "off.json").write_text(result(4.0, 4.0))
+
+    # when
+    text = reads_inprocess.compare([tmp_path / "on.json", tmp_path / "off.json"])
+
+    # then: 4 ms against 8 ms of CPU per request
+    assert "| users list | 4.00 (3.00 + 1.00) | 8.00 (4.00 + 4.00) | 0.50 |" in text
