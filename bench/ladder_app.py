@@ -32,6 +32,8 @@ from django.http import HttpResponse  # noqa: E402
 from django.test import RequestFactory  # noqa: E402
 from django.urls import include, path, resolve  # noqa: E402
 
+from tickethelp.rows import FOLLOW_WRITTEN_JOINS  # noqa: E402
+
 BARE_BODY = json.dumps({"message": "bare", "tickets": []}).encode()
 SKIPPED_PREFIXES = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
 
@@ -82,8 +84,11 @@ def plain(request, rest: str):
             statements = _statements.get(real_path) or _learn(request, real_path)
             _statements[real_path] = statements
     results = []
-    with connection.cursor() as cursor:
-        for sql, params in statements:
+    for sql, params in statements:
+        # As the endpoint sends it: a row plan's SET; SELECT; SET on a client-binding cursor
+        # (server-side binding, DB_PREPARED_STATEMENTS, takes one statement per call).
+        several = connection.vendor == "postgresql" and sql.startswith(FOLLOW_WRITTEN_JOINS)
+        with connection.client_binding_cursor() if several else connection.cursor() as cursor:
             cursor.execute(sql, params)
             results.extend(_result_sets(cursor))
     body = results[0] if len(results) == 1 else results

@@ -56,3 +56,23 @@ def test_rung_two_replays_the_endpoints_statements_and_answers_their_rows():
     assert recorded[0][0].startswith('SELECT u."id"')
     rows = response.json()
     assert [(row["id"], row["first_name"]) for row in rows] == [(tech.pk, "Lina")]
+
+
+@LADDER
+def test_rung_two_replays_a_row_plan_page_with_its_planner_setting():
+    # given a list read through a row plan (SET; SELECT; SET in one call on PostgreSQL)
+    admin = UserFactory(role=Role.ADMIN)
+    UserFactory.create_batch(3, role=Role.TECH)
+    client = client_for(admin)
+    ladder_app._statements.clear()
+    assert client.get("/ladder/plain/api/users/").status_code == 200  # learns the statements
+
+    # when it is replayed
+    response = client.get("/ladder/plain/api/users/")
+
+    # then every statement ran (the page's three in one call included) and the users came back
+    assert response.status_code == 200
+    recorded = ladder_app._statements["/api/users/"]
+    if connection.vendor == "postgresql":
+        assert any(sql.startswith("SET LOCAL join_collapse_limit") for sql, _ in recorded)
+    assert "document" in response.content.decode()

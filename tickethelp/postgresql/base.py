@@ -16,7 +16,7 @@ psycopg turns a statement's `%s` placeholders into PostgreSQL's `$n` by parsing 
 and keeps the result (an LRU of 128 statements) only for statements of at most 4,096
 characters and 50 parameters. The writes send one data-modifying WITH each (the ticket's
 UPDATE or INSERT, its history, the notifications and their tasks: 5,000-9,000 characters,
-up to ~100 parameters), which were parsed again on every run: ~0.6 ms of a write's ~8 ms of
+up to ~100 parameters), which were parsed again on every run: 0.3-0.7 ms of a write's 6-11 ms of
 CPU. The limits are raised below so that they are kept like every shorter statement
 (tests/ops/test_db_round_trips.py fails if psycopg renames them).
 """
