@@ -11,6 +11,10 @@ which drowns a 1.5x target. Three things moved between runs and are fixed here:
   generated data set, vacuumed and checkpointed, so no run inherits the tickets,
   notifications, tasks, dead rows and WAL of the runs before it;
 * the order: the sides alternate A B B A …, so a slow spell of the machine falls on both;
+* the workers: each lifecycle opens a new connection. With kept-alive connections, which
+  gunicorn worker served a client was drawn once per run, and a run whose four connections
+  all fell on one worker ran at half speed on one core (the report's "busiest worker's
+  share" column: 100 % in such a run, 50-60 % otherwise);
 * the measure: besides lifecycles per second (the issue's figure), the CPU time the
   gunicorn workers and the PostgreSQL processes spent per lifecycle, read from /proc before
   and after the run. CPU per write is what the code changes; throughput on two shared cores
@@ -117,15 +121,19 @@ def one_run(base: str, side: str, root: Path, args) -> dict:
     server = load.Server(url, args.port, log_path, root=root)
     try:
         # Warm-up: the first requests of a worker fill its caches (URL resolver, serializers).
-        load.run_writes(context, args.port, duration=2, connections=args.connections)
+        load.run_writes(context, args.port, duration=2, connections=args.connections, reconnect=True)
         workers = server.workers()
         before_pg = {pid: cpu_seconds([pid]) for pid in postgres_pids()}
-        before_workers, before_machine = cpu_seconds(workers), machine_busy_seconds()
+        before_each = [cpu_seconds([pid]) for pid in workers]
+        before_machine = machine_busy_seconds()
         started = time.perf_counter()
-        results = load.run_writes(context, args.port, duration=args.duration, connections=args.connections)
+        results = load.run_writes(
+            context, args.port, duration=args.duration, connections=args.connections, reconnect=True
+        )
         elapsed = time.perf_counter() - started
         after_pg = {pid: cpu_seconds([pid]) for pid in postgres_pids()}
-        workers_cpu, machine = cpu_seconds(workers) - before_workers, machine_busy_seconds() - before_machine
+        each = [cpu_seconds([pid]) - before for pid, before in zip(workers, before_each, strict=True)]
+        workers_cpu, machine = sum(each), machine_busy_seconds() - before_machine
     finally:
         server.stop()
     # Backends that ended during the run took their CPU with them; those started during it count whole.
@@ -142,21 +150,24 @@ def one_run(base: str, side: str, root: Path, args) -> dict:
         "workers_cpu_ms": 1000 * workers_cpu / max(lifecycles, 1),
         "postgres_cpu_ms": 1000 * postgres_cpu / max(lifecycles, 1),
         "machine_busy": machine / elapsed,
+        # How the client's kept-alive connections fell on the workers: one worker doing most
+        # of the work is one core for Python and its threads queueing on the GIL.
+        "busiest_worker_share": max(each) / workers_cpu if workers_cpu else 0.0,
     }
 
 
 def report(runs: list[dict], sides: dict) -> str:
     lines = [
         "| run | side | lifecycles/s | create p50 ms | change-state p50 ms | workers CPU ms / lifecycle "
-        "| PostgreSQL CPU ms / lifecycle | machine busy (of 2 cores) | errors |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| PostgreSQL CPU ms / lifecycle | machine busy (of 2 cores) | busiest worker's share | errors |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for number, run in enumerate(runs, 1):
         lines.append(
             f"| {(number + 1) // 2} | {run['side']} | {run['lifecycles_per_s']:.1f} "
             f"| {run['p50_ms']['create ticket']:.1f} | {run['p50_ms']['change state (direct)']:.1f} "
             f"| {run['workers_cpu_ms']:.1f} | {run['postgres_cpu_ms']:.1f} | {run['machine_busy']:.2f} "
-            f"| {run['errors']} |"
+            f"| {run.get('busiest_worker_share', 0):.0%} | {run['errors']} |"
         )
     lines += [
         "",

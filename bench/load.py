@@ -395,13 +395,21 @@ def lifecycle_step(step: str, context: dict, writer: dict, iteration: int, ids: 
     return admin, "PUT", f"/api/tickets/approve-state/{ids['request']}/", {"action": "approve"}
 
 
-def lifecycle_worker(port: int, context: dict, writer: dict, deadline: float, samples: dict, errors: list) -> None:
-    """Ticket lifecycles until `deadline`: each step timed, its query counts recorded."""
+def lifecycle_worker(
+    port: int, context: dict, writer: dict, deadline: float, samples: dict, errors: list, reconnect: bool = False
+) -> None:
+    """Ticket lifecycles until `deadline`: each step timed, its query counts recorded.
+    `reconnect`: a new connection for every lifecycle, so that which gunicorn worker serves
+    it is drawn again each time (kept-alive connections stay on the worker that accepted
+    them: four of them on one worker left the other idle)."""
     conn = http.client.HTTPConnection(HOST, port, timeout=30)
     iteration = 0
     while time.monotonic() < deadline:
         iteration += 1
         ids = {}
+        if reconnect:
+            conn.close()
+            conn = http.client.HTTPConnection(HOST, port, timeout=30)
         for step in WRITE_STEPS:
             token, method, path, body = lifecycle_step(step, context, writer, iteration, ids)
             started = time.perf_counter()
@@ -426,14 +434,22 @@ def lifecycle_worker(port: int, context: dict, writer: dict, deadline: float, sa
     conn.close()
 
 
-def run_writes(context: dict, port: int, *, duration: int, connections: int) -> list[dict]:
+def run_writes(context: dict, port: int, *, duration: int, connections: int, reconnect: bool = False) -> list[dict]:
     samples = {name: [] for name in WRITE_STEPS}
     errors: list[str] = []
     deadline = time.monotonic() + duration
     threads = [
         threading.Thread(
             target=lifecycle_worker,
-            args=(port, context, context["writer_techs"][i % len(context["writer_techs"])], deadline, samples, errors),
+            args=(
+                port,
+                context,
+                context["writer_techs"][i % len(context["writer_techs"])],
+                deadline,
+                samples,
+                errors,
+                reconnect,
+            ),
         )
         for i in range(connections)
     ]
