@@ -201,3 +201,25 @@ def test_an_argument_no_column_holds_finds_nothing_as_with_the_orm(ticket_id):
 
     # then the answer is the ORM's: nothing (no overflow error)
     assert query.first(ticket_id) is None
+
+
+def test_rows_inserted_with_their_own_keys_are_left_saved_as_bulk_create_leaves_them():
+    # given a history row with its key chosen beforehand, written before another write
+    ticket = TicketFactory()
+    keyed = TicketHistory(
+        pk=(TicketHistory.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000,
+        ticket=ticket,
+        actor=ticket.tecnico,
+        action=HistoryAction.STATE_CHANGED,
+        description="keyed",
+    )
+    other = TicketHistory(ticket=ticket, actor=ticket.tecnico, action=HistoryAction.STATE_CHANGED, description="other")
+
+    # when both are written together (the last one gets its key from the database)
+    compiled.run_together([compiled.insert([keyed]), compiled.insert([other])])
+
+    # then both instances are saved rows of this database
+    for row in (keyed, other):
+        assert row._state.adding is False
+        assert row._state.db == connection.alias
+    assert other.pk is not None

@@ -110,13 +110,22 @@ def run_together(writes: Sequence[Write | None], *, keys_of: Write | None = None
         cursor.execute(sql, [param for _, params in compiled for param in params])
         if keys_of.objs:
             _set_primary_keys(keys_of.objs, cursor.fetchall(), using=connection.alias)
+    # Rows inserted with their own keys are saved too, as bulk_create leaves them.
+    for write in writes:
+        if write is not keys_of and all(obj.pk is not None for obj in write.objs):
+            for obj in write.objs:
+                _mark_saved(obj, using=connection.alias)
 
 
 def _set_primary_keys(objs: tuple[Model, ...], rows: list[tuple], *, using: str) -> None:
     for obj, (pk, *_) in zip(objs, rows, strict=True):
         obj.pk = pk
-        obj._state.adding = False
-        obj._state.db = using
+        _mark_saved(obj, using=using)
+
+
+def _mark_saved(obj: Model, *, using: str) -> None:
+    obj._state.adding = False
+    obj._state.db = using
 
 
 # --- Reads compiled once -------------------------------------------------------------------

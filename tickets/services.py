@@ -242,8 +242,6 @@ def ticket_create(
                 description=f"Ticket {ticket.code} creado{assigned}.",
             )
             _publish("ticket_creado", ticket=ticket, actor=actor, writes=[ticket_insert, history], source=source)
-            if ticket_insert is not None:
-                ticket._state.adding, ticket._state.db = False, Ticket.objects.db  # as save() leaves it
             stored = [
                 _store_attachment(
                     ticket=ticket, actor=actor, uploaded_file=uploaded_file, checked=checked, stored_names=stored_names
