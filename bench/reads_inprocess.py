@@ -24,14 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.ab_writes import cpu_seconds  # noqa: E402
 from bench.load import READS, SECRET_KEY, prepare  # noqa: E402
-
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def backend_cpu(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
 
 
 def measure(args) -> dict:
@@ -76,11 +70,11 @@ def measure(args) -> dict:
             pid = cursor.fetchone()[0]
         python, database, wall = [], [], []
         for _ in range(args.rounds):
-            cpu, db, started = time.process_time(), backend_cpu(pid), time.perf_counter()
+            cpu, db, started = time.process_time(), cpu_seconds([pid]), time.perf_counter()
             for _ in range(args.requests):
                 client.get(path)
             python.append((time.process_time() - cpu) * 1000 / args.requests)
-            database.append((backend_cpu(pid) - db) * 1000 / args.requests)
+            database.append((cpu_seconds([pid]) - db) * 1000 / args.requests)
             wall.append((time.perf_counter() - started) * 1000 / args.requests)
         results[read.name] = {
             "python_ms": round(statistics.median(python), 3),
