@@ -101,6 +101,18 @@ if resolve_log_format(os.environ.get("LOG_FORMAT", ""), debug=_debug) == "json":
     logger_class = JsonLogger
 
 
+# Load the application once, in the master, and fork the workers from it (gunicorn's
+# preload_app; GUNICORN_PRELOAD=false loads it in every worker instead). Loading takes about a
+# second of imports (tickethelp.wsgi.warm_up included): preloaded, a worker that starts,
+# whether at boot, after a recycle (max_requests) or after a crash, is serving within
+# milliseconds of its fork instead of leaving its share of the load to the others for that
+# second; and the workers share the loaded code's memory pages with the master until they
+# write to them. The price: `kill -HUP` (gunicorn's reload) forks new workers from the
+# master's already-loaded code, so a code change needs a restart of the whole process (a
+# deploy on the platform is one).
+_preload = os.environ.get("GUNICORN_PRELOAD", "").strip().lower() not in {"0", "false", "no", "off"}
+preload_app = _preload
+
 # The objects a worker builds while loading the application (Django's apps, models, URL
 # patterns, DRF's classes: ~135,000) live as long as the worker. Left in the collector's
 # generations, each full collection walks them all again: 30-50 ms measured in a loaded
@@ -110,10 +122,29 @@ if resolve_log_format(os.environ.get("LOG_FORMAT", ""), debug=_debug) == "json":
 _gc_freeze = os.environ.get("GUNICORN_GC_FREEZE", "").strip().lower() not in {"0", "false", "no", "off"}
 
 
-def post_worker_init(worker):
-    """After the worker loaded the application: freeze what exists (see above)."""
-    if _gc_freeze:
-        import gc
+def _freeze_what_exists() -> None:
+    import gc
 
-        gc.collect()  # garbage of start-up is freed, not frozen
-        gc.freeze()
+    gc.collect()  # garbage of start-up is freed, not frozen
+    gc.freeze()
+
+
+def when_ready(server):
+    """In the master, before the first fork: with the application preloaded, no database
+    connection may cross into the workers (each would share one socket), and what loading
+    built is frozen once, here, so that no worker's collector ever writes to those shared
+    pages (Python's gc.freeze documentation: "call gc.freeze() right before fork()")."""
+    if not _preload:
+        return
+    from django.db import connections
+
+    connections.close_all()
+    if _gc_freeze:
+        _freeze_what_exists()
+
+
+def post_worker_init(worker):
+    """After the worker loaded the application (or, preloaded, was forked with it): freeze
+    what exists (see above); inherited frozen objects stay frozen."""
+    if _gc_freeze:
+        _freeze_what_exists()

@@ -23,6 +23,7 @@ KNOBS = [
     "GUNICORN_CONTROL_SOCKET",
     "GUNICORN_ACCESS_LOG",
     "GUNICORN_GC_FREEZE",
+    "GUNICORN_PRELOAD",
 ]
 
 
@@ -46,6 +47,7 @@ def test_defaults_fit_a_two_core_instance_on_loopback(monkeypatch):
     assert (config["timeout"], config["graceful_timeout"], config["keepalive"]) == (30, 30, 5)
     assert (config["max_requests"], config["max_requests_jitter"]) == (50_000, 5_000)
     assert config["worker_tmp_dir"] == "/dev/shm"  # noqa: S108 - tmpfs for the heartbeat file
+    assert config["preload_app"] is True  # workers fork from a master that loaded the application
     assert config["accesslog"] is None  # the application's request line is the one line per request
     assert "%({x-request-id}o)s" in config["access_log_format"]
     assert "%(r)s" not in config["access_log_format"]
@@ -139,4 +141,40 @@ def test_a_worker_freezes_what_loading_the_application_built(monkeypatch, gc_sta
     config["post_worker_init"](worker=None)
 
     # then (by default) what existed is in the permanent generation, out of every collection
+    assert (gc_state.get_freeze_count() > 0) is frozen
+
+
+def test_preloading_can_be_turned_off(monkeypatch):
+    # when
+    config = _load_config(monkeypatch, GUNICORN_PRELOAD="false")
+
+    # then every worker loads the application itself
+    assert config["preload_app"] is False
+
+
+@pytest.mark.parametrize(
+    ("env", "closed", "frozen"),
+    [
+        ({}, True, True),
+        ({"GUNICORN_GC_FREEZE": "false"}, True, False),
+        ({"GUNICORN_PRELOAD": "false"}, False, False),
+    ],
+)
+def test_the_preloading_master_forks_without_connections_and_with_its_objects_frozen(
+    monkeypatch, gc_state, env, closed, frozen
+):
+    # given the configuration, nothing frozen yet, and a record of connection closing
+    config = _load_config(monkeypatch, **env)
+    gc_state.unfreeze()
+    from django.db import connections
+
+    closes = []
+    monkeypatch.setattr(connections, "close_all", lambda: closes.append(True))
+
+    # when gunicorn calls the hook in the master, before forking the first worker
+    config["when_ready"](server=None)
+
+    # then (preloaded) no database connection is left to cross the fork, and what loading
+    # built is frozen before it: the workers' collectors never touch those shared pages
+    assert bool(closes) is closed
     assert (gc_state.get_freeze_count() > 0) is frozen

@@ -119,3 +119,41 @@ def test_gunicorn_serves_request_ids_and_logs_json_without_query_strings(tmp_pat
     # and the query string never reaches any log
     assert "secret" not in output
     assert "secret" not in stderr.read_text()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_preloaded_workers_are_recycled_and_every_new_one_serves(tmp_path):
+    # given gunicorn as deployed (the application preloaded in the master), one worker that
+    # is replaced after every 3 requests
+    port = free_port()
+    log = tmp_path / "gunicorn.log"
+    env = production_env(PYTHONUNBUFFERED="1", DB_CONN_MAX_AGE="0", LOG_FORMAT="plain")
+    env.pop("GUNICORN_PRELOAD", None)
+    with log.open("w") as out:
+        process = subprocess.Popen(  # noqa: S603 - fixed argv
+            gunicorn_command(port, "--workers", "1", "--max-requests", "3", "--max-requests-jitter", "0"),
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for(lambda: _serving(port, process), seconds=30, what="gunicorn to serve")
+
+        # when 12 health checks come, one after the other (each queries the database on a
+        # connection of its worker's own)
+        statuses = [_get(port, "/healthz")[0] for _ in range(12)]
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+    # then every one was answered, by workers forked one after another from the one master
+    assert statuses == [200] * 12
+    output = log.read_text()
+    assert output.count("Autorestarting worker") >= 3
+    assert output.count("Booting worker with pid") >= 4
+    assert "Traceback" not in output
