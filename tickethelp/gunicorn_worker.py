@@ -14,10 +14,18 @@ is answered 408 and disconnected, having cost a socket and a selector entry, nev
 thread. What cannot be read ahead (a chunked body, a body above `max_buffered_body`, HTTPS
 or HTTP/2 terminated by gunicorn itself) is still read in the thread, but every read there
 waits at most `body_timeout` seconds for data.
+
+Connections are also spread over the workers (`Siblings`, below): the workers of an instance
+share one listening socket, and whichever wakes first accepts, so a client that opens a few
+kept-alive connections at once often found them all on one worker, with the other idle and
+half the throughput gone (bench/RESULTS.md, round five).
 """
 
 import contextlib
+import ctypes
 import errno
+import multiprocessing
+import os
 import selectors
 import tempfile
 import time
@@ -102,24 +110,127 @@ class _Conn(gthread.TConn):
             self.parser.unreader.buf.write(data)
 
 
+class Siblings:
+    """How many connections each worker of one gunicorn instance holds, in memory the master
+    maps before forking and every worker shares (two small int arrays, one slot per worker).
+
+    A worker that is offered a new connection while a sibling holds fewer leaves it, for at
+    most `ACCEPT_DEFER` seconds, to that sibling, which is woken by the same listening
+    socket; after that it takes it anyway, so a sibling that is slow to wake (or gone) delays
+    a connection by that much and no more. Ties accept at once: a lone worker, or workers
+    equally loaded, never wait. Only connection setup can be deferred, never a request on an
+    open connection.
+    """
+
+    ACCEPT_DEFER = 0.005
+    FREE, CLAIMED, STOPPING = 0, -1, 1 << 30
+
+    def __init__(self, size: int = 128):
+        self.pids = multiprocessing.RawArray(ctypes.c_int, size)
+        self.conns = multiprocessing.RawArray(ctypes.c_int, size)
+
+    def claim(self) -> int | None:
+        """A free slot for the worker about to be forked (called in the master, which forks
+        one worker at a time); a slot whose worker is gone is free again."""
+        for slot, pid in enumerate(self.pids):
+            if pid == self.FREE or (pid > 0 and not _alive(pid)):
+                self.pids[slot], self.conns[slot] = self.CLAIMED, 0
+                return slot
+        return None  # more workers than slots: that worker accepts as gthread does
+
+    def publish(self, slot: int, conns: int, *, accepting: bool = True) -> None:
+        self.pids[slot] = os.getpid()
+        self.conns[slot] = conns if accepting else self.STOPPING
+
+    def fewest_elsewhere(self, slot: int) -> int | None:
+        """The fewest connections a live, accepting sibling holds (None: no sibling)."""
+        fewest = None
+        for other, pid in enumerate(self.pids):
+            if other != slot and pid > 0 and self.conns[other] != self.STOPPING:
+                count = self.conns[other]
+                fewest = count if fewest is None else min(fewest, count)
+        return fewest
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class SlowClientThreadWorker(gthread.ThreadWorker):
-    """gthread, with requests read ahead by the event loop (module docstring)."""
+    """gthread, with requests read ahead by the event loop and connections spread over the
+    workers (module docstring)."""
 
     body_timeout = 5.0
     max_buffered_body = 110 * 1024 * 1024
     max_head = 64 * 1024
+    siblings: Siblings | None = None
 
     @classmethod
     def configured(cls, *, body_timeout: float, max_buffered_body: int) -> type["SlowClientThreadWorker"]:
+        """The class gunicorn.conf.py hands to gunicorn, with its settings and the shared
+        connection counts of this instance's workers (mapped here, in the master)."""
         return type(
             cls.__name__,
             (cls,),
-            {"body_timeout": body_timeout, "max_buffered_body": max_buffered_body, "__module__": cls.__module__},
+            {
+                "body_timeout": body_timeout,
+                "max_buffered_body": max_buffered_body,
+                "siblings": Siblings(),
+                "__module__": cls.__module__,
+            },
         )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)  # in the master, just before the fork
+        self.slot = self.siblings.claim() if self.siblings is not None else None
+        self._defer_accept_until = float("-inf")
+        self._just_deferred = False
 
     def init_process(self):
         self.reading_conns: set[_Conn] = set()
+        self._publish()
         super().init_process()
+
+    # --- Connections spread over the workers (Siblings) --------------------------------
+
+    def _publish(self) -> None:
+        if self.slot is not None:
+            self.siblings.publish(self.slot, self.nr_conns, accepting=self.alive)
+
+    def _leave_to_a_sibling(self) -> bool:
+        """Whether to leave the connection waiting on the listener to a less busy sibling.
+        A connection still waiting when a deferral ends is accepted here."""
+        if self.slot is None:
+            return False
+        now = time.monotonic()
+        just_deferred, self._just_deferred = self._just_deferred, False
+        if just_deferred and now < self._defer_accept_until + Siblings.ACCEPT_DEFER:
+            return False  # a deferral just ended and a connection still waits: this one is ours
+        fewest = self.siblings.fewest_elsewhere(self.slot)
+        if fewest is None or fewest >= self.nr_conns:
+            return False
+        self._defer_accept_until = now + Siblings.ACCEPT_DEFER
+        self._just_deferred = True
+        self.set_accept_enabled(False)
+        return True
+
+    def set_accept_enabled(self, enabled):
+        if enabled and time.monotonic() < self._defer_accept_until:
+            enabled = False  # gthread's loop re-enables accepting on every turn
+        super().set_accept_enabled(enabled)
+
+    def wait_for_and_dispatch_events(self, timeout):
+        self._publish()
+        remaining = self._defer_accept_until - time.monotonic()
+        if remaining > 0:
+            timeout = min(timeout, remaining)  # wake to accept again when the deferral ends
+        super().wait_for_and_dispatch_events(timeout)
 
     def _reads_ahead(self, conn) -> bool:
         return not (self.cfg.is_ssl or conn.is_http2 or self.cfg.http2_cleartext != "off")
@@ -127,6 +238,8 @@ class SlowClientThreadWorker(gthread.ThreadWorker):
     # --- Connections reach a thread only through enqueue_req -----------------------------
 
     def accept(self, listener):
+        if self._leave_to_a_sibling():
+            return
         try:
             client_sock, client_addr = listener.accept()
         except OSError as e:
@@ -134,6 +247,7 @@ class SlowClientThreadWorker(gthread.ThreadWorker):
                 raise
             return
         self.nr_conns += 1
+        self._publish()
         client_sock.setblocking(True)
         conn = _Conn(self.cfg, client_sock, client_addr, listener.getsockname(), body_timeout=self.body_timeout)
         self.enqueue_req(conn)

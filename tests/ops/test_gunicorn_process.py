@@ -1,10 +1,14 @@
 """A real gunicorn started with gunicorn.conf.py: request ids end to end, JSON logs on stdout."""
 
+import contextlib
+import http.client
 import json
+import os
 import re
 import subprocess
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -157,3 +161,69 @@ def test_preloaded_workers_are_recycled_and_every_new_one_serves(tmp_path):
     assert output.count("Autorestarting worker") >= 3
     assert output.count("Booting worker with pid") >= 4
     assert "Traceback" not in output
+
+
+def _connections_per_worker(master: int, port: int) -> list[int]:
+    """How many established connections on `port` each worker of `master` holds (/proc)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            local_port = int(fields[1].rsplit(":", 1)[1], 16)
+            if local_port == port and fields[3] == "01":  # ESTABLISHED, server side
+                inodes.add(fields[9])
+    counts = []
+    for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split():
+        links = []
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):
+                links.append(os.readlink(fd))
+        counts.append(sum(1 for link in links if link.startswith("socket:[") and link[8:-1] in inodes))
+    return sorted(counts)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_connections_opened_at_once_are_spread_over_the_workers(tmp_path):
+    # given gunicorn as deployed with 2 workers, both idle
+    port = free_port()
+    env = production_env(PYTHONUNBUFFERED="1", DB_CONN_MAX_AGE="0", LOG_FORMAT="plain")
+    with (tmp_path / "gunicorn.log").open("w") as out:
+        process = subprocess.Popen(  # noqa: S603 - fixed argv
+            gunicorn_command(port, "--workers", "2"), cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    clients = []
+    try:
+        wait_for(lambda: _serving(port, process), seconds=30, what="gunicorn to serve")
+        wait_for(
+            lambda: len(Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()) == 2,
+            seconds=30,
+            what="both workers",
+        )
+
+        # when a client opens 8 kept-alive connections at once (all of them wait on the
+        # listening socket together, as a load generator's or a proxy's pool do), then sends
+        # a request on each
+        clients = [http.client.HTTPConnection("127.0.0.1", port, timeout=10) for _ in range(8)]
+        for client in clients:
+            client.connect()
+        statuses = []
+        for client in clients:
+            client.request("GET", "/healthz")
+            response = client.getresponse()
+            response.read()
+            statuses.append(response.status)
+        spread = _connections_per_worker(process.pid, port)
+    finally:
+        for client in clients:
+            client.close()
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+    # then both workers took their share (one worker accepting them all was the rule before)
+    assert statuses == [200] * 8
+    assert sum(spread) == 8
+    assert spread[1] - spread[0] <= 2, spread
