@@ -1,11 +1,14 @@
 """Helpers for tests that start real processes (gunicorn, db_worker) on the test database."""
 
+import contextlib
 import itertools
 import os
 import random
 import socket
+import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -101,3 +104,40 @@ def gunicorn_command(port: int, *args: str) -> list[str]:
         f"127.0.0.1:{port}",
         *args,
     ]
+
+
+def serving(port: int, process: subprocess.Popen) -> bool:
+    """Whether the server `process` answers `GET /healthz` on `port`; fails the test if it
+    exited instead."""
+    if process.poll() is not None:
+        pytest.fail("gunicorn exited before serving")
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def stop(process: subprocess.Popen) -> None:
+    """SIGTERM, and SIGKILL if it has not exited 30 s later."""
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def gunicorn_serving(port: int, *args: str, env: dict, stdout: Path, stderr: Path | None = None, seconds: float = 30):
+    """The deployed gunicorn (`gunicorn_command(port, *args)`) with `env`, its output in
+    `stdout` (and `stderr`, else the same file), once it serves; stopped on the way out."""
+    with stdout.open("w") as out, stderr.open("w") if stderr else contextlib.nullcontext(out) as err:
+        process = subprocess.Popen(  # noqa: S603 - fixed argv
+            gunicorn_command(port, *args), cwd=ROOT, env=env, stdout=out, stderr=err if stderr else subprocess.STDOUT
+        )
+    try:
+        wait_for(lambda: serving(port, process), seconds=seconds, what="gunicorn to serve")
+        yield process
+    finally:
+        stop(process)

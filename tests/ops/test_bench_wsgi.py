@@ -1,7 +1,6 @@
 """bench/wsgi.py, the load benchmark's entry point: its bare route (the machine's own floor in
 bench/load.py) and the deployed application behind it. No database: neither path queries."""
 
-import io
 import json
 
 import pytest
@@ -9,6 +8,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 
 from bench import wsgi
+from tests import wsgi_requests
 
 
 @pytest.fixture(autouse=True)
@@ -23,29 +23,9 @@ def _connections_left_alone():
 
 
 def test_the_bare_route_answers_before_django_and_every_other_path_reaches_the_application():
-    def call(path):
-        started = []
-        environ = {
-            "REQUEST_METHOD": "GET",
-            "PATH_INFO": path,
-            "QUERY_STRING": "",
-            "SERVER_NAME": "testserver",
-            "SERVER_PORT": "80",
-            "HTTP_HOST": "testserver",
-            "SERVER_PROTOCOL": "HTTP/1.1",
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(b""),
-            "wsgi.errors": io.StringIO(),
-            "HTTP_ACCEPT": "application/json",
-        }
-        body = wsgi.application(environ, lambda status, headers, *exc: started.append((status, dict(headers))))
-        content = b"".join(body)
-        getattr(body, "close", lambda: None)()
-        return started[0], content
-
     # when
-    (status, headers), content = call("/bench/bare/")
-    (other_status, other_headers), _ = call("/api/no-such-endpoint/")
+    status, headers, content = wsgi_requests.get(wsgi.application, "/bench/bare/")
+    other_status, other_headers, _ = wsgi_requests.get(wsgi.application, "/api/no-such-endpoint/")
 
     # then the bare route is a constant JSON without Django's headers (no request id: the
     # middleware never ran), and any other path goes through the deployed application

@@ -1,7 +1,6 @@
 """Round trips to PostgreSQL per request: the health check runs only after an idle spell
 (tickethelp/postgresql), and an authenticated one-row GET is one statement in all."""
 
-import io
 import runpy
 import time
 
@@ -9,6 +8,7 @@ import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connections
 
+from tests import wsgi_requests
 from tests.factories import UserFactory
 from tests.processes import ROOT
 from tickethelp.postgresql.base import DatabaseWrapper
@@ -90,27 +90,7 @@ def test_a_zero_limit_checks_before_every_request_as_django_does(monkeypatch, us
 
 
 def _get(application, path: str, token: str) -> str:
-    environ = {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": path,
-        "QUERY_STRING": "",
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": "testserver",
-        "HTTP_ACCEPT": "application/json",
-        "HTTP_AUTHORIZATION": f"Bearer {token}",
-        "REMOTE_ADDR": "127.0.0.1",
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.url_scheme": "http",
-    }
-    status = []
-    response = application(environ, lambda line, headers, exc_info=None: status.append(line))
-    try:
-        b"".join(response)
-    finally:
-        response.close()  # request_finished, as gunicorn sends it
-    return status[0]
+    return wsgi_requests.get(application, path, HTTP_AUTHORIZATION=f"Bearer {token}")[0]
 
 
 @pytest.mark.django_db(transaction=True)

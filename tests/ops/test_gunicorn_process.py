@@ -5,14 +5,13 @@ import http.client
 import json
 import os
 import re
-import subprocess
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.processes import ROOT, free_port, gunicorn_command, production_env, wait_for
+from tests.processes import free_port, gunicorn_serving, production_env, wait_for
 
 
 def _get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
@@ -24,16 +23,6 @@ def _get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[i
             return response.status, response.headers["X-Request-ID"]
     except urllib.error.HTTPError as exc:
         return exc.code, exc.headers["X-Request-ID"]
-
-
-def _serving(port: int, process: subprocess.Popen) -> bool:
-    if process.poll() is not None:
-        pytest.fail("gunicorn exited before serving")
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-            return True
-    except OSError:
-        return False
 
 
 def _json_lines(text: str) -> list[dict]:
@@ -57,17 +46,7 @@ def test_gunicorn_serves_request_ids_and_logs_json_without_query_strings(tmp_pat
     if access_log:
         env["GUNICORN_ACCESS_LOG"] = "true"
     access = ["gunicorn.access"] if access_log else []
-    with stdout.open("w") as out, stderr.open("w") as err:
-        process = subprocess.Popen(  # noqa: S603 - fixed argv
-            gunicorn_command(port, "--workers", "1"),
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=err,
-        )
-    try:
-        wait_for(lambda: _serving(port, process), seconds=30, what="gunicorn to serve")
-
+    with gunicorn_serving(port, "--workers", "1", env=env, stdout=stdout, stderr=stderr):
         # when
         generated = _get(port, "/healthz")
         echoed = _get(port, "/healthz?token=secret", {"X-Request-ID": "ops-test-req-42"})
@@ -80,13 +59,6 @@ def test_gunicorn_serves_request_ids_and_logs_json_without_query_strings(tmp_pat
             seconds=10,
             what="the access and application log lines",
         )
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
     # then the health check answers with a generated id, and a sane incoming id is echoed
     assert generated[0] == 200
@@ -133,27 +105,11 @@ def test_preloaded_workers_are_recycled_and_every_new_one_serves(tmp_path):
     log = tmp_path / "gunicorn.log"
     env = production_env(PYTHONUNBUFFERED="1", DB_CONN_MAX_AGE="0", LOG_FORMAT="plain")
     env.pop("GUNICORN_PRELOAD", None)
-    with log.open("w") as out:
-        process = subprocess.Popen(  # noqa: S603 - fixed argv
-            gunicorn_command(port, "--workers", "1", "--max-requests", "3", "--max-requests-jitter", "0"),
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_for(lambda: _serving(port, process), seconds=30, what="gunicorn to serve")
-
+    recycling = ("--workers", "1", "--max-requests", "3", "--max-requests-jitter", "0")
+    with gunicorn_serving(port, *recycling, env=env, stdout=log):
         # when 12 health checks come, one after the other (each queries the database on a
         # connection of its worker's own)
         statuses = [_get(port, "/healthz")[0] for _ in range(12)]
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
     # then every one was answered, by workers forked one after another from the one master
     assert statuses == [200] * 12
@@ -187,41 +143,27 @@ def test_connections_opened_at_once_are_spread_over_the_workers(tmp_path):
     # given gunicorn as deployed with 2 workers, both idle
     port = free_port()
     env = production_env(PYTHONUNBUFFERED="1", DB_CONN_MAX_AGE="0", LOG_FORMAT="plain")
-    with (tmp_path / "gunicorn.log").open("w") as out:
-        process = subprocess.Popen(  # noqa: S603 - fixed argv
-            gunicorn_command(port, "--workers", "2"), cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
-        )
-    clients = []
-    try:
-        wait_for(lambda: _serving(port, process), seconds=30, what="gunicorn to serve")
-        wait_for(
-            lambda: len(Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()) == 2,
-            seconds=30,
-            what="both workers",
-        )
+    with gunicorn_serving(port, "--workers", "2", env=env, stdout=tmp_path / "gunicorn.log") as process:
+        master = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+        wait_for(lambda: len(master.read_text().split()) == 2, seconds=30, what="both workers")
 
         # when a client opens 8 kept-alive connections at once (all of them wait on the
         # listening socket together, as a load generator's or a proxy's pool do), then sends
         # a request on each
         clients = [http.client.HTTPConnection("127.0.0.1", port, timeout=10) for _ in range(8)]
-        for client in clients:
-            client.connect()
-        statuses = []
-        for client in clients:
-            client.request("GET", "/healthz")
-            response = client.getresponse()
-            response.read()
-            statuses.append(response.status)
-        spread = _connections_per_worker(process.pid, port)
-    finally:
-        for client in clients:
-            client.close()
-        process.terminate()
         try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+            for client in clients:
+                client.connect()
+            statuses = []
+            for client in clients:
+                client.request("GET", "/healthz")
+                response = client.getresponse()
+                response.read()
+                statuses.append(response.status)
+            spread = _connections_per_worker(process.pid, port)
+        finally:
+            for client in clients:
+                client.close()
 
     # then both workers took their share (one worker accepting them all was the rule before)
     assert statuses == [200] * 8

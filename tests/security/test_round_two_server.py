@@ -11,7 +11,6 @@ import contextlib
 import http.client
 import json
 import socket
-import subprocess
 import threading
 import time
 import urllib.error
@@ -24,7 +23,7 @@ from django.conf import settings
 
 from tests.factories import TEST_PASSWORD, TicketFactory, UserFactory
 from tests.media_files import mp4_head_of_size
-from tests.processes import ROOT, free_port, gunicorn_command, production_env, wait_for
+from tests.processes import free_port, gunicorn_serving, production_env
 from tickethelp.models import ThrottleCounter
 from tickethelp.uploads import MAX_UPLOAD_SIZE
 from users.models import Role
@@ -44,35 +43,9 @@ def gunicorn(tmp_path: Path, *args: str, **env: str):
     home.mkdir()
     child_env = production_env(DB_CONN_MAX_AGE="0", LOG_FORMAT="plain", HOME=str(home), **env)
     child_env.pop("XDG_RUNTIME_DIR", None)
-    log = tmp_path / "gunicorn.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(  # noqa: S603 - fixed argv
-            gunicorn_command(port, "--workers", "2", "--threads", "4", *args),
-            cwd=ROOT,
-            env=child_env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_for(lambda: _serving(port, process), seconds=60, what="gunicorn to serve")
+    command = ("--workers", "2", "--threads", "4", *args)
+    with gunicorn_serving(port, *command, env=child_env, stdout=tmp_path / "gunicorn.log", seconds=60) as process:
         yield SimpleNamespace(port=port, process=process)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
-def _serving(port: int, process: subprocess.Popen) -> bool:
-    if process.poll() is not None:
-        pytest.fail("gunicorn exited before serving")
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-            return True
-    except OSError:
-        return False
 
 
 def _request(port: int, method: str, path: str, body: bytes | None = None, headers=None, timeout=60):
