@@ -14,7 +14,7 @@ import urllib.request
 import pytest
 
 from tests.factories import UserFactory
-from tests.processes import ROOT, free_port, production_env, wait_for
+from tests.processes import ROOT, free_port, production_env, serving, stop, wait_for
 
 
 def _post_login(port: int, email: str) -> int:
@@ -29,16 +29,6 @@ def _post_login(port: int, email: str) -> int:
             return response.status
     except urllib.error.HTTPError as exc:
         return exc.code
-
-
-def _serving(port: int, process: subprocess.Popen) -> bool:
-    if process.poll() is not None:
-        pytest.fail("gunicorn exited before serving")
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-            return True
-    except OSError:
-        return False
 
 
 @pytest.mark.django_db(transaction=True)
@@ -73,14 +63,13 @@ def test_ten_wrong_passwords_are_throttled_across_gunicorn_workers(tmp_path):
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_for(lambda: _serving(port, process), seconds=30, what="gunicorn to serve")
+        wait_for(lambda: serving(port, process), seconds=30, what="gunicorn to serve")
 
         # when ten wrong passwords arrive in a row for one e-mail
         statuses = [_post_login(port, user.email.upper()) for _ in range(10)]
         other_email_status = _post_login(port, "someone-else@example.com")
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        stop(process)
 
     # then the first five are rejected as bad credentials and the rest are throttled
     assert statuses == [401] * 5 + [429] * 5
