@@ -32,6 +32,7 @@ from django.http import HttpResponse  # noqa: E402
 from django.test import RequestFactory  # noqa: E402
 from django.urls import include, path, resolve  # noqa: E402
 
+from bench.bare import with_bare_route  # noqa: E402
 from tickethelp.rows import FOLLOW_WRITTEN_JOINS  # noqa: E402
 
 BARE_BODY = json.dumps({"message": "bare", "tickets": []}).encode()
@@ -101,8 +102,4 @@ urlpatterns = [
 ]
 
 
-def application(environ, start_response):
-    if environ.get("PATH_INFO") == "/ladder/bare/":
-        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(BARE_BODY)))])
-        return [BARE_BODY]
-    return _django(environ, start_response)
+application = with_bare_route(_django, "/ladder/bare/", BARE_BODY)

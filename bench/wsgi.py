@@ -5,15 +5,7 @@ That row of bench/load.py is what gunicorn, the socket and this machine cost on 
 under the same load, in the same run: a tail the application cannot go below.
 """
 
+from bench.bare import with_bare_route
 from tickethelp.wsgi import application as deployed
 
-BARE_PATH = "/bench/bare/"
-BARE_BODY = b'{"message": "bare"}'
-BARE_HEADERS = [("Content-Type", "application/json"), ("Content-Length", str(len(BARE_BODY)))]
-
-
-def application(environ, start_response):
-    if environ.get("PATH_INFO") == BARE_PATH:
-        start_response("200 OK", BARE_HEADERS)
-        return [BARE_BODY]
-    return deployed(environ, start_response)
+application = with_bare_route(deployed, "/bench/bare/", b'{"message": "bare"}')
