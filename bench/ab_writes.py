@@ -213,7 +213,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=16, help="seconds of lifecycles per run")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--port", type=int, default=8766)
-    parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432"))
+    parser.add_argument("--postgres", default=load.POSTGRES_URL)
     args = parser.parse_args()
     sides = {"baseline": args.baseline.resolve(), "current": load.ROOT}
     load.OUT.mkdir(parents=True, exist_ok=True)

@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load import OUT, SECRET_KEY, Read, Server, ensure_data, log, prepare, run_read  # noqa: E402
+from bench.load import OUT, POSTGRES_URL, SECRET_KEY, Read, Server, ensure_data, log, prepare, run_read  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -263,9 +263,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="alternations of rung 2 and rung 3")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--port", type=int, default=8775)
-    parser.add_argument(
-        "--postgres", default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
-    )
+    parser.add_argument("--postgres", default=POSTGRES_URL)
     parser.add_argument("--baseline", help="a checkout (e.g. of main) whose real endpoints are measured alongside")
     parser.add_argument("--only", nargs="*", help="only the endpoints whose name contains one of these words")
     parser.add_argument("--profile", type=int, default=0, help="in-process profiled calls per endpoint (0: none)")

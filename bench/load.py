@@ -39,6 +39,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 HOST = "127.0.0.1"
+# Where the benchmarks create their databases (every bench tool's --postgres default).
+POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 SECRET_KEY = "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"  # noqa: S105 - local benchmark only
 YEAR = date.today().year - 1  # noqa: DTZ011 - a calendar year to report on
 
@@ -669,9 +671,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=8, help="seconds of load per endpoint")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument(
-        "--postgres", default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
-    )
+    parser.add_argument("--postgres", default=POSTGRES_URL)
     parser.add_argument("--regenerate", action="store_true", help="generate the data sets again")
     parser.add_argument("--recycle", action="store_true", help="worker recycling on (gunicorn.conf.py's max_requests)")
     parser.add_argument(

@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.load import HOST, OUT, READS, ROOT, Server, ensure_data, log, prepare, request
+from bench.load import HOST, OUT, POSTGRES_URL, READS, ROOT, Server, ensure_data, log, prepare, request
 
 
 def smaps(pid: int) -> dict:
@@ -99,9 +99,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8767)
     parser.add_argument("--name", default="memory", help="bench/out/<name>.md / .json")
     parser.add_argument("--max-minutes", type=float, default=60, help="stop there, whatever was reached")
-    parser.add_argument(
-        "--postgres", default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
-    )
+    parser.add_argument("--postgres", default=POSTGRES_URL)
     args = parser.parse_args()
 
     url = ensure_data(args.postgres, args.scale, regenerate=False)

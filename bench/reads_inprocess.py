@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.ab_writes import cpu_seconds  # noqa: E402
-from bench.load import READS, SECRET_KEY, prepare  # noqa: E402
+from bench.load import POSTGRES_URL, READS, SECRET_KEY, prepare  # noqa: E402
 
 
 def measure(args) -> dict:
@@ -109,7 +109,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="batches per read (the median is kept)")
     parser.add_argument("--warmup", type=int, default=15)
     parser.add_argument("--only", nargs="+", help="only the reads whose name contains one of these words")
-    parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432"))
+    parser.add_argument("--postgres", default=POSTGRES_URL)
     parser.add_argument("--compare", nargs="+", type=Path, help="print the Markdown comparison of these results")
     args = parser.parse_args()
     if args.compare:

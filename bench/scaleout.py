@@ -43,7 +43,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.load import HOST, OUT, ROOT, SECRET_KEY, ensure_data, lifecycle_step, log, prepare, request
+from bench.load import HOST, OUT, POSTGRES_URL, ROOT, SECRET_KEY, ensure_data, lifecycle_step, log, prepare, request
 from bench.memory import mix
 
 WRK = ("wrk", "-t1", "--timeout", "30s", "-s", str(ROOT / "bench" / "mix.lua"))
@@ -248,9 +248,7 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=20)
     parser.add_argument("--drain-seconds", type=int, default=120)
     parser.add_argument("--redis", action="store_true", help="start a private redis-server for the run")
-    parser.add_argument(
-        "--postgres", default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
-    )
+    parser.add_argument("--postgres", default=POSTGRES_URL)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install -y wrk")
