@@ -28,6 +28,20 @@ def api_not_found(request, rest: str = ""):
     return json_not_found(request)
 
 
+# The apps' API routes in the order Django tries them. notifications before users: users'
+# "me/<str:document>/" would take "me/push-tokens/" and "me/notification-settings/".
+API_ROUTES = [
+    *notifications_urls.urlpatterns,
+    *users_urls.urlpatterns,
+    *tickets_urls.urlpatterns,
+    *conversations_urls.urlpatterns,
+    *reports_urls.urlpatterns,
+    *visits_urls.urlpatterns,
+    *sla_urls.urlpatterns,
+    *portal_urls.urlpatterns,
+    *tenants_urls.urlpatterns,
+]
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     *slash_optional("healthz", healthz, "healthz", prefix=""),
@@ -36,26 +50,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     # Every app's routes under "api/", grouped by their first segment (see
     # grouped_by_first_segment: the order in which two routes could match is kept).
-    # notifications before users: users' "me/<str:document>/" would take "me/push-tokens/"
-    # and "me/notification-settings/".
-    path(
-        "api/",
-        include(
-            grouped_by_first_segment(
-                [
-                    *notifications_urls.urlpatterns,
-                    *users_urls.urlpatterns,
-                    *tickets_urls.urlpatterns,
-                    *conversations_urls.urlpatterns,
-                    *reports_urls.urlpatterns,
-                    *visits_urls.urlpatterns,
-                    *sla_urls.urlpatterns,
-                    *portal_urls.urlpatterns,
-                    *tenants_urls.urlpatterns,
-                ]
-            )
-        ),
-    ),
+    path("api/", include(grouped_by_first_segment(API_ROUTES))),
     # Last: any other /api/... path is the staff API's JSON 404, with every method and also
     # with DEBUG on (where Django would answer its HTML "Page not found" instead of handler404).
     # /api/tenant/... has its own catch-all in the portal's shape (tenants.portal.urls).

@@ -16,17 +16,7 @@ SAMPLES = {"int": "7", "str": "abc-1", "slug": "a-slug", "uuid": str(uuid.UUID(i
 
 
 def _flat_api_routes() -> list:
-    return [
-        *root.notifications_urls.urlpatterns,
-        *root.users_urls.urlpatterns,
-        *root.tickets_urls.urlpatterns,
-        *root.conversations_urls.urlpatterns,
-        *root.reports_urls.urlpatterns,
-        *root.visits_urls.urlpatterns,
-        *root.sla_urls.urlpatterns,
-        *root.portal_urls.urlpatterns,
-        *root.tenants_urls.urlpatterns,
-    ]
+    return root.API_ROUTES
 
 
 def _example(route: str) -> str:
