@@ -110,8 +110,7 @@ if resolve_log_format(os.environ.get("LOG_FORMAT", ""), debug=_debug) == "json":
 # write to them. The price: `kill -HUP` (gunicorn's reload) forks new workers from the
 # master's already-loaded code, so a code change needs a restart of the whole process (a
 # deploy on the platform is one).
-_preload = os.environ.get("GUNICORN_PRELOAD", "").strip().lower() not in {"0", "false", "no", "off"}
-preload_app = _preload
+preload_app = os.environ.get("GUNICORN_PRELOAD", "").strip().lower() not in {"0", "false", "no", "off"}
 
 # The objects a worker builds while loading the application (Django's apps, models, URL
 # patterns, DRF's classes: ~135,000) live as long as the worker. Left in the collector's
@@ -134,7 +133,7 @@ def when_ready(server):
     connection may cross into the workers (each would share one socket), and what loading
     built is frozen once, here, so that no worker's collector ever writes to those shared
     pages (Python's gc.freeze documentation: "call gc.freeze() right before fork()")."""
-    if not _preload:
+    if not preload_app:
         return
     from django.db import connections
 

@@ -26,11 +26,10 @@ def warm_up() -> None:
     from django.conf import settings
     from django.urls import get_resolver, reverse
     from django.utils.module_loading import import_string
-    from rest_framework_simplejwt.state import token_backend
+    from rest_framework_simplejwt.state import token_backend  # noqa: F401 - PyJWT, cryptography
 
     _compile_routes(get_resolver().url_patterns)  # importing the URLconf on the way
     reverse("healthz")  # builds the resolver's reverse tables
-    token_backend.get_leeway()
     import_string(settings.MESSAGE_STORAGE)
     "".encode("unicode_escape")  # the codec module, loaded on first use (http.cookies' quoting)
 
