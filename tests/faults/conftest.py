@@ -138,6 +138,7 @@ class Gunicorn:
 
     def __init__(self, env: dict[str, str], logfile: Path) -> None:
         self.port = free_port()
+        self.expected_workers = int(env.get("WEB_CONCURRENCY") or 2)  # gunicorn.conf.py's default
         self.logfile = logfile
         self._log = logfile.open("w")
         self.process = subprocess.Popen(  # noqa: S603 - fixed argv
@@ -162,6 +163,9 @@ class Gunicorn:
                 return False
 
         wait_for(serving, seconds=seconds, what="gunicorn to serve /healthz", interval=0.3)
+        # The application is preloaded (gunicorn.conf.py): the first worker serves as soon as
+        # it is forked, and the master forks the next one up to 0.1 s later.
+        wait_for(lambda: len(self.workers()) == self.expected_workers, seconds=seconds, what="every gunicorn worker")
 
     def workers(self) -> list[int]:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
